@@ -1,0 +1,149 @@
+"""``lazy`` and ``partial``: calls that are checked now and made later."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
+
+from lazycfg.emit import leaf_problem
+from lazycfg.errors import ConfigError
+from lazycfg.node import Lazy, target_name, where
+from lazycfg.signature import bind_problems
+from lazycfg.targets import import_path
+
+P = ParamSpec("P")
+R = TypeVar("R")
+T = TypeVar("T")
+
+_SIMPLE = (int, float, str, bool, type(None))
+
+
+def value_problems(name: str, value: Any) -> list[str]:
+    """Problems with serializing one argument value (and everything inside it)."""
+    if type(value) in _SIMPLE or isinstance(value, Lazy):
+        return []
+    from lazycfg.node import format_path, walk
+
+    problems = []
+    for path, item in walk(value, (name,)):
+        if isinstance(item, Lazy) and path != (name,):
+            continue
+        problem = leaf_problem(item)
+        if problem:
+            problems.append(f"{format_path(path)}: {problem}")
+    return problems
+
+
+def make_node(
+    target: Any,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    *,
+    partial: bool,
+    depth: int = 2,
+    meta: dict[str, Any] | None = None,
+) -> Lazy[Any]:
+    """Validate a call and return its node; raise `ConfigError` listing every problem."""
+    problems = bind_problems(target, args, kwargs, partial=partial)
+    for i, value in enumerate(args):
+        if type(value) not in _SIMPLE:
+            problems += value_problems(f"_args_[{i}]", value)
+    for name, value in kwargs.items():
+        if type(value) not in _SIMPLE:
+            problems += value_problems(name, value)
+    frame = sys._getframe(depth)
+    located = (frame.f_code.co_filename, frame.f_lineno)
+    if problems:
+        header = f"invalid call of {_name(target)} at {located[0]}:{located[1]}"
+        raise ConfigError(problems, header)
+    meta = {"where": located} if meta is None else {"where": located, **meta}
+    return Lazy(target, args, kwargs, partial, meta)
+
+
+def _name(target: Any) -> str:
+    try:
+        return import_path(target)
+    except Exception:
+        return repr(target)
+
+
+class _LazyCall:
+    __slots__ = ("target", "partial")
+
+    def __init__(self, target: Any, partial: bool) -> None:
+        self.target = target
+        self.partial = partial
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return make_node(self.target, args, kwargs, partial=self.partial)
+
+    def __repr__(self) -> str:
+        return f"{'partial' if self.partial else 'lazy'}({_name(self.target)})"
+
+
+def _checked_target(fn: Any, api: str) -> Any:
+    if isinstance(fn, Lazy) or not callable(fn):
+        raise ConfigError([f"{api}() takes a class or function, got {fn!r}"], f"invalid {api}")
+    import_path(fn)  # refuse lambdas and local classes now, at the line that wrote them
+    return fn
+
+
+def lazy(fn: Callable[P, R]) -> Callable[P, R]:
+    """Return ``fn`` made lazy: calling it checks the arguments and returns a `Lazy` node.
+
+    The static type is ``fn``'s own, so pyright and mypy check keyword names and types, and
+    ``instantiate`` of the node has ``fn``'s return type::
+
+        model = lazy(RandomForestClassifier)(n_estimators=3000)
+        rf = instantiate(model)  # a RandomForestClassifier
+    """
+    return _LazyCall(_checked_target(fn, "lazy"), False)  # type: ignore[return-value]
+
+
+def partial(fn: Callable[P, R]) -> Callable[P, R]:
+    """Like `lazy`, but instantiates to ``functools.partial(fn, ...)`` (Hydra's ``_partial_``).
+
+    Required arguments may be left out; they are supplied when the partial is called. The static
+    type is ``fn``'s, so use it where the consumer expects a factory of ``R``.
+    """
+    return _LazyCall(_checked_target(fn, "partial"), True)  # type: ignore[return-value]
+
+
+def replace(node: T, **changes: Any) -> T:
+    """A validated copy of a lazy node with some arguments changed (like dataclasses.replace).
+
+    Arguments given by position are replaced in place when named.
+    """
+    if not isinstance(node, Lazy):
+        raise ConfigError(
+            [f"replace() takes a lazy node, got {type(node).__name__}"], "invalid replace"
+        )
+    from lazycfg.signature import positional_names
+
+    args = list(node._lazy_args)
+    kwargs = dict(node._lazy_kwargs)
+    names = positional_names(node._lazy_target) or ()
+    for name, value in changes.items():
+        if name in names and names.index(name) < len(args):
+            args[names.index(name)] = value
+        else:
+            kwargs[name] = value
+    meta = {k: v for k, v in (node._lazy_meta or {}).items() if k != "where"} or None
+    if isinstance(node._lazy_target, str):
+        return Lazy(node._lazy_target, tuple(args), kwargs, node._lazy_partial, meta)  # type: ignore[return-value]
+    try:
+        return make_node(
+            node._lazy_target,
+            tuple(args),
+            kwargs,  # type: ignore[return-value]
+            partial=node._lazy_partial,
+            meta=meta,
+        )
+    except ConfigError as exc:
+        origin = where(node)
+        raise ConfigError(
+            exc.problems,
+            f"invalid replace of {target_name(node)}"
+            + (f" (defined at {origin})" if origin else ""),
+        ) from None

@@ -1,0 +1,209 @@
+"""Lazy tree <-> plain Hydra config (dict, DictConfig, YAML).
+
+What is emitted is plain Hydra: ``_target_``, ``_args_``, ``_partial_`` plus arguments. Values
+that YAML cannot hold are written as tiny target nodes that ``hydra.utils.instantiate`` turns
+back into the value itself, and `from_config` recognises them:
+
+- a class: ``{_target_: hydra.utils.get_class, path: pkg.Cls}``
+- a function: ``{_target_: hydra.utils.get_method, path: pkg.fn}``
+- an enum member: ``{_target_: pkg.Color, _args_: [value]}``
+- a path: ``{_target_: pathlib.Path, _args_: [str]}``
+"""
+
+from __future__ import annotations
+
+import enum
+import inspect
+import pathlib
+from typing import Any
+
+from lazycfg.errors import ConfigError
+from lazycfg.node import ARGS_KEY, Key, Lazy, Path, fold, format_path
+from lazycfg.targets import import_path, locate
+
+TARGET, PARTIAL, RECURSIVE, CONVERT = "_target_", "_partial_", "_recursive_", "_convert_"
+META_KEYS = (TARGET, ARGS_KEY, PARTIAL, RECURSIVE, CONVERT)
+_GET_CLASS, _GET_METHOD = "hydra.utils.get_class", "hydra.utils.get_method"
+_PRIMITIVE = (str, int, float, bool, type(None))
+
+
+def leaf_problem(value: Any) -> str | None:
+    """Why a leaf value cannot be emitted, or None when it can."""
+    if isinstance(value, _PRIMITIVE) or type(value) in (dict, list, tuple):
+        if isinstance(value, dict):
+            bad = [k for k in value if not isinstance(k, str | int)]
+            if bad:
+                return f"dict keys must be str or int, got {bad[0]!r}"
+        return None
+    if isinstance(value, enum.Enum | pathlib.PurePath):
+        return None
+    if isinstance(value, type) or inspect.isroutine(value):
+        try:
+            import_path(value)
+        except ConfigError as exc:
+            return exc.problems[0]
+        return None
+    return (
+        f"{type(value).__name__} {value!r:.50} cannot be written to a config; pass a value "
+        "(number, string, list, dict, enum, path), a class or function, or a lazy node"
+    )
+
+
+def encode_leaf(value: Any, path: Path = ()) -> Any:
+    """A leaf as plain config data (see the module docstring)."""
+    if isinstance(value, _PRIMITIVE):
+        return value
+    if isinstance(value, enum.Enum):
+        return {TARGET: import_path(type(value)), ARGS_KEY: [value.value]}
+    if isinstance(value, pathlib.PurePath):
+        return {TARGET: "pathlib.Path", ARGS_KEY: [str(value)]}
+    if isinstance(value, type):
+        return {TARGET: _GET_CLASS, "path": import_path(value)}
+    if inspect.isroutine(value):
+        return {TARGET: _GET_METHOD, "path": import_path(value)}
+    problem = leaf_problem(value)
+    raise ConfigError([f"{format_path(path)}: {problem}"], "cannot emit config")
+
+
+def options(node: Lazy[Any]) -> dict[str, Any]:
+    meta = node._lazy_meta
+    return meta.get("options", {}) if meta else {}
+
+
+def _target_path(node: Lazy[Any]) -> str:
+    target = node._lazy_target
+    return target if isinstance(target, str) else import_path(target)
+
+
+def _defaults(node: Lazy[Any], given: set[str]) -> list[tuple[str, Any]]:
+    """The target's defaults for parameters the node leaves out (for the full signature)."""
+    from lazycfg.signature import spec_of
+
+    spec = spec_of(node._lazy_target)
+    skip = set(spec.positional[: len(node._lazy_args)]) | given
+    out = []
+    for name, default in spec.defaults.items():
+        if name not in skip and leaf_problem(default) is None:
+            out.append((name, default))
+    return out
+
+
+def to_dict(x: Any, *, full: bool = False) -> Any:
+    """The plain Hydra config of a lazy tree: dicts, lists and primitives.
+
+    With ``full=True`` every parameter of every target is written, defaults included, so that
+    a logged config records what a library default was at the time.
+    """
+
+    def emit(value: Any, path: Path, kids: list[tuple[Key, Any]] | None) -> Any:
+        if kids is None:
+            return encode_leaf(value, path)
+        kind = type(value)
+        if kind is dict:
+            return dict(kids)
+        if kind is list or kind is tuple:
+            return [v for _, v in kids]
+        node: Lazy[Any] = value
+        out: dict[str, Any] = {TARGET: _target_path(node)}
+        if node._lazy_partial:
+            out[PARTIAL] = True
+        out.update(options(node))
+        out.update((str(k), v) for k, v in kids)
+        if full and not node._lazy_partial:
+            for name, default in _defaults(node, set(node._lazy_kwargs)):
+                out[name] = encode_leaf(default, (*path, name))
+        return out
+
+    return fold(x, emit)
+
+
+def to_config(x: Any, *, full: bool = False) -> Any:
+    """The tree as an ``omegaconf.DictConfig`` (``ListConfig`` for a list at the top)."""
+    from omegaconf import OmegaConf
+
+    return OmegaConf.create(to_dict(x, full=full))
+
+
+def to_yaml(x: Any, *, full: bool = False) -> str:
+    """The tree as Hydra YAML text."""
+    from omegaconf import OmegaConf
+
+    return OmegaConf.to_yaml(to_config(x, full=full))
+
+
+def _plain(cfg: Any) -> Any:
+    from omegaconf import DictConfig, ListConfig, OmegaConf
+
+    if isinstance(cfg, str):
+        # OmegaConf's loader is a safe one: !!python tags are refused, nothing is executed.
+        cfg = OmegaConf.create(cfg)
+    if isinstance(cfg, DictConfig | ListConfig):
+        return OmegaConf.to_container(cfg, resolve=False)
+    return cfg
+
+
+def from_config(cfg: Any, *, resolve_targets: bool = True) -> Any:
+    """A lazy tree from a config (dict, list, DictConfig, ListConfig or YAML text).
+
+    Targets are imported and each node is checked against its target's signature; every
+    problem is reported with its config path. With ``resolve_targets=False`` targets stay
+    dotted strings and nothing is imported (for configs you do not trust or cannot import).
+    """
+    from lazycfg.build import make_node
+
+    problems: list[str] = []
+
+    def decode(value: Any, path: Path, kids: list[tuple[Key, Any]] | None) -> Any:
+        if kids is None:
+            return value
+        if type(value) is list or type(value) is tuple:
+            return [v for _, v in kids]
+        fields: dict[Any, Any] = dict(kids)
+        if TARGET not in fields:
+            return fields
+        target = fields.pop(TARGET)
+        partial = bool(fields.pop(PARTIAL, False))
+        opts = {k: fields.pop(k) for k in (RECURSIVE, CONVERT) if k in fields}
+        args = tuple(fields.pop(ARGS_KEY, ()))
+        where = format_path(path)
+        if not resolve_targets or not isinstance(target, str):
+            if not isinstance(target, str):
+                problems.append(f"{where}: _target_ must be a string, got {target!r}")
+            return Lazy(target, args, fields, partial, {"options": opts} if opts else None)
+        if target in (_GET_CLASS, _GET_METHOD) and set(fields) == {"path"} and not args:
+            try:
+                return locate(fields["path"])
+            except ConfigError as exc:
+                problems.append(f"{where}: {exc.problems[0]}")
+                return None
+        try:
+            fn = locate(target)
+        except ConfigError as exc:
+            problems.append(f"{where}: {exc.problems[0]}")
+            return None
+        if len(args) == 1 and not fields and not partial and not opts:
+            if isinstance(fn, type) and issubclass(fn, enum.Enum):
+                try:
+                    return fn(args[0])
+                except ValueError as exc:
+                    problems.append(f"{where}: {exc}")
+                    return None
+            if fn is pathlib.Path or (isinstance(fn, type) and issubclass(fn, pathlib.PurePath)):
+                return fn(args[0])
+        try:
+            return make_node(
+                fn, args, fields, partial=partial, meta={"options": opts} if opts else None
+            )
+        except ConfigError as exc:
+            problems.extend(
+                f"{format_path((*path, p.split(':')[0]))}:{p.split(':', 1)[1]}"
+                if ":" in p
+                else f"{where}: {p}"
+                for p in exc.problems
+            )
+            return None
+
+    tree = fold(_plain(cfg), decode)
+    if problems:
+        raise ConfigError(problems, "invalid config")
+    return tree

@@ -1,0 +1,31 @@
+"""Error types. Every message says what is wrong, where (config path, file:line) and the fix."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class ConfigError(TypeError):
+    """A config that cannot be what it says: bad argument, value or target.
+
+    ``problems`` holds one line per problem, each naming its config path; all problems of one
+    call or one tree are reported together.
+    """
+
+    def __init__(self, problems: list[str], header: str = "invalid config") -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(
+            f"{header}:\n{lines}" if len(problems) != 1 else f"{header}: {problems[0]}"
+        )
+
+
+class TargetError(ConfigError):
+    """A target that cannot be imported, is not allowed, or cannot be imported back."""
+
+
+def did_you_mean(name: str, options: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest option, or an empty string."""
+    close = difflib.get_close_matches(name, list(options), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""

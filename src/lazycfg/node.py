@@ -1,0 +1,225 @@
+"""The lazy call node and the one tree walk every feature is built on.
+
+A config tree is made of `Lazy` nodes, dicts, lists and tuples, with anything else as a leaf.
+`fold` rebuilds a tree bottom-up and `walk` visits it top-down; both are iterative (no
+recursion limit: a 10,000-deep chain is fine) and both see a shared `Lazy` node once, which is
+how sharing survives instantiation. Emission, instantiation, validation, flattening, diffing and
+code generation are small functions over these two.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any, Generic, TypeVar
+
+R = TypeVar("R")
+
+Key = str | int
+Path = tuple[Key, ...]
+
+ARGS_KEY = "_args_"
+
+
+class Lazy(Generic[R]):
+    """A call of ``target`` that has not happened yet: ``target(*args, **kwargs)``.
+
+    Nodes are immutable; read an argument as an attribute (``node.n_estimators``) and derive a
+    variant with `lazycfg.replace`. ``target`` is the callable itself, or a dotted string for
+    configs whose targets were not imported (migration with ``--no-import``).
+    """
+
+    __slots__ = ("_lazy_target", "_lazy_args", "_lazy_kwargs", "_lazy_partial", "_lazy_meta")
+
+    _lazy_target: Callable[..., R] | str
+    _lazy_args: tuple[Any, ...]
+    _lazy_kwargs: dict[str, Any]
+    _lazy_partial: bool
+    # Optional extras, None when unused: "options" (_recursive_/_convert_), "where" (file, line)
+    # of the defining call, "knobs" (argument name -> factory parameter it came from).
+    _lazy_meta: dict[str, Any] | None
+
+    def __init__(
+        self,
+        target: Callable[..., R] | str,
+        args: tuple[Any, ...] = (),
+        kwargs: dict[str, Any] | None = None,
+        partial: bool = False,
+        meta: dict[str, Any] | None = None,
+    ) -> None:
+        setter = object.__setattr__
+        setter(self, "_lazy_target", target)
+        setter(self, "_lazy_args", args)
+        setter(self, "_lazy_kwargs", {} if kwargs is None else kwargs)
+        setter(self, "_lazy_partial", partial)
+        setter(self, "_lazy_meta", meta)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called when normal lookup fails, i.e. for argument names.
+        if name.startswith("_lazy_") or name.startswith("__"):
+            raise AttributeError(name)
+        kwargs = self._lazy_kwargs
+        if name in kwargs:
+            return kwargs[name]
+        from lazycfg.signature import positional_names
+
+        names = positional_names(self._lazy_target)
+        if names is not None and name in names:
+            index = names.index(name)
+            if index < len(self._lazy_args):
+                return self._lazy_args[index]
+        raise AttributeError(
+            f"{target_name(self)} node has no argument {name!r}; "
+            f"given: {', '.join(kwargs) or '(none)'}"
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(
+            f"lazy nodes are immutable; use lazycfg.replace(node, {name}=...) for a variant"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            _rebuild,
+            (
+                self._lazy_target,
+                self._lazy_args,
+                self._lazy_kwargs,
+                self._lazy_partial,
+                self._lazy_meta,
+            ),
+        )
+
+    def __eq__(self, other: object) -> bool:
+        # Two nodes are equal when they emit the same config (tuples and lists alike, as Hydra).
+        if not isinstance(other, Lazy):
+            return NotImplemented
+        from lazycfg.emit import to_dict
+
+        return bool(to_dict(self) == to_dict(other))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        parts = [repr(a) for a in self._lazy_args]
+        parts += [f"{k}={v!r}" for k, v in self._lazy_kwargs.items()]
+        kind = "partial" if self._lazy_partial else "lazy"
+        return f"{kind}({target_name(self)})({', '.join(parts)})"
+
+
+def _rebuild(
+    target: Any,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    partial: bool,
+    meta: dict[str, Any] | None,
+) -> Lazy[Any]:
+    return Lazy(target, args, kwargs, partial, meta)
+
+
+def target_name(node: Lazy[Any]) -> str:
+    """A readable name for a node's target: its dotted path, or the string itself."""
+    target = node._lazy_target
+    if isinstance(target, str):
+        return target
+    try:
+        from lazycfg.targets import import_path
+
+        return import_path(target)
+    except Exception:
+        module = getattr(target, "__module__", None) or "?"
+        return f"{module}.{getattr(target, '__qualname__', repr(target))}"
+
+
+def where(node: Lazy[Any]) -> str | None:
+    """``file:line`` of the call that defined the node, when known."""
+    meta = node._lazy_meta
+    if meta and "where" in meta:
+        file, line = meta["where"]
+        return f"{file}:{line}"
+    return None
+
+
+# --- the walk ----------------------------------------------------------------------------------
+
+
+def children(value: Any) -> list[tuple[Key, Any]] | None:
+    """The children of a container or node as (key, child) pairs; None for a leaf.
+
+    A node's positional arguments are one child, a tuple under ``_args_``, as Hydra lays them out.
+    """
+    kind = type(value)
+    if kind is dict:
+        return list(value.items())
+    if kind is list or kind is tuple:
+        return list(enumerate(value))
+    if isinstance(value, Lazy):
+        kwargs: list[tuple[Key, Any]] = list(value._lazy_kwargs.items())
+        if value._lazy_args:
+            return [(ARGS_KEY, value._lazy_args), *kwargs]
+        return kwargs
+    return None
+
+
+Folder = Callable[[Any, Path, "list[tuple[Key, Any]] | None"], Any]
+
+
+def fold(root: Any, fn: Folder, path: Path = ()) -> Any:
+    """Rebuild ``root`` bottom-up: ``fn(value, path, kids)`` is called once per value.
+
+    ``kids`` is None for leaves and, for containers and nodes, the list of (key, folded child).
+    A `Lazy` node reached twice is folded once; the second parent gets the same result.
+    """
+    kids = children(root)
+    if kids is None:
+        return fn(root, path, None)
+    memo: dict[int, Any] = {}
+    stack: list[tuple[Any, Path, Iterator[tuple[Key, Any]], list[tuple[Key, Any]]]] = [
+        (root, path, iter(kids), [])
+    ]
+    while True:
+        value, here, pending, done = stack[-1]
+        for key, child in pending:
+            grandkids = children(child)
+            if grandkids is None:
+                done.append((key, fn(child, (*here, key), None)))
+                continue
+            if isinstance(child, Lazy) and id(child) in memo:
+                done.append((key, memo[id(child)]))
+                continue
+            stack.append((child, (*here, key), iter(grandkids), []))
+            break
+        else:
+            stack.pop()
+            result = fn(value, here, done)
+            if isinstance(value, Lazy):
+                memo[id(value)] = result
+            if not stack:
+                return result
+            stack[-1][3].append((here[-1], result))
+
+
+def walk(root: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:
+    """Every (path, value) of the tree, parents before children; a shared node once."""
+    seen: set[int] = set()
+    stack: list[tuple[Path, Any]] = [(path, root)]
+    while stack:
+        here, value = stack.pop()
+        if isinstance(value, Lazy):
+            if id(value) in seen:
+                continue
+            seen.add(id(value))
+        yield here, value
+        kids = children(value)
+        if kids:
+            stack.extend(((*here, key), child) for key, child in reversed(kids))
+
+
+def format_path(path: Path) -> str:
+    """``("model", "layers", 0, "size")`` -> ``model.layers[0].size`` (Hydra's full_key style)."""
+    out = ""
+    for key in path:
+        if isinstance(key, int):
+            out += f"[{key}]"
+        else:
+            out += f".{key}" if out else str(key)
+    return out or "<root>"

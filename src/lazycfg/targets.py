@@ -1,0 +1,141 @@
+"""Target paths: the shortest public import path of an object, and resolving a path back.
+
+Hydra writes a target as a dotted string. We emit the shortest *public* path that resolves to
+the same object (``sklearn.ensemble.RandomForestClassifier``, not ``sklearn.ensemble._forest``),
+so emitted YAML reads like what a person would write and survives a library moving its
+internals. Objects that cannot be imported back (lambdas, ``<locals>`` classes) are refused.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+from lazycfg.errors import TargetError
+
+_paths: dict[Any, str] = {}
+_paths_by_id: dict[int, tuple[Any, str]] = {}
+
+
+def _lookup(module: Any, qualname: str) -> Any:
+    obj = module
+    for part in qualname.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def import_path(obj: Any) -> str:
+    """The shortest public dotted path ``import``-able back to ``obj`` itself (cached)."""
+    try:
+        return _paths[obj]
+    except KeyError:
+        pass
+    except TypeError:  # unhashable callables
+        hit = _paths_by_id.get(id(obj))
+        if hit is not None and hit[0] is obj:
+            return hit[1]
+    path = _compute_path(obj)
+    try:
+        _paths[obj] = path
+    except TypeError:
+        _paths_by_id[id(obj)] = (obj, path)
+    return path
+
+
+def _compute_path(obj: Any) -> str:
+    module_name = getattr(obj, "__module__", None)
+    qualname = getattr(obj, "__qualname__", None)
+    if not module_name or not qualname:
+        raise TargetError(
+            [
+                f"{obj!r} has no __module__/__qualname__, so it cannot be named as a "
+                "target; pass a module-level class or function"
+            ],
+            "unimportable target",
+        )
+    if "<locals>" in qualname or "<lambda>" in qualname:
+        raise TargetError(
+            [
+                f"{module_name}.{qualname} is defined inside a function (or is a lambda) and cannot "
+                "be imported back by Hydra; move it to module level"
+            ],
+            "unimportable target",
+        )
+    module = sys.modules.get(module_name)
+    if module is None:
+        module = importlib.import_module(module_name)
+    try:
+        if _lookup(module, qualname) is not obj:
+            raise AttributeError
+    except AttributeError:
+        raise TargetError(
+            [
+                f"{module_name}.{qualname} does not resolve back to {obj!r}; "
+                "give it a module-level name"
+            ],
+            "unimportable target",
+        ) from None
+    parts = module_name.split(".")
+    # Try the public parents first, shortest first: sklearn, sklearn.ensemble, ...
+    for end in range(1, len(parts)):
+        if parts[end - 1].startswith("_"):
+            break
+        parent = sys.modules.get(".".join(parts[:end]))
+        if parent is None:
+            continue
+        try:
+            if _lookup(parent, qualname) is obj:
+                return f"{'.'.join(parts[:end])}.{qualname}"
+        except AttributeError:
+            continue
+    return f"{module_name}.{qualname}"
+
+
+def locate(path: str) -> Any:
+    """Import the object a dotted path names (Hydra's ``_locate`` rules, with a clear error)."""
+    if not path or not isinstance(path, str):
+        raise TargetError([f"target must be a non-empty dotted path, got {path!r}"])
+    parts = path.split(".")
+    if any(not p for p in parts):
+        raise TargetError([f"{path!r} is not a valid dotted path (empty part)"])
+    module: Any = None
+    found = 0
+    for end in range(len(parts), 0, -1):
+        name = ".".join(parts[:end])
+        try:
+            module = importlib.import_module(name)
+            found = end
+            break
+        except ModuleNotFoundError as exc:
+            if exc.name is not None and not name.startswith(exc.name) and name != exc.name:
+                raise TargetError(
+                    [f"importing {name!r} for target {path!r} failed: {exc}"]
+                ) from exc
+            continue
+        except Exception as exc:  # an import that fails inside the module itself
+            raise TargetError(
+                [f"importing {name!r} for target {path!r} raised {type(exc).__name__}: {exc}"]
+            ) from exc
+    if module is None:
+        raise TargetError(
+            [
+                f"cannot import {path!r}: no module named {parts[0]!r}; "
+                "check the spelling or install the package"
+            ]
+        )
+    obj = module
+    for i in range(found, len(parts)):
+        try:
+            obj = getattr(obj, parts[i])
+        except AttributeError:
+            from lazycfg.errors import did_you_mean
+
+            hint = did_you_mean(parts[i], [n for n in dir(obj) if not n.startswith("_")])
+            raise TargetError(
+                [
+                    f"cannot import {path!r}: {'.'.join(parts[:i])!r} has no "
+                    f"attribute {parts[i]!r}{hint}"
+                ]
+            ) from None
+    return obj
