@@ -7,35 +7,57 @@ Writing configs
     partial(fn)(...)     the same, built as ``functools.partial`` (Hydra's ``_partial_``)
     replace(node, **kw)  a validated variant of a node
     Lazy                 the node type; read arguments as attributes (``node.n_estimators``)
+    factory              a decorator: the calls in a function's body become lazy nodes
+    eager                marks a callable that runs while a factory builds its config
 
 Emitting and reading Hydra configs
     to_dict, to_config, to_yaml   plain dict / DictConfig / YAML (``full=True``: defaults too)
     from_config                   back to a lazy tree, checked
+    to_python                     Python source of a factory that returns a config
+
+Hydra apps
+    store(...)           register factories and nodes in Hydra's ConfigStore
 
 Building
-    instantiate(x, *args, **kwargs)   Hydra's semantics; typed ``Lazy[T] -> T``
+    instantiate(x, *args, **kwargs)   Hydra's semantics, checked first; typed ``Lazy[T] -> T``
+
+Tracking
+    flatten, unflatten, diff, fingerprint
 
 Errors
     ConfigError, TargetError
 """
 
+from lazycfg.auto import KnobWarning, eager, factory
 from lazycfg.build import lazy, partial, replace
+from lazycfg.codegen import to_python
 from lazycfg.emit import from_config, to_config, to_dict, to_yaml
 from lazycfg.errors import ConfigError, TargetError
 from lazycfg.instantiate import instantiate
 from lazycfg.node import Lazy
+from lazycfg.store import store
+from lazycfg.track import diff, fingerprint, flatten, unflatten
 
 __all__ = [
     "ConfigError",
+    "KnobWarning",
     "Lazy",
     "TargetError",
+    "diff",
+    "eager",
+    "factory",
+    "fingerprint",
+    "flatten",
     "from_config",
     "instantiate",
     "lazy",
     "partial",
     "replace",
+    "store",
     "to_config",
     "to_dict",
+    "to_python",
     "to_yaml",
+    "unflatten",
 ]
 __version__ = "0.1.0"

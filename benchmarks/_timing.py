@@ -1,0 +1,100 @@
+"""Shared timing helpers: medians of repeated runs, ratios against anchors in the same run.
+
+The machine is shared and noisy, so every figure is the median of several repeats, each repeat
+timing a loop long enough to dwarf timer resolution. Each benchmark module exposes ``run()`` that
+returns a list of `Table`s; ``benchmarks/run.py`` prints them all as markdown.
+"""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+def median_time(fn: Callable[[], object], *, number: int = 0, repeat: int = 7,
+                budget: float = 0.2) -> float:
+    """Median seconds per call of ``fn`` over ``repeat`` timed loops of ``number`` calls.
+
+    ``number=0`` picks a loop length so that one loop takes about ``budget`` seconds.
+    """
+    fn()  # warm caches (signature specs, imports)
+    if number <= 0:
+        number, elapsed = 1, 0.0
+        while True:
+            start = time.perf_counter()
+            for _ in range(number):
+                fn()
+            elapsed = time.perf_counter() - start
+            if elapsed >= budget / 4 or number >= 1 << 20:
+                break
+            number *= 4
+        number = max(1, int(number * (budget / max(elapsed, 1e-9))))
+    samples = []
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(repeat):
+            start = time.perf_counter()
+            for _ in range(number):
+                fn()
+            samples.append((time.perf_counter() - start) / number)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return statistics.median(samples)
+
+
+def process_time(argv: list[str], *, repeat: int = 5, env: dict[str, str] | None = None) -> float:
+    """Median wall seconds of running a whole process ``argv`` (start-up included)."""
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(argv, check=True, capture_output=True, env=env)
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def python_import_time(module: str, repeat: int = 5) -> float:
+    """Median wall seconds of ``python -c 'import module'`` minus a bare interpreter start."""
+    bare = process_time([sys.executable, "-c", "pass"], repeat=repeat)
+    full = process_time([sys.executable, "-c", f"import {module}"], repeat=repeat)
+    return max(full - bare, 0.0)
+
+
+def fmt_seconds(seconds: float) -> str:
+    if seconds < 1e-6:
+        return f"{seconds * 1e9:.0f} ns"
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.2f} µs"
+    if seconds < 1:
+        return f"{seconds * 1e3:.2f} ms"
+    return f"{seconds:.2f} s"
+
+
+@dataclass
+class Table:
+    """One markdown table: rows of (label, seconds), each shown with its ratio to ``anchor``."""
+
+    title: str
+    anchor: str  # the row label every ratio is taken against
+    rows: list[tuple[str, float]] = field(default_factory=list)
+    note: str = ""
+
+    def add(self, label: str, seconds: float) -> None:
+        self.rows.append((label, seconds))
+
+    def markdown(self) -> str:
+        base = dict(self.rows).get(self.anchor)
+        lines = [f"### {self.title}", "", f"| case | median | vs {self.anchor} |",
+                 "|---|---:|---:|"]
+        for label, seconds in self.rows:
+            ratio = "" if not base else f"{seconds / base:.2f}x"
+            lines.append(f"| {label} | {fmt_seconds(seconds)} | {ratio} |")
+        if self.note:
+            lines += ["", self.note]
+        return "\n".join(lines)

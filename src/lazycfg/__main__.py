@@ -1,0 +1,5 @@
+import sys
+
+from lazycfg.cli import main
+
+sys.exit(main())

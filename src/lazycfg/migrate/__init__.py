@@ -1,0 +1,1 @@
+"""Legacy YAML -> Python config factories, verified equal. (Issue 6; stub.)"""
