@@ -7,8 +7,8 @@ from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
 from lazycfg.emit import leaf_problem
-from lazycfg.errors import ConfigError
-from lazycfg.node import Lazy, target_name, where
+from lazycfg.errors import ConfigError, TargetError
+from lazycfg.node import Lazy, Path, format_path, target_name, where
 from lazycfg.signature import bind_problems
 from lazycfg.targets import import_path
 
@@ -20,15 +20,23 @@ _SIMPLE = (int, float, str, bool, type(None))
 
 
 def value_problems(name: str, value: Any) -> list[str]:
-    """Problems with serializing one argument value (and everything inside it)."""
+    """Problems with serializing one argument value (and everything inside it).
+
+    Nested lazy nodes are not entered: each was checked when it was made.
+    """
     if type(value) in _SIMPLE or isinstance(value, Lazy):
         return []
-    from lazycfg.node import format_path, walk
-
     problems = []
-    for path, item in walk(value, (name,)):
-        if isinstance(item, Lazy) and path != (name,):
+    stack: list[tuple[Path, Any]] = [((name,), value)]
+    while stack:
+        path, item = stack.pop()
+        kind = type(item)
+        if kind in _SIMPLE or isinstance(item, Lazy):
             continue
+        if kind is list or kind is tuple:
+            stack.extend(((*path, i), v) for i, v in enumerate(item))
+        elif kind is dict:
+            stack.extend(((*path, k), v) for k, v in item.items())
         problem = leaf_problem(item)
         if problem:
             problems.append(f"{format_path(path)}: {problem}")
@@ -43,8 +51,13 @@ def make_node(
     partial: bool,
     depth: int = 2,
     meta: dict[str, Any] | None = None,
+    locate_caller: bool = True,
 ) -> Lazy[Any]:
-    """Validate a call and return its node; raise `ConfigError` listing every problem."""
+    """Validate a call and return its node; raise `ConfigError` listing every problem.
+
+    The node records the ``file:line`` of the frame ``depth`` levels up (the user's call) unless
+    ``locate_caller`` is false (nodes read back from a config have no defining line).
+    """
     problems = bind_problems(target, args, kwargs, partial=partial)
     for i, value in enumerate(args):
         if type(value) not in _SIMPLE:
@@ -52,12 +65,15 @@ def make_node(
     for name, value in kwargs.items():
         if type(value) not in _SIMPLE:
             problems += value_problems(name, value)
-    frame = sys._getframe(depth)
-    located = (frame.f_code.co_filename, frame.f_lineno)
-    if problems:
-        header = f"invalid call of {_name(target)} at {located[0]}:{located[1]}"
-        raise ConfigError(problems, header)
-    meta = {"where": located} if meta is None else {"where": located, **meta}
+    if locate_caller:
+        frame = sys._getframe(depth)
+        located = (frame.f_code.co_filename, frame.f_lineno)
+        meta = {"where": located} if meta is None else {"where": located, **meta}
+        if problems:
+            header = f"invalid call of {_name(target)} at {located[0]}:{located[1]}"
+            raise ConfigError(problems, header)
+    elif problems:
+        raise ConfigError(problems, f"invalid call of {_name(target)}")
     return Lazy(target, args, kwargs, partial, meta)
 
 
@@ -83,10 +99,19 @@ class _LazyCall:
 
 
 def _checked_target(fn: Any, api: str) -> Any:
+    """``fn`` if Hydra can import it back; otherwise an error at the caller's line."""
+    problem = None
     if isinstance(fn, Lazy) or not callable(fn):
-        raise ConfigError([f"{api}() takes a class or function, got {fn!r}"], f"invalid {api}")
-    import_path(fn)  # refuse lambdas and local classes now, at the line that wrote them
-    return fn
+        problem = f"{api}() takes a class or function, got {fn!r:.60}"
+    else:
+        try:
+            import_path(fn)  # refuse lambdas and local classes now, at the line that wrote them
+        except ConfigError as exc:
+            problem = exc.problems[0]
+    if problem is None:
+        return fn
+    frame = sys._getframe(2)
+    raise TargetError([problem], f"invalid {api}() at {frame.f_code.co_filename}:{frame.f_lineno}")
 
 
 def lazy(fn: Callable[P, R]) -> Callable[P, R]:

@@ -25,17 +25,20 @@ TARGET, PARTIAL, RECURSIVE, CONVERT = "_target_", "_partial_", "_recursive_", "_
 META_KEYS = (TARGET, ARGS_KEY, PARTIAL, RECURSIVE, CONVERT)
 _GET_CLASS, _GET_METHOD = "hydra.utils.get_class", "hydra.utils.get_method"
 _PRIMITIVE = (str, int, float, bool, type(None))
+_PRIMITIVE_TYPES = frozenset(_PRIMITIVE)
 
 
 def leaf_problem(value: Any) -> str | None:
     """Why a leaf value cannot be emitted, or None when it can."""
-    if isinstance(value, _PRIMITIVE) or type(value) in (dict, list, tuple):
+    if type(value) in _PRIMITIVE_TYPES or type(value) in (dict, list, tuple):
         if isinstance(value, dict):
             bad = [k for k in value if not isinstance(k, str | int)]
             if bad:
                 return f"dict keys must be str or int, got {bad[0]!r}"
         return None
     if isinstance(value, enum.Enum | pathlib.PurePath):
+        return None
+    if isinstance(value, _PRIMITIVE):  # numpy.float64 and friends: written as the plain type
         return None
     if isinstance(value, type) or inspect.isroutine(value):
         try:
@@ -51,17 +54,21 @@ def leaf_problem(value: Any) -> str | None:
 
 def encode_leaf(value: Any, path: Path = ()) -> Any:
     """A leaf as plain config data (see the module docstring)."""
-    if isinstance(value, _PRIMITIVE):
+    if type(value) in _PRIMITIVE_TYPES:
         return value
-    if isinstance(value, enum.Enum):
+    if isinstance(value, enum.Enum):  # before primitives: IntEnum and StrEnum members are both
         return {TARGET: import_path(type(value)), ARGS_KEY: [value.value]}
     if isinstance(value, pathlib.PurePath):
         return {TARGET: "pathlib.Path", ARGS_KEY: [str(value)]}
+    if isinstance(value, _PRIMITIVE):
+        # A subclass of a primitive (numpy.float64): YAML holds only the plain value.
+        plain: type[Any] = next(t for t in (bool, int, float, str) if isinstance(value, t))
+        return plain(value)
     if isinstance(value, type):
         return {TARGET: _GET_CLASS, "path": import_path(value)}
     if inspect.isroutine(value):
         return {TARGET: _GET_METHOD, "path": import_path(value)}
-    problem = leaf_problem(value)
+    problem = leaf_problem(value) or f"{type(value).__name__} cannot be written to a config"
     raise ConfigError([f"{format_path(path)}: {problem}"], "cannot emit config")
 
 
@@ -75,16 +82,24 @@ def _target_path(node: Lazy[Any]) -> str:
     return target if isinstance(target, str) else import_path(target)
 
 
-def _defaults(node: Lazy[Any], given: set[str]) -> list[tuple[str, Any]]:
-    """The target's defaults for parameters the node leaves out (for the full signature)."""
+def _defaults(node: Lazy[Any], given: set[str], path: Path) -> list[tuple[str, Any]]:
+    """The target's defaults, encoded, for parameters the node leaves out (full signature).
+
+    A default that no config can hold (a sentinel object, a dataclass ``default_factory``) is
+    left out: the target applies it anyway, and there is nothing faithful to write.
+    """
     from lazycfg.signature import spec_of
 
     spec = spec_of(node._lazy_target)
     skip = set(spec.positional[: len(node._lazy_args)]) | given
     out = []
     for name, default in spec.defaults.items():
-        if name not in skip and leaf_problem(default) is None:
-            out.append((name, default))
+        if name in skip:
+            continue
+        try:
+            out.append((name, to_dict(default)))
+        except ConfigError:
+            continue
     return out
 
 
@@ -110,8 +125,7 @@ def to_dict(x: Any, *, full: bool = False) -> Any:
         out.update(options(node))
         out.update((str(k), v) for k, v in kids)
         if full and not node._lazy_partial:
-            for name, default in _defaults(node, set(node._lazy_kwargs)):
-                out[name] = encode_leaf(default, (*path, name))
+            out.update(_defaults(node, set(node._lazy_kwargs), path))
         return out
 
     return fold(x, emit)
@@ -136,7 +150,18 @@ def _plain(cfg: Any) -> Any:
 
     if isinstance(cfg, str):
         # OmegaConf's loader is a safe one: !!python tags are refused, nothing is executed.
-        cfg = OmegaConf.create(cfg)
+        try:
+            cfg = OmegaConf.create(cfg)
+        except Exception as exc:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            mark = getattr(exc, "problem_mark", None)
+            at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            hint = (
+                "; python tags (!!python/...) are refused: write a _target_ node instead"
+                if "python/" in str(exc)
+                else ""
+            )
+            raise ConfigError([f"cannot read YAML{at}: {first}{hint}"], "invalid config") from None
     if isinstance(cfg, DictConfig | ListConfig):
         return OmegaConf.to_container(cfg, resolve=False)
     return cfg
@@ -153,6 +178,12 @@ def from_config(cfg: Any, *, resolve_targets: bool = True) -> Any:
 
     problems: list[str] = []
 
+    def failed(where: str, problem: str) -> Any:
+        problems.append(f"{where}: {problem}")
+        # Hydra's missing marker stands in for the broken value, so the parent node is still
+        # checked for its own mistakes without a follow-on error about this one.
+        return "???"
+
     def decode(value: Any, path: Path, kids: list[tuple[Key, Any]] | None) -> Any:
         if kids is None:
             return value
@@ -166,42 +197,43 @@ def from_config(cfg: Any, *, resolve_targets: bool = True) -> Any:
         opts = {k: fields.pop(k) for k in (RECURSIVE, CONVERT) if k in fields}
         args = tuple(fields.pop(ARGS_KEY, ()))
         where = format_path(path)
-        if not resolve_targets or not isinstance(target, str):
-            if not isinstance(target, str):
-                problems.append(f"{where}: _target_ must be a string, got {target!r}")
+        if not isinstance(target, str):
+            return failed(where, f"_target_ must be a dotted path string, got {target!r}")
+        if not resolve_targets:
             return Lazy(target, args, fields, partial, {"options": opts} if opts else None)
         if target in (_GET_CLASS, _GET_METHOD) and set(fields) == {"path"} and not args:
             try:
                 return locate(fields["path"])
             except ConfigError as exc:
-                problems.append(f"{where}: {exc.problems[0]}")
-                return None
+                return failed(where, exc.problems[0])
         try:
             fn = locate(target)
         except ConfigError as exc:
-            problems.append(f"{where}: {exc.problems[0]}")
-            return None
+            return failed(where, exc.problems[0])
         if len(args) == 1 and not fields and not partial and not opts:
-            if isinstance(fn, type) and issubclass(fn, enum.Enum):
+            is_class = isinstance(fn, type)
+            if is_class and issubclass(fn, enum.Enum | pathlib.PurePath):
                 try:
                     return fn(args[0])
-                except ValueError as exc:
-                    problems.append(f"{where}: {exc}")
-                    return None
-            if fn is pathlib.Path or (isinstance(fn, type) and issubclass(fn, pathlib.PurePath)):
-                return fn(args[0])
+                except (ValueError, TypeError) as exc:
+                    return failed(where, f"{target}({args[0]!r}) failed: {exc}")
         try:
             return make_node(
-                fn, args, fields, partial=partial, meta={"options": opts} if opts else None
+                fn,
+                args,
+                fields,
+                partial=partial,
+                meta={"options": opts} if opts else None,
+                locate_caller=False,
             )
         except ConfigError as exc:
-            problems.extend(
-                f"{format_path((*path, p.split(':')[0]))}:{p.split(':', 1)[1]}"
-                if ":" in p
-                else f"{where}: {p}"
-                for p in exc.problems
-            )
-            return None
+            for problem in exc.problems:
+                name, sep, rest = problem.partition(": ")
+                if sep and " " not in name:  # "argument: problem" -> "full.path.argument: ..."
+                    problems.append(f"{format_path((*path, name))}: {rest}")
+                else:
+                    problems.append(f"{where}: {problem}")
+            return "???"
 
     tree = fold(_plain(cfg), decode)
     if problems:
