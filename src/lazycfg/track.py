@@ -319,8 +319,10 @@ def _under(key: str, prefix: str) -> bool:
 
 
 def _same(x: Any, y: Any) -> bool:
-    # 1, 1.0 and True are equal in Python but not in a config: compare types as well.
-    return type(x) is type(y) and (x == y or (x != x and y != y))
+    # 1, 1.0 and True are equal in Python but not in a config, nor 0.0 and -0.0: as fingerprint.
+    if type(x) is float and type(y) is float:
+        return repr(x) == repr(y)
+    return type(x) is type(y) and x == y
 
 
 def diff(a: Any, b: Any, *, full: bool = False) -> Diff:
