@@ -126,11 +126,13 @@ def lazy(fn: Callable[P, R]) -> Callable[P, R]:
     return _LazyCall(_checked_target(fn, "lazy"), False)  # type: ignore[return-value]
 
 
-def partial(fn: Callable[P, R]) -> Callable[P, R]:
+def partial(fn: Callable[P, R]) -> Callable[..., Callable[..., R]]:
     """Like `lazy`, but instantiates to ``functools.partial(fn, ...)`` (Hydra's ``_partial_``).
 
-    Required arguments may be left out; they are supplied when the partial is called. The static
-    type is ``fn``'s, so use it where the consumer expects a factory of ``R``.
+    Required arguments may be left out; they are supplied when the partial is called. Statically
+    the node is what it builds, a ``Callable[..., R]`` (so ``partial(Adam)(lr=0.1)`` fits a
+    parameter annotated ``Callable[..., Optimizer]``). Its arguments are checked at run time
+    only: a static check would flag every required argument left for later.
     """
     return _LazyCall(_checked_target(fn, "partial"), True)  # type: ignore[return-value]
 
