@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from track_targets import make_experiment
 
 from lazycfg import fingerprint, flatten, unflatten
