@@ -1,0 +1,114 @@
+"""Signatures: cached specs, per-annotation checkers, and binding problems."""
+
+from __future__ import annotations
+
+import pathlib
+from collections.abc import Callable
+from typing import Any, Literal, Optional, Union
+
+import foundation_targets as ft
+import pytest
+
+from lazycfg import lazy, partial
+from lazycfg.signature import bind_problems, checker_for, positional_names, spec_of
+
+
+def test_spec_is_cached_per_target() -> None:
+    assert spec_of(ft.Pipe) is spec_of(ft.Pipe)
+    spec = spec_of(ft.Pipe)
+    assert spec.positional == ("model", "optimizer", "steps")
+    assert spec.required == ("model",)
+    assert spec.defaults == {"optimizer": None, "steps": 1}
+    assert not spec.var_keyword and not spec.var_positional
+
+
+def test_unknown_signatures_accept_everything() -> None:
+    assert spec_of("some.dotted.Path").names is None
+    assert positional_names("some.dotted.Path") is None
+    assert bind_problems("some.dotted.Path", (1, 2), {"x": 3}, partial=False) == []
+
+
+def test_variadic_targets_accept_extra_arguments() -> None:
+    assert bind_problems(ft.Bag, (1, 2, 3), {"anything": 4}, partial=False) == []
+
+
+def test_dataclass_attrs_and_pydantic_fields_are_parameters() -> None:
+    for target in (ft.DataPoint, ft.AttrsPoint, ft.PydPoint):
+        spec = spec_of(target)
+        assert spec.required == ("x",), target
+        assert spec.defaults == {"label": "a"}, target
+        assert "x" in spec.checkers, target
+
+
+ACCEPTS: list[tuple[Any, Any]] = [
+    (int, 3),
+    (int, True),  # bool is an int in Python, as for the type checkers
+    (float, 3),
+    (complex, 1.5),
+    (Optional[int], None),  # noqa: UP007
+    (int | None, 4),
+    (Union[int, str], "x"),  # noqa: UP007
+    (pathlib.Path, "a/b"),  # Hydra passes strings for paths in YAML
+    (pathlib.Path, pathlib.Path("a")),
+    (ft.Color, ft.Color.RED),
+    (list[int], [1, 2]),
+    (dict[str, int], {"a": 1}),
+    (tuple[int, str], (1, "a")),
+    (Literal["gini", "entropy"], "gini"),
+    (Callable[[int], int], ft.add),
+    (type, ft.Pair),
+    (type[ft.Model], ft.Model),
+    (int, "${model.n_estimators}"),  # resolved by Hydra later
+    (int, "???"),  # Hydra's missing marker
+    (list[int], [1, "${x}"]),
+    (ft.Model, lazy(ft.Model)()),
+    (ft.Pair, lazy(ft.make_pair)(1)),  # a function target: its return annotation counts
+    (Callable[..., ft.Optimizer], partial(ft.Optimizer)()),
+    (Any, object()),
+    ("SomeForwardRef", 1),
+]
+
+
+@pytest.mark.parametrize(("annotation", "value"), ACCEPTS, ids=repr)
+def test_checker_accepts(annotation: Any, value: Any) -> None:
+    check = checker_for(annotation)
+    assert check is None or check(value) is None
+
+
+REFUSES: list[tuple[Any, Any, str]] = [
+    (int, "3", "expected int, got str '3'"),  # no lax coercion: Hydra would pass the string
+    (int, 1.5, "expected int, got float"),
+    (str, 3, "expected str, got int"),
+    (int | None, "x", "expected int | None"),
+    (ft.Color, "red", "expected Color"),
+    (list[int], ["a"], "expected list[int]"),
+    (Literal["gini", "entropy"], "ginni", "expected"),
+    (ft.Model, lazy(ft.Optimizer)(lr=1.0), "expected Model, got a lazy Optimizer"),
+    (ft.Model, lazy(ft.make_pair)(1), "expected Model, got a lazy Pair"),
+    (ft.Model, 3, "expected Model, got int 3"),
+]
+
+
+@pytest.mark.parametrize(("annotation", "value", "message"), REFUSES, ids=repr)
+def test_checker_refuses_with_a_message(annotation: Any, value: Any, message: str) -> None:
+    check = checker_for(annotation)
+    assert check is not None
+    problem = check(value)
+    assert problem is not None and message in problem
+
+
+def test_bind_problems_lists_every_problem() -> None:
+    problems = bind_problems(ft.Pipe, (1, 2, 3, 4), {"stepz": 1, "model": 5}, partial=False)
+    assert problems == [
+        "takes 3 positional arguments (model, optimizer, steps) but 4 were given",
+        "model: given both by position and by keyword",
+        "model: expected Model, got int 1",
+        "optimizer: expected foundation_targets.Optimizer | None, got int 2",
+        "stepz: unexpected keyword argument (did you mean 'steps'?)",
+        "model: expected Model, got int 5",
+    ]
+
+
+def test_partial_does_not_require_arguments() -> None:
+    assert bind_problems(ft.Optimizer, (), {}, partial=False) == ["lr: missing required argument"]
+    assert bind_problems(ft.Optimizer, (), {}, partial=True) == []
