@@ -45,7 +45,7 @@ ACCEPTS: list[tuple[Any, Any]] = [
     (int, True),  # bool is an int in Python, as for the type checkers
     (float, 3),
     (complex, 1.5),
-    (Optional[int], None),  # noqa: UP007
+    (Optional[int], None),  # noqa: UP045
     (int | None, 4),
     (Union[int, str], "x"),  # noqa: UP007
     (pathlib.Path, "a/b"),  # Hydra passes strings for paths in YAML
