@@ -1,10 +1,361 @@
-"""Config tree -> readable Python source. (Issue 6; stub.)"""
+"""Config tree -> readable Python source: ``@factory`` functions that return the same config.
+
+`to_python` turns a lazy tree, a dict or a DictConfig (a logged config, say) back into code.
+Each ``_target_`` node whose target imports, is written at its public path and passes the
+target's signature check becomes an ordinary call (``Adam(lr=0.001)``, ``partial(Adam)(...)``)
+with a real import; any other node stays a dict with its ``_target_`` string, exactly as given,
+and is listed in `Generated.kept` with the reason. Interpolations and resolvers stay strings.
+Comments can be attached by config path, so a migrated file keeps its notes.
+"""
 
 from __future__ import annotations
 
+import builtins
+import keyword
+import math
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path as FilePath
 from typing import Any
 
+from lazycfg.node import Key, Lazy, Path, fold, format_path
 
-def to_python(x: Any, *, name: str = "config") -> str:
-    """Python source of a factory that returns ``x`` (a lazy tree, dict or DictConfig)."""
-    raise NotImplementedError
+TARGET, PARTIAL, ARGS = "_target_", "_partial_", "_args_"
+_OPTIONS = ("_recursive_", "_convert_")
+_GETTERS = ("hydra.utils.get_class", "hydra.utils.get_method")
+RESERVED = frozenset({"factory", "partial", "store", "lazycfg"})
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A target node left as a ``_target_`` string, and why."""
+
+    path: str
+    target: str
+    reason: str
+
+
+@dataclass
+class CommentMap:
+    """Comments by config path: lines above an entry, one at the end of its line."""
+
+    above: dict[Path, list[str]] = field(default_factory=dict)
+    inline: dict[Path, str] = field(default_factory=dict)
+
+
+class _Ref:
+    """A class or function used as a value (Hydra's ``get_class``/``get_method`` nodes)."""
+
+    def __init__(self, obj: Any, path: str) -> None:
+        self.obj, self.path = obj, path
+
+
+def plain(x: Any) -> Any:
+    """A lazy tree, DictConfig or container as plain Hydra data."""
+    if type(x).__module__.startswith("omegaconf"):
+        from omegaconf import OmegaConf
+
+        return OmegaConf.to_container(x, resolve=False)
+    from lazycfg.emit import to_dict
+
+    return to_dict(x)
+
+
+def resolve(data: Any, *, imports: bool = True, where: Path = ()) -> tuple[Any, list[Kept]]:
+    """Plain config data -> a tree of validated `Lazy` calls where possible (see module doc).
+
+    Nodes that stay strings are `Lazy` nodes with a string target whose ``meta["kept"]`` holds
+    the original dict, so parents can still be checked and the dict is written as given.
+    """
+    kept: list[Kept] = []
+
+    def decide(value: Any, path: Path, kids: list[tuple[Key, Any]] | None) -> Any:
+        if kids is None:
+            return value
+        if type(value) is list or type(value) is tuple:
+            return [v for _, v in kids]
+        fields = dict(kids)
+        target = fields.get(TARGET)
+        if not isinstance(target, str):
+            return fields
+        here = format_path((*where, *path))
+        if not imports:
+            kept.append(Kept(here, target, "not imported (--no-import)"))
+            return _kept(target, fields)
+        obj, reason = _import_exact(target)
+        if reason is None and target in _GETTERS and set(fields) == {TARGET, "path"}:
+            ref, why = (
+                _import_exact(fields["path"]) if isinstance(fields["path"], str) else (None, "")
+            )
+            if why is None:
+                return _Ref(ref, fields["path"])
+        if reason is None:
+            reason = _shape_problem(fields)
+        if reason is None:
+            try:
+                return _checked_call(obj, fields)
+            except Exception as exc:  # a ConfigError from the signature check, or worse
+                reason = str(exc).split("\n", 1)[-1].strip(" -")
+        kept.append(Kept(here, target, reason or "unknown"))
+        return _kept(target, fields)
+
+    return fold(data, decide), kept
+
+
+def _kept(target: str, fields: dict[Any, Any]) -> Lazy[Any]:
+    kwargs = {str(k): v for k, v in fields.items() if k != TARGET}
+    return Lazy(target, (), kwargs, False, {"kept": fields})
+
+
+def _import_exact(path: str) -> tuple[Any, str | None]:
+    """The object a dotted path names, if it imports and that path is its public one."""
+    from lazycfg.targets import import_path, locate
+
+    try:
+        obj = locate(path)
+    except Exception as exc:
+        return None, f"does not import here: {str(exc).split(': ', 1)[-1]}"
+    try:
+        public = import_path(obj)
+    except Exception:
+        return None, "imports, but cannot be named back as a module-level object"
+    if public != path:
+        return None, f"imports, but its public path is {public} (kept as written)"
+    return obj, None
+
+
+def _shape_problem(fields: dict[Any, Any]) -> str | None:
+    """Why a node's keys cannot be written as a plain call, or None."""
+    if any(k in fields for k in _OPTIONS):
+        return "uses _recursive_/_convert_ (kept as a dict)"
+    if PARTIAL in fields and fields[PARTIAL] is not True:
+        return "has _partial_ other than true (kept as a dict)"
+    if ARGS in fields and (not isinstance(fields[ARGS], list) or not fields[ARGS]):
+        return "has an empty or non-list _args_ (kept as a dict)"
+    bad = [k for k in fields if k not in (TARGET, PARTIAL, ARGS) and not _is_name(k)]
+    if bad:
+        return f"argument {bad[0]!r} is not a Python identifier (kept as a dict)"
+    return None
+
+
+def _checked_call(fn: Any, fields: dict[Any, Any]) -> Lazy[Any]:
+    from lazycfg.build import make_node
+
+    kwargs = {k: v for k, v in fields.items() if k not in (TARGET, PARTIAL, ARGS)}
+    args = tuple(fields.get(ARGS, ()))
+    return make_node(fn, args, kwargs, partial=fields.get(PARTIAL) is True)
+
+
+def _is_name(key: Any) -> bool:
+    return isinstance(key, str) and key.isidentifier() and not keyword.iskeyword(key)
+
+
+def identifier(text: str, taken: set[str] | frozenset[str] = frozenset()) -> str:
+    """A Python name for ``text`` (a config name) that is not a keyword and not ``taken``."""
+    name = "".join(c if c.isalnum() or c == "_" else "_" for c in text) or "config"
+    if name[0].isdigit():
+        name = f"_{name}"
+    if keyword.iskeyword(name) or name in RESERVED or name in dir(builtins):
+        name = f"{name}_"
+    base, n = name, 2
+    while name in taken:
+        name, n = f"{base}_{n}", n + 1
+    return name
+
+
+class Module:
+    """One generated module: imports collected while values are rendered, then statements."""
+
+    def __init__(self, docstring: str = "") -> None:
+        self.docstring = docstring
+        self.names: dict[str, str] = {}  # dotted target path -> name used in the code
+        self.imports: set[tuple[str, str, str]] = set()  # (module, attribute, alias)
+        self.lazycfg_names: set[str] = set()
+        self.taken: set[str] = set(RESERVED)
+        self.statements: list[str] = []
+        self.local_imports: list[str] = []
+
+    # -- names ---------------------------------------------------------------------------------
+    def use(self, name: str) -> str:
+        """A name from ``lazycfg`` (factory, partial, store)."""
+        self.lazycfg_names.add(name)
+        return name
+
+    def reserve(self, text: str) -> str:
+        name = identifier(text, self.taken)
+        self.taken.add(name)
+        return name
+
+    def ref(self, obj: Any, path: str) -> str:
+        """The expression naming ``obj`` (at dotted ``path``), importing what it needs."""
+        if path in self.names:
+            return self.names[path]
+        module = getattr(obj, "__module__", "") or ""
+        qualname = getattr(obj, "__qualname__", path.rsplit(".", 1)[-1])
+        # The module part of the public path: the path minus the qualname.
+        module = path[: -len(qualname) - 1] if path.endswith(f".{qualname}") else module
+        head, _, rest = qualname.partition(".")
+        alias = head if head not in self.taken else identifier(f"{head}_{module}", self.taken)
+        self.taken.add(alias)
+        self.imports.add((module, head, alias))
+        self.names[path] = f"{alias}.{rest}" if rest else alias
+        return self.names[path]
+
+    # -- rendering -----------------------------------------------------------------------------
+    def expr(self, tree: Any, comments: CommentMap | None = None, path: Path = ()) -> str:
+        """Python source of a resolved tree (see `resolve`), comments placed by path."""
+        notes = comments or CommentMap()
+        # An explicit stack of frames keeps deep configs free of recursion limits.
+        return _Renderer(self, notes).run(tree, path)
+
+    def add_factory(
+        self,
+        name: str,
+        tree: Any,
+        comments: CommentMap | None = None,
+        lead: list[str] | None = None,
+        path: Path = (),
+    ) -> None:
+        body = self.expr(tree, comments, path)
+        head = "".join(f"# {line}\n" if line else "#\n" for line in lead or [])
+        self.statements.append(f"{head}@{self.use('factory')}\ndef {name}():\n    return {body}\n")
+
+    def add(self, statement: str) -> None:
+        self.statements.append(statement)
+
+    def source(self) -> str:
+        lines = [f'"""{self.docstring}"""\n'] if self.docstring else []
+        froms: dict[str, list[str]] = {}
+        for module, attr, alias in sorted(self.imports):
+            froms.setdefault(module, []).append(attr if attr == alias else f"{attr} as {alias}")
+        third = [f"from {m} import {', '.join(names)}" for m, names in sorted(froms.items())]
+        own = (
+            [f"from lazycfg import {', '.join(sorted(self.lazycfg_names))}"]
+            if self.lazycfg_names
+            else []
+        )
+        imports = "\n\n".join("\n".join(b) for b in (third, own, self.local_imports) if b)
+        if imports:
+            lines.append(imports + "\n")
+        lines += self.statements
+        return "\n\n".join(lines)
+
+
+class _Renderer:
+    def __init__(self, module: Module, notes: CommentMap) -> None:
+        self.module, self.notes = module, notes
+
+    def run(self, root: Any, path: Path) -> str:
+        opened = self.open(root, path)
+        if isinstance(opened, str):
+            return opened
+        # Frames: [opener, items, next index, rendered parts, closer, (prefix, path, last)].
+        stack: list[list[Any]] = [[*opened[:2], 0, [], opened[2], ("", path, True)]]
+        while True:
+            frame = stack[-1]
+            opener, items, index, parts, closer, (prefix, here, last) = frame
+            if index < len(items):
+                frame[2] += 1
+                key_text, child_path, value = items[index]
+                child_last = index == len(items) - 1
+                child = self.open(value, child_path)
+                if isinstance(child, str):
+                    parts.append(self.entry(key_text, child, child_path, last=child_last))
+                else:
+                    stack.append([*child[:2], 0, [], child[2], (key_text, child_path, child_last)])
+                continue
+            stack.pop()
+            text = f"{opener}\n{''.join(parts)}{closer}" if items else f"{opener}{closer}"
+            if not stack:
+                return text
+            stack[-1][3].append(self.entry(prefix, text, here, last=last))
+
+    def entry(self, prefix: str, text: str, path: Path, *, last: bool) -> str:
+        above = "".join(f"# {c}\n" if c else "#\n" for c in self.notes.above.get(path, []))
+        inline = self.notes.inline.get(path)
+        if inline and "\n" not in text and len(prefix) + len(text) + len(inline) > 72:
+            above += f"# {inline}\n"  # too long for the end of the line: put it above
+            inline = None
+        comma = "" if last and not inline else ","
+        return f"{above}{prefix}{text}{comma}{f'  # {inline}' if inline else ''}\n"
+
+    def open(self, value: Any, here: Path) -> str | tuple[str, list[tuple[str, Path, Any]], str]:
+        module = self.module
+        if isinstance(value, _Ref):
+            return module.ref(value.obj, value.path)
+        if isinstance(value, Lazy):
+            meta = value._lazy_meta or {}
+            if "kept" in meta:
+                value = meta["kept"]
+            else:
+                from lazycfg.targets import import_path
+
+                fn = value._lazy_target
+                name = module.ref(fn, import_path(fn))
+                opener = f"{module.use('partial')}({name})(" if value._lazy_partial else f"{name}("
+                items = [("", (*here, ARGS, i), v) for i, v in enumerate(value._lazy_args)]
+                items += [(f"{k}=", (*here, k), v) for k, v in value._lazy_kwargs.items()]
+                return opener, items, ")"
+        if type(value) is dict:
+            items = [(f"{_literal(k)}: ", (*here, k), v) for k, v in value.items()]
+            return "{", items, "}"
+        if type(value) is list or type(value) is tuple:
+            return "[", [("", (*here, i), v) for i, v in enumerate(value)], "]"
+        return _literal(value)
+
+
+def _literal(value: Any) -> str:
+    if isinstance(value, float) and not math.isfinite(value):
+        return f'float("{value}")'
+    if value is None or isinstance(value, bool | int | float | str):
+        return repr(value)
+    raise TypeError(f"cannot write {type(value).__name__} {value!r:.40} as Python source")
+
+
+def ruff_format(sources: dict[str, str] | None = None, directory: FilePath | None = None) -> bool:
+    """Format files in ``directory`` (or one ``source`` via stdin) with ruff; False if absent."""
+    ruff = FilePath(sys.executable).parent / "ruff"
+    command = [str(ruff)] if ruff.exists() else [sys.executable, "-m", "ruff"]
+    args = ["format", "--quiet", "--line-length", "100"]
+    try:
+        if directory is not None:
+            done = subprocess.run([*command, *args, str(directory)], capture_output=True)
+            return done.returncode == 0
+        assert sources is not None
+        for key, text in sources.items():
+            done = subprocess.run(
+                [*command, *args, "--stdin-filename", "config.py", "-"],
+                input=text,
+                capture_output=True,
+                text=True,
+            )
+            if done.returncode != 0:
+                return False
+            sources[key] = done.stdout
+        return True
+    except OSError:
+        return False
+
+
+def generate(
+    x: Any, *, name: str = "config", imports: bool = True, format: bool = True
+) -> tuple[str, list[Kept]]:
+    """`to_python` plus the list of nodes kept as strings."""
+    tree, kept = resolve(plain(x), imports=imports)
+    module = Module()
+    module.add_factory(module.reserve(name), tree)
+    out = {"source": module.source()}
+    if format:
+        ruff_format(out)
+    return out["source"], kept
+
+
+def to_python(x: Any, *, name: str = "config", imports: bool = True) -> str:
+    """Python source of a ``@factory`` function ``name`` returning ``x``'s config.
+
+    ``x`` is a lazy tree, dict or DictConfig. Targets that import become calls with real
+    imports; others stay ``_target_`` dicts (``imports=False`` keeps every target a string and
+    imports nothing). Exec the source and call the factory to get the same config back.
+    """
+    return generate(x, name=name, imports=imports)[0]

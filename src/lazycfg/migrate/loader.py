@@ -1,0 +1,226 @@
+"""Safe YAML reading for migration: data only, exact positions, comments kept by config path.
+
+Values are read as Hydra reads them (OmegaConf's loader: YAML 1.1 scalars, no timestamps,
+duplicate keys refused). The custom tags of the founding essay, ``!Load`` and ``!Include``, are
+parsed as data (`Tagged`); any other tag is an error. Nothing from the input is ever executed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+KNOWN_TAGS = ("!Load", "!Include")
+_HEADER = re.compile(r"^\s*#\s*@(\w+)\s+(\S+)\s*$")
+
+Key = str | int
+ConfigPath = tuple[Key, ...]
+
+
+class MigrateError(Exception):
+    """Input that cannot be migrated; the message starts with ``file:line:column``."""
+
+    def __init__(self, file: Path | str, line: int, column: int, message: str) -> None:
+        self.file, self.line, self.column = str(file), line, column
+        super().__init__(f"{file}:{line}:{column}: {message}")
+
+
+@dataclass(frozen=True)
+class Tagged:
+    """A ``!Load`` or ``!Include`` node, kept as data with where it was written."""
+
+    tag: str
+    value: Any
+    file: str
+    line: int
+    column: int
+
+
+@dataclass
+class Comments:
+    """Comments of one file by config path: lines above an entry and at the end of its line."""
+
+    above: dict[ConfigPath, list[str]] = field(default_factory=dict)
+    inline: dict[ConfigPath, str] = field(default_factory=dict)
+    tail: list[str] = field(default_factory=list)  # after the last entry
+
+    def relocated(self, prefix: ConfigPath) -> Comments:
+        """The same comments under ``prefix`` (for a file included into another)."""
+        return Comments(
+            {(*prefix, *p): c for p, c in self.above.items()},
+            {(*prefix, *p): c for p, c in self.inline.items()},
+            list(self.tail),
+        )
+
+
+@dataclass
+class YamlFile:
+    path: Path
+    data: Any
+    header: dict[str, str]
+    comments: Comments
+
+
+def _loader_class(file: str) -> type:
+    import yaml
+    from omegaconf._utils import get_yaml_loader
+
+    base = get_yaml_loader()
+
+    class Loader(base):  # type: ignore[misc, valid-type]
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            seen: dict[Any, Any] = {}
+            for key_node, _ in node.value:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+                if key is not None and key in seen:
+                    mark = key_node.start_mark
+                    first = seen[key].start_mark
+                    raise MigrateError(
+                        file,
+                        mark.line + 1,
+                        mark.column + 1,
+                        f"duplicate key {key!r} (first at line {first.line + 1}); "
+                        "YAML keeps only one of them, remove or rename the other",
+                    )
+                seen[key] = key_node
+            return super().construct_mapping(node, deep=True)
+
+    def tagged(loader: Any, node: Any) -> Tagged:
+        mark = node.start_mark
+        if isinstance(node, yaml.MappingNode):
+            value: Any = loader.construct_mapping(node, deep=True)
+        elif isinstance(node, yaml.SequenceNode):
+            value = loader.construct_sequence(node, deep=True)
+        else:
+            value = loader.construct_scalar(node)
+        return Tagged(node.tag, value, file, mark.line + 1, mark.column + 1)
+
+    def unknown(loader: Any, suffix: str, node: Any) -> Any:
+        mark = node.start_mark
+        raise MigrateError(
+            file,
+            mark.line + 1,
+            mark.column + 1,
+            f"unknown tag {node.tag!r}; the migrator reads only {', '.join(KNOWN_TAGS)} "
+            "(as data) and never runs code named by a tag",
+        )
+
+    for tag in KNOWN_TAGS:
+        Loader.add_constructor(tag, tagged)
+    Loader.add_multi_constructor("!", unknown)
+    Loader.add_multi_constructor("tag:", unknown)
+    return Loader
+
+
+def read_yaml(path: Path) -> YamlFile:
+    """Read one YAML file safely; raise `MigrateError` with file:line:column on bad input."""
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise MigrateError(path, 1, 1, "file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MigrateError(path, 1, 1, f"cannot read file: {exc}") from None
+    loader = _loader_class(str(path))(text)
+    try:
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        raise MigrateError(path, line, column, f"malformed YAML: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise MigrateError(path, 1, 1, f"malformed YAML: {exc}") from None
+    return YamlFile(path, data, _header(text), _comments(text, node))
+
+
+def _header(text: str) -> dict[str, str]:
+    """Hydra's ``# @key value`` header lines (only before the first other line)."""
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        match = _HEADER.match(line)
+        if not match:
+            break
+        out[match.group(1)] = match.group(2)
+    return out
+
+
+def _comment_of(line: str) -> tuple[int, str] | None:
+    """(column, text) of a line's ``#`` comment outside quotes, or None."""
+    quote = ""
+    for i, char in enumerate(line):
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "#" and (i == 0 or line[i - 1] in " \t"):
+            return i, line[i + 1 :].strip()
+    return None
+
+
+def _starts(node: Any) -> dict[int, ConfigPath]:
+    """The outermost config path that starts on each line (keys and list items)."""
+    import yaml
+
+    out: dict[int, ConfigPath] = {}
+    stack: list[tuple[ConfigPath, Any]] = [((), node)]
+    while stack:
+        path, here = stack.pop()
+        if isinstance(here, yaml.MappingNode):
+            for key_node, value_node in here.value:
+                child = (*path, key_node.value)
+                out.setdefault(key_node.start_mark.line, child)
+                stack.append((child, value_node))
+        elif isinstance(here, yaml.SequenceNode):
+            for i, item in enumerate(here.value):
+                child = (*path, i)
+                out.setdefault(item.start_mark.line, child)
+                stack.append((child, item))
+    # setdefault kept the first-pushed path per line; outermost wins by length
+    return out
+
+
+def _comments(text: str, node: Any) -> Comments:
+    comments = Comments()
+    if node is None:
+        return comments
+    starts = _starts(node)
+    pending: list[str] = []
+    for number, line in enumerate(text.splitlines()):
+        found = _comment_of(line)
+        code = line[: found[0]] if found else line
+        if not code.strip():
+            if found and not _HEADER.match(line):
+                pending.append(found[1])
+            elif not found and pending and pending[-1] != "":
+                pending.append("")  # a blank line ends a comment block
+            continue
+        path = starts.get(number)
+        if path is None:
+            continue
+        block = [c for c in _trim(pending)]
+        if block:
+            comments.above.setdefault(path, []).extend(block)
+        pending = []
+        if found and found[1]:
+            comments.inline[path] = found[1]
+    comments.tail = _trim(pending)
+    return comments
+
+
+def _trim(lines: list[str]) -> list[str]:
+    while lines and lines[-1] == "":
+        lines = lines[:-1]
+    while lines and lines[0] == "":
+        lines = lines[1:]
+    return lines

@@ -1,0 +1,193 @@
+"""The three YAML dialects, read into one form: Hydra configs (``_target_`` and friends).
+
+1. Hydra trees: kept as they are (defaults lists, ``# @package`` headers, interpolations).
+2. Custom-tag YAML: ``!Load {cls: pkg.Cls, params: {...}}`` becomes ``{_target_: pkg.Cls, ...}``
+   and ``!Include other.yaml`` (relative to the including file) is inlined.
+3. jsonargparse / LightningCLI: ``{class_path: pkg.Cls, init_args: {...}}`` becomes a target node.
+
+Every file of the tree becomes a `Source`: group (its folder), name, package, defaults list and
+body, with its comments by config path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lazycfg.migrate.loader import Comments, ConfigPath, MigrateError, Tagged, read_yaml
+
+HYDRA, TAGS, JSONARGPARSE = "hydra", "custom tags", "jsonargparse"
+_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class Source:
+    """One config file, read into Hydra form."""
+
+    file: Path
+    group: str  # "" for a primary config at the root of the tree
+    name: str
+    package: str | None
+    defaults: list[Any] | None
+    body: Any
+    comments: Comments
+    dialect: str
+
+    @property
+    def config_path(self) -> str:
+        return f"{self.group}/{self.name}" if self.group else self.name
+
+
+def yaml_files(root: Path) -> list[Path]:
+    """Every YAML file under ``root``, in a stable order."""
+    return sorted(p for p in root.rglob("*") if p.suffix in _SUFFIXES and p.is_file())
+
+
+def read_tree(root: Path) -> list[Source]:
+    """Read every YAML file of a config tree; the first bad file raises `MigrateError`."""
+    if not root.is_dir():
+        raise MigrateError(root, 1, 1, "not a directory of YAML configs")
+    sources = [read_source(root, path) for path in yaml_files(root)]
+    seen: dict[str, Path] = {}
+    for source in sources:
+        if source.config_path in seen:
+            raise MigrateError(
+                source.file,
+                1,
+                1,
+                f"config {source.config_path!r} is also defined by {seen[source.config_path]}; "
+                "keep one of .yaml / .yml",
+            )
+        seen[source.config_path] = source.file
+    return sources
+
+
+def read_source(root: Path, path: Path) -> Source:
+    """Read one file of the tree rooted at ``root`` into a `Source`."""
+    loaded = read_yaml(path)
+    state = _State()
+    body = _translate(loaded.data, path, state, (path.resolve(),))
+    comments = loaded.comments
+    for prefix, included in state.included:
+        for key, lines in included.above.items():
+            comments.above.setdefault(key, lines)
+        for key, line in included.inline.items():
+            comments.inline.setdefault(key, line)
+        del prefix
+    defaults = None
+    if isinstance(body, dict) and "defaults" in body and state.dialect == HYDRA:
+        defaults = body.pop("defaults")
+        if not isinstance(defaults, list):
+            raise MigrateError(path, 1, 1, "the defaults list must be a list")
+    relative = path.relative_to(root)
+    group = relative.parent.as_posix()
+    return Source(
+        file=path,
+        group="" if group == "." else group,
+        name=relative.stem,
+        package=loaded.header.get("package"),
+        defaults=defaults,
+        body=body,
+        comments=comments,
+        dialect=state.dialect,
+    )
+
+
+class _State:
+    def __init__(self) -> None:
+        self.dialect = HYDRA
+        self.included: list[tuple[ConfigPath, Comments]] = []
+
+
+def _translate(data: Any, file: Path, state: _State, chain: tuple[Path, ...]) -> Any:
+    """Hydra form of one file's data: tags and class_path nodes rewritten, includes inlined."""
+    # An explicit stack: included files nest arbitrarily deep without recursion limits.
+    result: list[Any] = [None]
+    stack: list[tuple[Any, ConfigPath, list[Any] | dict[Any, Any], Any]] = [(data, (), result, 0)]
+    while stack:
+        value, path, parent, slot = stack.pop()
+        if isinstance(value, Tagged):
+            value = _untag(value, file, state, chain, path)
+            if isinstance(value, _Inlined):
+                parent[slot] = value.data
+                continue
+        if isinstance(value, dict) and "class_path" in value:
+            value = _class_path(value, file)
+            state.dialect = JSONARGPARSE
+        if isinstance(value, dict):
+            out: dict[Any, Any] = {}
+            parent[slot] = out
+            for key, item in value.items():
+                out[key] = None
+                stack.append((item, (*path, key), out, key))
+        elif isinstance(value, list):
+            items: list[Any] = [None] * len(value)
+            parent[slot] = items
+            for i, item in enumerate(value):
+                stack.append((item, (*path, i), items, i))
+        else:
+            parent[slot] = value
+    return result[0]
+
+
+class _Inlined:
+    def __init__(self, data: Any) -> None:
+        self.data = data
+
+
+def _untag(
+    node: Tagged, file: Path, state: _State, chain: tuple[Path, ...], path: ConfigPath
+) -> Any:
+    state.dialect = TAGS
+    if node.tag == "!Load":
+        if not isinstance(node.value, dict) or not isinstance(node.value.get("cls"), str):
+            raise MigrateError(
+                node.file, node.line, node.column, "!Load needs a mapping with a string 'cls'"
+            )
+        extra = sorted(set(node.value) - {"cls", "params"})
+        if extra:
+            raise MigrateError(
+                node.file,
+                node.line,
+                node.column,
+                f"!Load takes 'cls' and 'params', got also {', '.join(map(repr, extra))}",
+            )
+        params = node.value.get("params") or {}
+        if not isinstance(params, dict):
+            raise MigrateError(
+                node.file, node.line, node.column, "!Load 'params' must be a mapping"
+            )
+        return {"_target_": node.value["cls"], **params}
+    # !Include: a path relative to the including file, read and translated in its place.
+    if not isinstance(node.value, str) or not node.value:
+        raise MigrateError(node.file, node.line, node.column, "!Include needs a file path")
+    target = (file.parent / node.value).resolve()
+    if target in chain:
+        cycle = " -> ".join(str(p) for p in (*chain[chain.index(target) :], target))
+        raise MigrateError(node.file, node.line, node.column, f"include cycle: {cycle}")
+    if not target.is_file():
+        raise MigrateError(
+            node.file, node.line, node.column, f"included file {node.value!r} not found ({target})"
+        )
+    loaded = read_yaml(target)
+    inner = _State()
+    data = _translate(loaded.data, target, inner, (*chain, target))
+    state.included.append((path, loaded.comments.relocated(path)))
+    state.included.extend(inner.included)
+    return _Inlined(data)
+
+
+def _class_path(value: dict[Any, Any], file: Path) -> dict[Any, Any]:
+    target = value["class_path"]
+    if not isinstance(target, str):
+        raise MigrateError(file, 1, 1, f"class_path must be a dotted path, got {target!r}")
+    out: dict[Any, Any] = {"_target_": target}
+    for key, item in value.items():
+        if key in ("init_args", "dict_kwargs"):
+            if not isinstance(item, dict):
+                raise MigrateError(file, 1, 1, f"{key} of {target} must be a mapping")
+            out.update(item)
+        elif key != "class_path":
+            out[key] = item
+    return out
