@@ -137,3 +137,11 @@ class AttrsPoint:
 class PydPoint(pydantic.BaseModel):
     x: int
     label: str = "a"
+
+
+_SENTINEL = object()
+
+
+def with_sentinel_default(marker: Any = _SENTINEL, numbers: list[int] = [1, 2]) -> Any:  # noqa: B006
+    """A default no config can hold (``marker``) beside one it can (``numbers``)."""
+    return marker, numbers
