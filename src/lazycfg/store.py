@@ -1,10 +1,203 @@
-"""Registering lazy configs and factories in Hydra's ConfigStore. (Issue 5; stub.)"""
+"""Registering factories, lazy nodes and plain configs in Hydra's ConfigStore.
+
+``store`` writes what it is given as a plain Hydra config (``_target_`` and arguments), so the
+ConfigStore holds nothing lazycfg-specific: Hydra composes it with YAML files, overrides it from
+the command line and ships it to launcher workers like any other config. The object passed in is
+returned unchanged, which is what makes ``store`` usable as a decorator.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, overload
+
+from lazycfg.errors import ConfigError
+from lazycfg.node import Lazy
+
+T = TypeVar("T")
+
+DefaultsItem = str | dict[str, "str | list[str] | None"]
 
 
-def store(obj: Any = None, /, **kwargs: Any) -> Any:
-    """Put a factory or lazy node into Hydra's ConfigStore (also a decorator)."""
-    raise NotImplementedError
+def _check_defaults(defaults: Any, where: str) -> list[Any]:
+    """A defaults list as Hydra reads it from YAML; every malformed item reported at once."""
+    if not isinstance(defaults, list | tuple):
+        raise ConfigError(
+            [f"defaults must be a list like ['_self_', {{'model': 'rf'}}], got {defaults!r:.60}"],
+            f"invalid store of {where}",
+        )
+    problems: list[str] = []
+    for i, item in enumerate(defaults):
+        if isinstance(item, str):
+            continue
+        if isinstance(item, dict) and len(item) == 1:
+            ((key, value),) = item.items()
+            if not isinstance(key, str):
+                problems.append(f"defaults[{i}]: the group must be a string, got {key!r}")
+            elif (
+                value is not None
+                and not isinstance(value, str)
+                and not (isinstance(value, list) and all(isinstance(v, str) for v in value))
+            ):
+                problems.append(
+                    f"defaults[{i}]: {key!r} must choose a config name, a list of names or "
+                    f"None, got {value!r:.60}"
+                )
+            continue
+        problems.append(
+            f"defaults[{i}]: expected a config name ('_self_', 'db/mysql') or a one-entry dict "
+            f"({{'override /model': 'rf'}}), got {item!r:.60}"
+        )
+    if sum(item == "_self_" for item in defaults) > 1:
+        problems.append("defaults: '_self_' may appear only once")
+    if problems:
+        raise ConfigError(problems, f"invalid defaults list for {where}")
+    return list(defaults)
+
+
+def config_of(obj: Any) -> Any:
+    """The plain config ``store`` registers for ``obj`` (a dict, list or DictConfig).
+
+    A factory gives ``lazycfg.auto.factory_config(fn)`` (its knobs linked by interpolation); a
+    lazy node, or a dict or list holding some, is emitted with `lazycfg.to_dict`.
+    """
+    if isinstance(obj, Lazy | dict | list | tuple):
+        from lazycfg.emit import to_dict
+
+        return to_dict(obj)
+    if callable(obj) and not isinstance(obj, type):
+        from lazycfg.auto import factory_config
+
+        return factory_config(obj)
+    from omegaconf import DictConfig, ListConfig
+
+    if isinstance(obj, DictConfig | ListConfig):
+        return obj
+    raise ConfigError(
+        [
+            f"cannot store {type(obj).__name__} {obj!r:.60}; store a @factory function, a lazy "
+            "node, a dict or list (which may hold lazy nodes) or a DictConfig"
+        ],
+        "invalid store",
+    )
+
+
+def _name_of(obj: Any, name: str | None) -> str:
+    if name is not None:
+        if not isinstance(name, str) or not name or "/" in name:
+            raise ConfigError(
+                [
+                    f"name must be a non-empty string without '/', got {name!r}; put the path "
+                    "in group= instead"
+                ],
+                "invalid store",
+            )
+        return name.removesuffix(".yaml")
+    fn_name = getattr(obj, "__name__", None)
+    if callable(obj) and not isinstance(obj, Lazy) and isinstance(fn_name, str):
+        return fn_name
+    raise ConfigError(
+        [
+            f"store() needs name= for a {type(obj).__name__}; only factories default to their "
+            "function's name"
+        ],
+        "invalid store",
+    )
+
+
+def _with_defaults(config: Any, defaults: list[Any], where: str) -> Any:
+    from omegaconf import DictConfig, OmegaConf
+
+    if isinstance(config, DictConfig):
+        if "defaults" in config:
+            raise ConfigError(
+                ["defaults given twice: in the config and as defaults=; keep one"],
+                f"invalid store of {where}",
+            )
+        config = OmegaConf.merge(config, {"defaults": defaults})
+        return config
+    if not isinstance(config, dict):
+        raise ConfigError(
+            [f"defaults= needs a dict-like config, got a {type(config).__name__}"],
+            f"invalid store of {where}",
+        )
+    if "defaults" in config:
+        raise ConfigError(
+            ["defaults given twice: in the config and as defaults=; keep one"],
+            f"invalid store of {where}",
+        )
+    return {"defaults": defaults, **config}
+
+
+@overload
+def store(
+    obj: T,
+    /,
+    *,
+    name: str | None = None,
+    group: str | None = None,
+    package: str | None = None,
+    defaults: list[DefaultsItem] | None = None,
+    provider: str = "lazycfg",
+) -> T: ...
+@overload
+def store(
+    obj: None = None,
+    /,
+    *,
+    name: str | None = None,
+    group: str | None = None,
+    package: str | None = None,
+    defaults: list[DefaultsItem] | None = None,
+    provider: str = "lazycfg",
+) -> Callable[[T], T]: ...
+def store(
+    obj: Any = None,
+    /,
+    *,
+    name: str | None = None,
+    group: str | None = None,
+    package: str | None = None,
+    defaults: list[DefaultsItem] | None = None,
+    provider: str = "lazycfg",
+) -> Any:
+    """Register ``obj`` in Hydra's ConfigStore as ``group/name`` and return it unchanged.
+
+    ``obj`` is a ``@factory`` function (``name`` defaults to the function's name), a lazy node,
+    a dict or list that may hold lazy nodes, or a DictConfig. ``defaults`` is a defaults list
+    written as in YAML (``["_self_", {"override /model": "rf"}, {"optional db": "mysql"}]``).
+    Use it as a decorator too::
+
+        @store(group="experiment", package="_global_")
+        @factory
+        def rf(n_estimators: int = 300): ...
+
+    after which ``python train.py +experiment=rf model.n_estimators=10`` works.
+    """
+    if obj is None:
+
+        def decorate(fn: T) -> T:
+            return store(
+                fn, name=name, group=group, package=package, defaults=defaults, provider=provider
+            )
+
+        return decorate
+    config_name = _name_of(obj, name)
+    where = f"{group}/{config_name}" if group else config_name
+    if group is not None and (not isinstance(group, str) or not group.strip("/")):
+        raise ConfigError(
+            [f"group must be a path like 'experiment', got {group!r}"], "invalid store"
+        )
+    config = config_of(obj)
+    if defaults is not None:
+        config = _with_defaults(config, _check_defaults(defaults, where), where)
+    from hydra.core.config_store import ConfigStore
+
+    ConfigStore.instance().store(
+        name=config_name,
+        node=config,
+        group=group.strip("/") if group else None,
+        package=package,
+        provider=provider,
+    )
+    return obj
