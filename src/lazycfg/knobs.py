@@ -1,0 +1,184 @@
+"""Knobs: a factory's parameters, linked in its emitted config so overrides equal calls.
+
+Hydra passes every non-underscore key of a ``_target_`` node to the target, so a knob cannot be
+an extra key. Instead each parameter's first *direct* use (the parameter itself passed as a
+call argument, or as an element of a list/dict literal so passed) holds the value, and every
+later direct use is a relative interpolation to it (``${..train.cutoff}``; relative, so it
+still works under whatever package a store places the config). Overriding the first-use path
+then gives exactly the config of calling the factory with that value.
+
+Any other use (``hidden * 2``, an f-string, a condition, a local variable, an eager call) is
+*derived*: no override can redo it, so `factory_config` warns with a `KnobWarning` naming the
+factory, the parameter, the line and what to do.
+"""
+
+from __future__ import annotations
+
+import inspect
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+from lazycfg.auto import STATE, KnobToken, KnobWarning, Recording, factory_info
+from lazycfg.errors import ConfigError
+from lazycfg.node import Key, Lazy, Path, fold
+
+Use = tuple[Path, str]  # (path of a direct use, parameter name)
+
+
+def factory_config(fn: Callable[..., Any], /, **kwargs: Any) -> dict[str, Any]:
+    """The plain Hydra config dict of ``fn(**kwargs)`` with knob uses linked (module doc).
+
+    Warns with `KnobWarning` for every use of a parameter an override cannot reproduce.
+    """
+    config, paths, recording, params = _linked(fn, kwargs)
+    _warn_derived(fn, recording, params, paths)
+    return config
+
+
+def knob_paths(fn: Callable[..., Any], /, **kwargs: Any) -> dict[str, str]:
+    """``{parameter: dotted override path}`` for each parameter of ``fn`` with a direct use.
+
+    ``fn(**kwargs)`` is run once to find the paths; no warnings are issued.
+    """
+    _, paths, _, _ = _linked(fn, kwargs)
+    return {param: dotted(path) for param, path in paths.items()}
+
+
+def dotted(path: Path) -> str:
+    """A Hydra override key: ``("model", "layers", 0)`` -> ``model.layers.0``."""
+    return ".".join(str(k) for k in path)
+
+
+def relative_interpolation(src: Path, dst: Path) -> str:
+    """The OmegaConf interpolation, placed at ``src``, that refers to the value at ``dst``.
+
+    One dot is the container of ``src``; each further dot goes one level up.
+    """
+    container = src[:-1]
+    common = 0
+    while common < min(len(container), len(dst)) and container[common] == dst[common]:
+        common += 1
+    dots = "." * (1 + len(container) - common)
+    return "${" + dots + dotted(dst[common:]) + "}"
+
+
+# --- internals ---------------------------------------------------------------------------------
+
+
+def _record(fn: Callable[..., Any], kwargs: dict[str, Any]) -> tuple[Any, Recording]:
+    if factory_info(fn) is None:
+        name = getattr(fn, "__qualname__", repr(fn))
+        raise ConfigError(
+            [f"{name} is not a @factory function; decorate it with @lazycfg.factory"],
+            "factory_config needs a factory",
+        )
+    outer = STATE.recording
+    recording = STATE.recording = Recording()
+    try:
+        tree = fn(**kwargs)
+    finally:
+        STATE.recording = outer
+    return tree, recording
+
+
+def _linked(
+    fn: Callable[..., Any], kwargs: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Path], Recording, set[str]]:
+    from lazycfg.emit import to_dict
+
+    tree, recording = _record(fn, kwargs)
+    if not isinstance(tree, Lazy | dict):
+        raise ConfigError(
+            [
+                f"{getattr(fn, '__qualname__', fn)} returned {type(tree).__name__}; a factory "
+                "stored as a Hydra config must return a lazy node or a dict"
+            ],
+            "factory_config needs a dict config",
+        )
+    params = set(inspect.signature(fn).parameters)
+    top = recording.top
+    mine = {id(t): t.param for t in top.tokens.values() if t.param in params} if top else {}
+    config = _unshared(to_dict(tree))
+    first: dict[str, Path] = {}
+    for path, param in _direct_uses(tree, mine):
+        if param not in first:
+            first[param] = path
+        else:
+            _set(config, path, relative_interpolation(path, first[param]))
+    return config, first, recording, params
+
+
+def _direct_uses(tree: Any, mine: dict[int, str]) -> list[Use]:
+    """Every direct use of the top factory's parameters, in config order, shared nodes in
+    every place they appear."""
+
+    def uses(value: Any, path: Path, kids: list[tuple[Key, Any]] | None) -> list[Use]:
+        if kids is None:
+            return []
+        own: dict[Key, list[Use]] = {}
+        if isinstance(value, Lazy) and value._lazy_meta and "knobs" in value._lazy_meta:
+            knobs: dict[tuple[Key, ...], KnobToken] = value._lazy_meta["knobs"]
+            for rel, token in knobs.items():
+                param = mine.get(id(token))
+                if param is not None:
+                    own.setdefault(rel[0], []).append((rel, param))
+        out: list[Use] = []
+        for key, kid_uses in kids:
+            out.extend(own.pop(key, ()))
+            out.extend(((key, *p), param) for p, param in kid_uses)
+        return out
+
+    return fold(tree, uses)
+
+
+def _unshared(config: Any) -> Any:
+    """A copy in which no dict or list appears twice (to_dict shares a shared node's dict)."""
+
+    def copy(value: Any, path: Path, kids: list[tuple[Key, Any]] | None) -> Any:
+        if kids is None:
+            return value
+        return dict(kids) if type(value) is dict else [v for _, v in kids]
+
+    return fold(config, copy)
+
+
+def _set(config: Any, path: Path, value: Any) -> None:
+    container = config
+    for key in path[:-1]:
+        container = container[key]
+    container[path[-1]] = value
+
+
+def _warn_derived(
+    fn: Callable[..., Any], recording: Recording, params: set[str], paths: dict[str, Path]
+) -> None:
+    top = recording.top
+    info = factory_info(fn)
+    if top is None or info is None:
+        return
+    mine = {id(t): t.param for t in top.tokens.values() if t.param in params}
+    seen: set[tuple[str, str, int]] = set()
+    for token, filename, line, what in recording.derived:
+        param = mine.get(id(token))
+        if param is None or (param, filename, line) in seen:
+            continue
+        seen.add((param, filename, line))
+        path = paths.get(param)
+        if path is None:
+            effect = f"it has no direct use, so no override can change {param!r}"
+            fix = (
+                f"pass {param} itself as an argument of a call (e.g. Layer(size={param})) to "
+                "make it a knob, or accept that it is fixed in the stored config"
+            )
+        else:
+            effect = f"overriding {dotted(path)} will not update this use"
+            fix = (
+                f"pass {param} itself as an argument of a call (e.g. Layer(size={param})), or "
+                f"accept that overriding {dotted(path)} won't update it"
+            )
+        message = (
+            f"factory {info.qualname} ({info.filename}:{info.firstline}): parameter {param!r} "
+            f"is {what} at {filename}:{line}; {effect}. Fix: {fix}"
+        )
+        warnings.warn_explicit(KnobWarning(message), KnobWarning, filename, line)
