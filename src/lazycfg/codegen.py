@@ -115,7 +115,7 @@ def _import_exact(path: str) -> tuple[Any, str | None]:
     try:
         obj = locate(path)
     except Exception as exc:
-        return None, f"does not import here: {str(exc).split(': ', 1)[-1]}"
+        return None, f"does not import here ({str(exc).split('; ')[0].split(': ')[-1]})"
     try:
         public = import_path(obj)
     except Exception:
