@@ -57,7 +57,7 @@ def diff(original: Any, converted: Any, limit: int = 20) -> list[str]:
                 here = f"{path}.{key}" if path else str(key)
                 stack.append((here, a.get(key, _MISSING), b.get(key, _MISSING)))
         elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
-            stack.extend((f"{path}[{i}]", x, y) for i, (x, y) in reversed(list(enumerate(zip(a, b)))))
+            stack.extend((f"{path}[{i}]", a[i], b[i]) for i in reversed(range(len(a))))
         elif a is _MISSING:
             out.append(f"{path}: only in the converted config: {b!r:.80}")
         elif b is _MISSING:
