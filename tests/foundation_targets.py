@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import pathlib
 from typing import Any
 
@@ -42,6 +43,8 @@ def _norm(value: Any) -> Any:
             value = OmegaConf.to_container(value)
     except ImportError:  # pragma: no cover
         pass
+    if isinstance(value, functools.partial):  # partial objects compare by identity
+        return ("partial", value.func, _norm(value.args), _norm(value.keywords))
     if isinstance(value, dict):
         return {k: _norm(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
