@@ -1,9 +1,196 @@
-"""``lazycfg show`` and ``lazycfg diff``. (Issue 7; stub.)"""
+"""``lazycfg show`` and ``lazycfg diff``: look at a config, compare two.
+
+A config is named on the command line as ``module:attr`` (importable from the current directory;
+a factory or function is called with no arguments), a YAML file, or a Hydra job output dir
+(its ``.hydra/config.yaml``).
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from lazycfg.errors import ConfigError, did_you_mean
+from lazycfg.node import Lazy
+
+JOB_CONFIG = Path(".hydra") / "config.yaml"
+RECORD = "lazycfg.json"  # written by lazycfg.callback.LogConfig
+
+
+def _bad(message: str) -> ConfigError:
+    return ConfigError([message], "bad input")
+
+
+def load(spec: str, *, full: bool = False) -> Any:
+    """The config named by ``spec``: a lazy tree (``module:attr``) or a plain dict (files).
+
+    With ``full=True``, the full plain config (every default written out). For a job dir the
+    full config logged by `LogConfig` at run time is used when there is one, so the defaults
+    are those the job ran with, not today's, and nothing is imported.
+    """
+    config = _load(spec, full=full)
+    if full and not (Path(spec).is_dir() and (Path(spec) / RECORD).is_file()):
+        from lazycfg.track import plain_config
+
+        return plain_config(config, full=True)
+    return config
+
+
+def _load(spec: str, *, full: bool) -> Any:
+    path = Path(spec)
+    if path.is_dir():
+        record = path / RECORD
+        if full and record.is_file():
+            logged = json.loads(record.read_text())
+            if logged.get("full"):
+                from lazycfg.track import unflatten
+
+                return unflatten(logged["config"])
+        if not (path / JOB_CONFIG).is_file():
+            raise _bad(f"{spec}: a directory without {JOB_CONFIG}; is it a Hydra job output dir?")
+        return _load_yaml(path / JOB_CONFIG)
+    if path.suffix in (".yaml", ".yml") or path.is_file():
+        if not path.is_file():
+            raise _bad(f"{spec}: no such file")
+        return _load_yaml(path)
+    if ":" not in spec:
+        raise _bad(
+            f"{spec!r} is not a YAML file, a job output dir or module:attr "
+            "(e.g. experiments:rf, or conf/rf.yaml)"
+        )
+    return _load_attr(spec)
+
+
+def _load_yaml(path: Path) -> Any:
+    from omegaconf import OmegaConf
+
+    try:
+        return OmegaConf.to_container(OmegaConf.load(path), resolve=False)
+    except Exception as exc:  # YAML syntax errors: say where, without a traceback
+        raise _bad(f"{path}: not a readable YAML config: {exc}") from None
+
+
+def _load_attr(spec: str) -> Any:
+    module_name, _, attr = spec.partition(":")
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise _bad(f"{spec}: cannot import {module_name!r} from {os.getcwd()}: {exc}") from None
+    value: Any = module
+    for part in attr.split("."):
+        if not hasattr(value, part):
+            names = [n for n in dir(value) if not n.startswith("_")]
+            hint = did_you_mean(part, names)
+            raise _bad(f"{spec}: {getattr(value, '__name__', value)!r} has no {part!r}{hint}")
+        value = getattr(value, part)
+    if callable(value) and not isinstance(value, Lazy | type):
+        try:
+            value = value()
+        except TypeError as exc:
+            raise _bad(f"{spec}: calling it with no arguments failed: {exc}") from None
+    return value
+
+
+def as_tree(config: Any) -> Any:
+    """A lazy tree for drawing: plain configs are read back, importing targets where possible."""
+    if any(isinstance(v, Lazy) for v in _values(config)):
+        return config
+    from lazycfg.emit import from_config
+
+    try:
+        return from_config(config)
+    except ConfigError:
+        return from_config(config, resolve_targets=False)
+
+
+def _values(config: Any) -> list[Any]:
+    from lazycfg.node import walk
+
+    return [v for _, v in walk(config)]
+
+
+def format_flat(flat: dict[str, Any]) -> str:
+    """One ``key: value`` line per flat key (values in JSON, so the whole is valid YAML)."""
+    return "\n".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in flat.items())
+
+
+def run_show(args: argparse.Namespace) -> int:
+    from lazycfg.emit import to_yaml
+    from lazycfg.track import flatten, plain_config
+
+    config = load(args.target, full=args.full)
+    if args.graph:
+        from lazycfg.graph import to_html, to_svg
+
+        out = Path(args.graph)
+        if out.suffix not in (".svg", ".html"):
+            raise _bad(f"--graph {out}: the file name must end in .svg or .html")
+        text = to_html(as_tree(config), args.target) if out.suffix == ".html" else None
+        _write(out, text or to_svg(as_tree(config)))
+        print(f"wrote {out}")
+        return 0
+    if args.flat:
+        print(format_flat(flatten(config)))
+    elif args.python:
+        from lazycfg.codegen import to_python
+
+        name = args.target.rpartition(":")[2].rpartition(".")[2] if ":" in args.target else ""
+        source = to_python(config, name=name or "config")
+        print(source.rstrip())
+    else:
+        print(to_yaml(plain_config(config)).rstrip())
+    return 0
+
+
+def _write(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)  # never a half-written picture
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    from lazycfg.track import diff
+
+    a, b = load(args.a, full=args.full), load(args.b, full=args.full)
+    changes = diff(a, b)  # already full when asked: see load
+    print(changes.markdown() if args.markdown else str(changes))
+    return 1 if changes else 0
+
+
+def _guarded(run: Any) -> Any:
+    def guarded(args: argparse.Namespace) -> int:
+        try:
+            return int(run(args))
+        except ConfigError as exc:
+            print(f"lazycfg {args.command}: error: {exc}", file=sys.stderr)
+            return 2
+
+    return guarded
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Register the ``show`` and ``diff`` subcommands."""
+    where = "module:attr (a factory is called), a YAML file, or a Hydra job output dir"
+    show = sub.add_parser("show", help="print a config (YAML, flat, Python) or draw it")
+    show.add_argument("target", help=where)
+    mode = show.add_mutually_exclusive_group()
+    mode.add_argument("--yaml", action="store_true", help="Hydra YAML (the default)")
+    mode.add_argument("--flat", action="store_true", help="flat dotted keys, as logged")
+    mode.add_argument("--python", action="store_true", help="Python source of a factory")
+    mode.add_argument("--graph", metavar="OUT", help="write the config DAG to OUT.svg or OUT.html")
+    show.add_argument("--full", action="store_true", help="include every target's defaults")
+    show.set_defaults(run=_guarded(run_show))
+
+    compare = sub.add_parser("diff", help="compare two configs; exit 1 when they differ")
+    compare.add_argument("a", help=where)
+    compare.add_argument("b", help=where)
+    compare.add_argument("--full", action="store_true", help="compare full signatures")
+    compare.add_argument("--markdown", action="store_true", help="a markdown table")
+    compare.set_defaults(run=_guarded(run_diff))
