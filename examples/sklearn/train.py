@@ -12,6 +12,15 @@ which is what the Optuna sweeper maximizes.
 
 from __future__ import annotations
 
+import os
+import sys
+
+# Python put this script's directory on sys.path, which is how Hydra imports the `_target_`
+# `timesplit.TimeSplit`. Launchers that start fresh interpreters (submitit) need it too.
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    filter(None, [sys.path[0], os.environ.get("PYTHONPATH")])
+)
+
 import experiments  # noqa: F401  (registers +experiment=rf and +experiment=lr)
 from omegaconf import DictConfig, OmegaConf
 
