@@ -7,6 +7,7 @@ call runs now (eager) or becomes a validated `Lazy` node:
 - eager: builtins (``range``, ``len``, ``dict``, ``print``...) and ``typing``; lazycfg's own
   API; callables marked with `eager`; methods called on plain values (``"a,b".split(",")``);
   other factories, which are inlined (their result is part of the tree);
+  functions defined inside a factory body (their calls are rewritten too);
 - lazy: every other class or function (a classmethod of a class counts as a constructor).
 
 Direct uses of a factory's parameters are recorded in the nodes (``_lazy_meta["knobs"]``:
@@ -16,6 +17,7 @@ relative path inside the node -> `KnobToken`) so that `lazycfg.knobs` can link t
 from __future__ import annotations
 
 import functools
+import re
 import sys
 import threading
 import types
@@ -32,12 +34,13 @@ R = TypeVar("R")
 FACTORY_ATTR = "__lazycfg_factory__"
 _EAGER_ATTR = "__lazycfg_eager__"
 _EAGER_MODULES = frozenset({"builtins", "typing"})
+_MENTIONS_LAZY = re.compile(r"\bLazy\b")
 
 RULES = (
     "in a factory, calls of classes and functions become lazy nodes; these run at once: "
     "builtins (range, len, dict...), lazycfg's API (lazy, partial, replace...), "
-    "functions marked @lazycfg.eager (or called as eager(f)(...)), methods of plain values "
-    "and other factories"
+    "functions marked @lazycfg.eager (or called as eager(f)(...)), methods of plain values, "
+    "functions defined inside the factory, and other factories"
 )
 
 
@@ -113,6 +116,9 @@ class _State(threading.local):
 
 
 STATE = _State()
+# Code of functions and lambdas defined inside factory bodies: calling one runs it (its own calls
+# are rewritten too), since a function local to a factory can never be a config target.
+NESTED_CODES: set[types.CodeType] = set()
 
 
 # --- the decorators ----------------------------------------------------------------------------
@@ -152,6 +158,7 @@ def factory(fn: Callable[P, R]) -> Callable[P, R]:
     from lazycfg.autorewrite import HELPERS, rewrite
 
     rewritten = rewrite(fn)
+    NESTED_CODES.update(rewritten.nested)
     cells = dict(zip(fn.__code__.co_freevars, fn.__closure__ or (), strict=True))
     helpers: dict[str, Any] = dict(
         zip(HELPERS, (_call, _callattr, _knob, _call_k, _callattr_k), strict=True)
@@ -241,7 +248,7 @@ def _run(info: FactoryInfo, args: tuple[Any, ...], kwargs: dict[str, Any]) -> An
     try:
         return info.body(*args, **kwargs)
     except TypeError as exc:
-        if type(exc) is TypeError and "'Lazy'" in str(exc):
+        if type(exc) is TypeError and _MENTIONS_LAZY.search(str(exc)):
             raise _lazy_misuse(info, exc) from None
         raise
     finally:
@@ -360,7 +367,7 @@ def _unwrap(
 
 
 def _is_eager(fn: Any) -> bool:
-    if getattr(fn, _EAGER_ATTR, False):
+    if getattr(fn, _EAGER_ATTR, False) or getattr(fn, "__code__", None) in NESTED_CODES:
         return True
     owner = getattr(fn, "__self__", None)
     if owner is not None and not isinstance(owner, types.ModuleType):

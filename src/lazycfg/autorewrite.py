@@ -49,6 +49,7 @@ class Rewritten:
     firstline: int
     lastline: int
     derived: dict[str, list[DerivedUse]] = field(default_factory=dict)
+    nested: list[types.CodeType] = field(default_factory=list)  # functions defined in the body
 
 
 def _unsupported(filename: str, line: int, name: str, what: str, fix: str) -> ConfigError:
@@ -104,9 +105,33 @@ def rewrite(fn: types.FunctionType) -> Rewritten:
     derived = _derived_uses(func, params, rebound, transformer.direct)
     module = _closure_wrapper(func, fn.__code__.co_freevars)
     code = compile(module, filename, "exec")
-    inner = _find_code(_find_code(code, _WRAPPER), fn.__name__)
+    inner = _requalify(
+        _find_code(_find_code(code, _WRAPPER), fn.__name__),
+        f"{_WRAPPER}.<locals>.{fn.__name__}",
+        fn.__qualname__,
+    )
+    nested: list[types.CodeType] = []
+    stack = [inner]
+    while stack:
+        for const in stack.pop().co_consts:
+            if isinstance(const, types.CodeType):
+                nested.append(const)
+                stack.append(const)
     last = getattr(func, "end_lineno", None) or first
-    return Rewritten(inner, filename, first, last, derived)
+    return Rewritten(inner, filename, first, last, derived, nested)
+
+
+def _requalify(code: types.CodeType, old: str, new: str) -> types.CodeType:
+    """Give the code (and code nested in it) the original qualified names, not the wrapper's."""
+    if not hasattr(code, "co_qualname"):  # Python 3.10 has no co_qualname
+        return code
+    consts = tuple(
+        _requalify(c, old, new) if isinstance(c, types.CodeType) else c for c in code.co_consts
+    )
+    qualname: str = code.co_qualname
+    if qualname.startswith(old):
+        qualname = new + qualname[len(old) :]
+    return code.replace(co_consts=consts, co_qualname=qualname)
 
 
 def _knob_params(func: ast.FunctionDef) -> set[str]:
