@@ -1,0 +1,82 @@
+"""check_config and explain_refused, in process (the subprocess runs are in test_app.py)."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import cloudpickle
+import pytest
+from hydra.errors import CompactHydraException
+from omegaconf import OmegaConf
+
+from lazycfg import ConfigError
+from lazycfg.overrides import OverrideError, check_config, explain_refused
+
+MODEL = "store_targets.Model"
+UNTYPED = "store_targets.Untyped"
+
+
+def check(data: dict[str, object], overrides: list[str] | None = None) -> OverrideError:
+    with pytest.raises(OverrideError) as info:
+        check_config(OmegaConf.create(data), overrides)
+    return info.value
+
+
+def test_a_valid_config_passes_and_builds_nothing() -> None:
+    check_config(OmegaConf.create({"model": {"_target_": MODEL, "width": 3}, "seed": 1}))
+
+
+def test_wrong_type_names_key_expected_type_and_override() -> None:
+    error = check({"model": {"_target_": MODEL, "width": "abc"}}, ["model.width=abc"])
+    assert error.problems == [
+        "model.width: expected int, got str 'abc'  [from override 'model.width=abc']"
+    ]
+    assert "nothing was built" in str(error) and "--cfg job" in str(error)
+
+
+def test_unknown_key_gets_the_nearest_parameter() -> None:
+    error = check({"model": {"_target_": MODEL, "widht": 3}}, ["+model.widht=3"])
+    assert "model.widht: unexpected keyword argument (did you mean 'width'?)" in str(error)
+    assert "[from override '+model.widht=3']" in str(error)
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    error = check({"a": {"_target_": MODEL, "depth": "x"}, "b": {"_target_": "store_targets.Nope"}})
+    assert [p.split(":")[0] for p in error.problems] == ["a.depth", "b"]
+
+
+def test_interpolations_are_resolved_then_checked() -> None:
+    check_config(OmegaConf.create({"w": 3, "model": {"_target_": MODEL, "width": "${w}"}}))
+    error = check({"w": "wide", "model": {"_target_": MODEL, "width": "${w}"}})
+    assert error.problems[0].startswith("model.width: expected int")
+
+
+def test_unannotated_numeric_default_refuses_a_string() -> None:
+    error = check({"m": {"_target_": UNTYPED, "n_estimators": "abc"}})
+    assert error.problems == [
+        "m.n_estimators: expected a number (int, like its default 100), got str 'abc'"
+    ]
+    # A string default admits numbers and a None default says nothing: both are left alone.
+    ok = {"_target_": UNTYPED, "n_estimators": 5, "max_features": 0.5, "max_depth": "deep"}
+    check_config(OmegaConf.create({"m": ok}))
+
+
+def test_the_error_is_compact_for_hydra_and_survives_pickling() -> None:
+    error = check({"model": {"_target_": MODEL, "width": "abc"}})
+    assert isinstance(error, CompactHydraException) and isinstance(error, ConfigError)
+    for copy in (pickle.loads(pickle.dumps(error)), cloudpickle.loads(cloudpickle.dumps(error))):
+        assert type(copy) is OverrideError
+        assert str(copy) == str(error) and copy.problems == error.problems
+
+
+def test_explain_refused_names_the_nearest_parameter_and_its_type(tmp_path: Path) -> None:
+    (tmp_path / "app.yaml").write_text(f"model:\n  _target_: {MODEL}\n  width: 3\nseed: 1\n")
+    lines = explain_refused(
+        str(tmp_path), "app", ["model.widht=5", "sed=2", "model.width=4", "+new=1"]
+    )
+    assert lines == [
+        "model.widht: 'model' (store_targets.Model) has no parameter 'widht' "
+        "(did you mean 'width': int?)  [from override 'model.widht=5']",
+        "sed: the config has no key 'sed' (did you mean 'seed'?)  [from override 'sed=2']",
+    ]

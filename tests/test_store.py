@@ -1,0 +1,200 @@
+"""store(): what lands in Hydra's ConfigStore, and what Hydra composes from it (in process)."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import cloudpickle
+import pytest
+from hydra import compose, initialize, initialize_config_dir
+from hydra.core.config_store import ConfigStore
+from hydra.core.global_hydra import GlobalHydra
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from omegaconf import OmegaConf
+from store_targets import Database, Model, doubled, small
+
+from lazycfg import ConfigError, KnobWarning, lazy, store, to_dict
+
+
+@pytest.fixture(autouse=True)
+def clean_hydra() -> Iterator[None]:
+    """Each test starts with an empty ConfigStore and no initialized Hydra."""
+    saved = copy.copy(ConfigStore.instance().repo)
+    GlobalHydra.instance().clear()
+    yield
+    GlobalHydra.instance().clear()
+    ConfigStore.instance().repo = saved
+
+
+def composed(name: str, overrides: list[str] | None = None, config_dir: Path | None = None) -> Any:
+    if config_dir is None:
+        with initialize(version_base="1.3", config_path=None):
+            cfg = compose(config_name=name, overrides=overrides or [])
+    else:
+        with initialize_config_dir(version_base="1.3", config_dir=str(config_dir)):
+            cfg = compose(config_name=name, overrides=overrides or [])
+    return OmegaConf.to_container(cfg, resolve=True)
+
+
+def test_lazy_node_is_stored_as_plain_hydra_and_returned_unchanged() -> None:
+    node = lazy(Model)(width=3)
+    assert store(node, name="m", group="model") is node
+    entry = ConfigStore.instance().repo["model"]["m.yaml"]
+    assert entry.provider == "lazycfg"
+    assert OmegaConf.to_container(entry.node) == {"_target_": "store_targets.Model", "width": 3}
+
+
+def test_python_primary_with_defaults_list_and_python_groups() -> None:
+    store(lazy(Model)(width=1), name="tiny", group="model")
+    store(lazy(Model)(width=64), name="wide", group="model")
+    store(lazy(Database)(), name="local", group="db")
+    store(lazy(Database)(host="backup"), name="remote", group="db")
+    store(
+        {"seed": 0},
+        name="app",
+        defaults=["_self_", {"model": "tiny"}, {"db@backup": "remote"}, {"optional cache": "x"}],
+    )
+    cfg = composed("app")
+    assert cfg == {
+        "seed": 0,
+        "model": {"_target_": "store_targets.Model", "width": 1},
+        "backup": {"_target_": "store_targets.Database", "host": "backup"},
+    }
+    assert composed("app", ["model=wide"])["model"]["width"] == 64
+
+
+def test_decorator_forms_store_a_factory_under_its_name() -> None:
+    assert store(small) is small  # plain call
+    assert store(group="exp")(small) is small  # decorator with arguments
+    repo = ConfigStore.instance().repo
+    assert "small.yaml" in repo and "small.yaml" in repo["exp"]
+    expected = to_dict(small())
+    assert OmegaConf.to_container(repo["small.yaml"].node) == expected
+
+
+def test_global_experiment_knob_override_equals_calling_the_factory() -> None:
+    store(small, group="experiment", package="_global_")
+    store({"seed": 1}, name="main")
+    cfg = composed("main", ["+experiment=small", "model.width=7"])
+    assert cfg == {"seed": 1, **to_dict(small(width=7))}
+
+
+def test_experiment_overrides_a_group_choice_from_python() -> None:
+    store(lazy(Model)(width=1), name="tiny", group="model")
+    store(lazy(Model)(width=64), name="wide", group="model")
+    store({}, name="main", defaults=["_self_", {"model": "tiny"}])
+    store(
+        {"lr": 0.5},
+        name="big",
+        group="experiment",
+        package="_global_",
+        defaults=[{"override /model": "wide"}],
+    )
+    cfg = composed("main", ["+experiment=big"])
+    assert cfg == {"model": {"_target_": "store_targets.Model", "width": 64}, "lr": 0.5}
+
+
+def test_yaml_files_and_python_configs_mix(tmp_path: Path) -> None:
+    (tmp_path / "db").mkdir()
+    (tmp_path / "db" / "yaml_db.yaml").write_text("_target_: store_targets.Database\nport: 1\n")
+    (tmp_path / "train.yaml").write_text(
+        "defaults:\n  - _self_\n  - model: py_model\n  - db: yaml_db\nepochs: 3\n"
+    )
+    store(lazy(Model)(depth=5), name="py_model", group="model")
+    cfg = composed("train", ["db.port=2", "model.depth=6"], config_dir=tmp_path)
+    assert cfg == {
+        "epochs": 3,
+        "model": {"_target_": "store_targets.Model", "depth": 6},
+        "db": {"_target_": "store_targets.Database", "port": 2},
+    }
+
+
+def test_dictconfig_and_plain_values_are_stored() -> None:
+    store(OmegaConf.create({"a": {"b": 1}}), name="dc")
+    store({"path": Path("data.csv"), "cls": Model}, name="leaves")
+    assert composed("dc") == {"a": {"b": 1}}
+    assert composed("leaves") == {
+        "path": {"_target_": "pathlib.Path", "_args_": ["data.csv"]},
+        "cls": {"_target_": "hydra.utils.get_class", "path": "store_targets.Model"},
+    }
+
+
+def test_knob_warning_surfaces_at_registration() -> None:
+    with pytest.warns(KnobWarning, match="width"):
+        store(doubled, group="experiment")
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: store(lazy(Model)()), "needs name="),
+        (lambda: store(42, name="x"), "cannot store int"),
+        (lambda: store({}, name="a/b"), "without '/'"),
+        (lambda: store({}, name="x", defaults="db"), "defaults must be a list"),
+        (lambda: store({}, name="x", defaults=[{"db": 3}]), "defaults[0]: 'db' must choose"),
+        (lambda: store({}, name="x", defaults=[{"a": "b", "c": "d"}]), "defaults[0]: expected"),
+        (lambda: store({}, name="x", defaults=["_self_", "_self_"]), "only once"),
+        (lambda: store({"defaults": []}, name="x", defaults=["_self_"]), "given twice"),
+    ],
+)
+def test_bad_registrations_say_what_and_how_to_fix(call: Any, message: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        call()
+    assert message in str(info.value)
+    assert ConfigStore.instance().repo.get("x.yaml") is None
+
+
+def test_every_bad_defaults_item_is_reported_together() -> None:
+    with pytest.raises(ConfigError) as info:
+        store({}, name="x", defaults=[1, {"db": 2.5}, "_self_"])
+    assert [p.split(":")[0] for p in info.value.problems] == ["defaults[0]", "defaults[1]"]
+
+
+@pytest.mark.parametrize(
+    "roundtrip",
+    [
+        copy.deepcopy,
+        lambda x: pickle.loads(pickle.dumps(x)),
+        lambda x: cloudpickle.loads(cloudpickle.dumps(x)),
+    ],
+    ids=["deepcopy", "pickle", "cloudpickle"],
+)
+def test_stored_configs_survive_what_launchers_do(roundtrip: Any) -> None:
+    node = lazy(Model)(width=3)
+    store(node, name="m", group="model")
+    store(small, group="experiment", package="_global_")
+    repo = ConfigStore.instance().repo
+    # joblib and submitit ship the whole ConfigStore (Hydra's Singleton state) to workers.
+    shipped = roundtrip(repo)
+    for group, name in [("model", "m.yaml"), ("experiment", "small.yaml")]:
+        assert shipped[group][name].node == repo[group][name].node
+        assert shipped[group][name].package == repo[group][name].package
+    # ... and the objects store() returned stay what they were.
+    assert roundtrip(node) == node
+    assert to_dict(roundtrip(small)(width=5)) == to_dict(small(width=5))
+
+
+values = st.one_of(
+    st.integers(-5, 5), st.booleans(), st.text("abc", max_size=3), st.none(), st.floats(0, 1)
+)
+
+
+@settings(max_examples=25)
+@given(
+    width=st.integers(0, 100),
+    act=st.text("abcxyz", min_size=1, max_size=5),
+    extra=st.dictionaries(st.text("pqr", min_size=1, max_size=3), values, max_size=3),
+)
+def test_composing_a_stored_tree_gives_its_emitted_config(
+    width: int, act: str, extra: dict[str, Any]
+) -> None:
+    ConfigStore.instance().repo.pop("prop.yaml", None)
+    GlobalHydra.instance().clear()
+    tree = {"model": lazy(Model)(width=width, act=act), "extra": extra}
+    store(tree, name="prop")
+    assert composed("prop") == to_dict(tree)
