@@ -46,8 +46,8 @@ def _comment_map(source: Source) -> CommentMap:
 
 def _module_for(group: str, sources: list[Source], imports: bool, written: Written) -> Module:
     label = f"config group {group!r}" if group else "primary configs"
-    files = sorted({s.file.suffix for s in sources})
-    where = f"{group}/*{files[0]}" if group else f"*{files[0]}"
+    suffix = sources[0].file.suffix if sources else ".yaml"
+    where = f"{group}/*{suffix}" if group else f"*{suffix}"
     module = Module(f"The {label}, converted from {where} by `lazycfg migrate`.")
     for source in sources:
         body = {} if source.body is None else source.body

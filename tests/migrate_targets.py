@@ -1,0 +1,29 @@
+"""Module-level targets for the migration and code generation tests."""
+
+from __future__ import annotations
+
+import enum
+
+CALLED: list[str] = []  # a target that ran would append here; the migrator must never run one
+
+
+class Color(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+class Layer:
+    def __init__(self, size: int, activation: str = "relu") -> None:
+        CALLED.append("Layer")
+        self.size, self.activation = size, activation
+
+
+class Net:
+    def __init__(self, layers: list[Layer], dropout: float = 0.0, name: str = "net") -> None:
+        CALLED.append("Net")
+        self.layers, self.dropout, self.name = layers, dropout, name
+
+
+def scale(x: float, factor: float = 2.0) -> float:
+    CALLED.append("scale")
+    return x * factor
