@@ -254,12 +254,12 @@ class _CallRewriter(ast.NodeTransformer):
         return ast.fix_missing_locations(_locate_all(call, node))
 
     def _mark(self, arg: ast.expr) -> ast.expr:
-        """Wrap a direct knob use (or one inside a list/tuple/dict literal) as a marker."""
+        """Wrap a direct knob use, also inside (nested) list/tuple/dict literals, as a marker."""
         if isinstance(arg, ast.List | ast.Tuple):
-            arg.elts = [self._mark_name(e) for e in arg.elts]
+            arg.elts = [self._mark(e) for e in arg.elts]
             return arg
         if isinstance(arg, ast.Dict):
-            arg.values = [self._mark_name(v) for v in arg.values]
+            arg.values = [self._mark(v) for v in arg.values]
             return arg
         return self._mark_name(arg)
 
@@ -359,7 +359,8 @@ def _describe(node: ast.Name, parents: dict[int, ast.AST]) -> str:
         kind = "returned as is"
     else:
         kind = "used in an expression"
-    text = ast.unparse(parent) if isinstance(parent, ast.expr) else ast.unparse(child)
+    shown = parent if isinstance(parent, ast.expr | ast.Assign | ast.AnnAssign) else child
+    text = ast.unparse(shown) if shown is not None else node.id
     text = text if len(text) <= 60 else text[:57] + "..."
     return f"{kind}: `{text}`"
 
