@@ -71,6 +71,8 @@ def escape_key(key: Key) -> str:
 
 def split_key(flat_key: str) -> list[tuple[bool, Key]]:
     """A flat key as (is_index, key) segments; the inverse of joining escaped segments."""
+    if "\\" not in flat_key:  # the common case: nothing escaped
+        return [(True, int(p)) if _DIGITS.fullmatch(p) else (False, p) for p in flat_key.split(".")]
     segments: list[tuple[bool, Key]] = []
     chars: list[str] = []
     kind = "plain"  # "plain", "str" (escaped digits) or "int" (\#n)
