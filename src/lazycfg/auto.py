@@ -21,12 +21,15 @@ import re
 import sys
 import threading
 import types
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar
 
+from lazycfg.build import _LazyCall, make_node
 from lazycfg.errors import ConfigError
 from lazycfg.node import Lazy, target_name
+from lazycfg.targets import import_path
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -119,6 +122,8 @@ STATE = _State()
 # Code of functions and lambdas defined inside factory bodies: calling one runs it (its own calls
 # are rewritten too), since a function local to a factory can never be a config target.
 NESTED_CODES: set[types.CodeType] = set()
+# Classes and functions already found to be importable, non-eager targets (the common case).
+_LAZY_TARGETS: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
 # --- the decorators ----------------------------------------------------------------------------
@@ -389,8 +394,6 @@ def _dispatch(
     kwargs: dict[str, Any],
     knobs: dict[tuple[Any, ...], KnobToken] | None,
 ) -> Any:
-    from lazycfg.build import _LazyCall, make_node
-
     # Frames: make_node -> _dispatch -> one helper -> the factory body.
     depth = 3
     meta = {"knobs": knobs} if knobs else None
@@ -406,11 +409,16 @@ def _dispatch(
             ],
             f"at {caller.f_code.co_filename}:{caller.f_lineno}",
         )
+    kind = type(fn)
+    if (kind is type or kind is types.FunctionType) and fn in _LAZY_TARGETS:
+        return make_node(fn, args, kwargs, partial=False, depth=depth, meta=meta)
     if getattr(fn, FACTORY_ATTR, None) is not None or _is_eager(fn) or not callable(fn):
         if knobs and STATE.recording is not None:
             _record_eager_use(fn, knobs, depth - 1)
         return fn(*args, **kwargs)
     _check_importable(fn, depth)
+    if kind is type or kind is types.FunctionType:
+        _LAZY_TARGETS.add(fn)
     return make_node(fn, args, kwargs, partial=False, depth=depth, meta=meta)
 
 
@@ -431,8 +439,6 @@ def _record_eager_use(fn: Any, knobs: dict[tuple[Any, ...], KnobToken], depth: i
 
 
 def _check_importable(fn: Any, depth: int) -> None:
-    from lazycfg.targets import import_path
-
     try:
         import_path(fn)
     except ConfigError as exc:
