@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pathlib
+import re
 
 import foundation_targets as ft
 import hydra.utils
@@ -21,6 +22,11 @@ from lazycfg import (
     to_dict,
     to_yaml,
 )
+
+
+def stable_id(value: object) -> str:
+    """A test id without memory addresses (xdist workers must agree on ids)."""
+    return re.sub(r" at 0x[0-9a-f]+", "", repr(value))
 
 
 def test_emitted_config_is_plain_hydra() -> None:
@@ -58,7 +64,7 @@ VALUES = [
 ]
 
 
-@pytest.mark.parametrize("value", VALUES, ids=repr)
+@pytest.mark.parametrize("value", VALUES, ids=stable_id)
 def test_values_come_back_as_themselves_through_both_instantiates(value: object) -> None:
     # By keyword: OmegaConf cannot hold the class ``dict`` itself inside a list (``_args_``).
     node = lazy(ft.Pair)(left=value, right=value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pathlib
+import re
 from collections.abc import Callable
 from typing import Any, Literal, Optional, Union
 
@@ -11,6 +12,11 @@ import pytest
 
 from lazycfg import lazy, partial
 from lazycfg.signature import bind_problems, checker_for, positional_names, spec_of
+
+
+def stable_id(value: object) -> str:
+    """A test id without memory addresses (xdist workers must agree on ids)."""
+    return re.sub(r" at 0x[0-9a-f]+", "", repr(value))
 
 
 def test_spec_is_cached_per_target() -> None:
@@ -69,7 +75,7 @@ ACCEPTS: list[tuple[Any, Any]] = [
 ]
 
 
-@pytest.mark.parametrize(("annotation", "value"), ACCEPTS, ids=repr)
+@pytest.mark.parametrize(("annotation", "value"), ACCEPTS, ids=stable_id)
 def test_checker_accepts(annotation: Any, value: Any) -> None:
     check = checker_for(annotation)
     assert check is None or check(value) is None
@@ -89,7 +95,7 @@ REFUSES: list[tuple[Any, Any, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("annotation", "value", "message"), REFUSES, ids=repr)
+@pytest.mark.parametrize(("annotation", "value", "message"), REFUSES, ids=stable_id)
 def test_checker_refuses_with_a_message(annotation: Any, value: Any, message: str) -> None:
     check = checker_for(annotation)
     assert check is not None

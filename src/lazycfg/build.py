@@ -16,7 +16,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 T = TypeVar("T")
 
-_SIMPLE = (int, float, str, bool, type(None))
+_SIMPLE = frozenset((int, float, str, bool, type(None)))
 
 
 def value_problems(name: str, value: Any) -> list[str]:
@@ -24,7 +24,10 @@ def value_problems(name: str, value: Any) -> list[str]:
 
     Nested lazy nodes are not entered: each was checked when it was made.
     """
-    if type(value) in _SIMPLE or isinstance(value, Lazy):
+    kind = type(value)
+    if kind in _SIMPLE or isinstance(value, Lazy):
+        return []
+    if (kind is list or kind is tuple) and _SIMPLE.issuperset(map(type, value)):
         return []
     problems = []
     stack: list[tuple[Path, Any]] = [((name,), value)]
@@ -59,12 +62,15 @@ def make_node(
     ``locate_caller`` is false (nodes read back from a config have no defining line).
     """
     problems = bind_problems(target, args, kwargs, partial=partial)
-    for i, value in enumerate(args):
-        if type(value) not in _SIMPLE:
-            problems += value_problems(f"_args_[{i}]", value)
-    for name, value in kwargs.items():
-        if type(value) not in _SIMPLE:
-            problems += value_problems(name, value)
+    simple = _SIMPLE
+    if args and not simple.issuperset(map(type, args)):
+        for i, value in enumerate(args):
+            if type(value) not in simple:
+                problems += value_problems(f"_args_[{i}]", value)
+    if not simple.issuperset(map(type, kwargs.values())):
+        for name, value in kwargs.items():
+            if type(value) not in simple:
+                problems += value_problems(name, value)
     if locate_caller:
         frame = sys._getframe(depth)
         located = (frame.f_code.co_filename, frame.f_lineno)
@@ -98,8 +104,8 @@ class _LazyCall:
         return f"{'partial' if self.partial else 'lazy'}({_name(self.target)})"
 
 
-def _checked_target(fn: Any, api: str) -> Any:
-    """``fn`` if Hydra can import it back; otherwise an error at the caller's line."""
+def _checked_target(fn: Any, api: str, depth: int = 2) -> Any:
+    """``fn`` if Hydra can import it back; otherwise an error at the line ``depth`` frames up."""
     problem = None
     if isinstance(fn, Lazy) or not callable(fn):
         problem = f"{api}() takes a class or function, got {fn!r:.60}"
@@ -110,8 +116,26 @@ def _checked_target(fn: Any, api: str) -> Any:
             problem = exc.problems[0]
     if problem is None:
         return fn
-    frame = sys._getframe(2)
+    frame = sys._getframe(depth)
     raise TargetError([problem], f"invalid {api}() at {frame.f_code.co_filename}:{frame.f_lineno}")
+
+
+# One checked wrapper per target and kind: ``lazy(RF)`` in a loop costs a dict lookup.
+_wrappers: dict[bool, dict[Any, _LazyCall]] = {False: {}, True: {}}
+
+
+def _wrapper(fn: Any, is_partial: bool) -> Any:
+    made = _wrappers[is_partial]
+    try:
+        return made[fn]
+    except (KeyError, TypeError):  # TypeError: unhashable callables are checked every time
+        pass
+    call = _LazyCall(_checked_target(fn, "partial" if is_partial else "lazy", 3), is_partial)
+    try:
+        made[fn] = call
+    except TypeError:
+        pass
+    return call
 
 
 def lazy(fn: Callable[P, R]) -> Callable[P, R]:
@@ -123,7 +147,7 @@ def lazy(fn: Callable[P, R]) -> Callable[P, R]:
         model = lazy(RandomForestClassifier)(n_estimators=3000)
         rf = instantiate(model)  # a RandomForestClassifier
     """
-    return _LazyCall(_checked_target(fn, "lazy"), False)  # type: ignore[return-value]
+    return _wrapper(fn, False)
 
 
 def partial(fn: Callable[P, R]) -> Callable[..., Callable[..., R]]:
@@ -134,7 +158,7 @@ def partial(fn: Callable[P, R]) -> Callable[..., Callable[..., R]]:
     parameter annotated ``Callable[..., Optimizer]``). Its arguments are checked at run time
     only: a static check would flag every required argument left for later.
     """
-    return _LazyCall(_checked_target(fn, "partial"), True)  # type: ignore[return-value]
+    return _wrapper(fn, True)
 
 
 def replace(node: T, **changes: Any) -> T:

@@ -9,6 +9,8 @@ Hydra's ``???``, and lazy nodes whose target returns a compatible class.
 
 from __future__ import annotations
 
+import collections.abc
+import dataclasses
 import inspect
 import types
 import typing
@@ -22,6 +24,7 @@ from lazycfg.errors import did_you_mean
 from lazycfg.node import Lazy
 
 Checker = Callable[[Any], "str | None"]  # returns a problem description or None
+Accepts = Callable[[Any], bool]  # True only when a value surely fits
 
 _POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
 
@@ -38,6 +41,10 @@ class Spec:
     var_keyword: bool
     checkers: dict[str, Checker]
     defaults: dict[str, Any]
+    # For the quick path of `bind_problems`: every named parameter's quick test (None when the
+    # parameter takes anything), and the required names as a set.
+    accepts: dict[str, Accepts | tuple[type, ...] | None] = dataclasses.field(default_factory=dict)
+    required_set: frozenset[str] = frozenset()
 
 
 _UNKNOWN = Spec(None, (), frozenset(), (), True, True, {}, {})
@@ -96,6 +103,17 @@ def _build_spec(target: Any) -> Spec:
         if checker is not None:
             checkers[name] = checker
     names = frozenset(positional) | keyword_only
+    accepts: dict[str, Accepts | tuple[type, ...] | None] = {}
+    for name in names:
+        annotation = hints.get(name, sig.parameters[name].annotation)
+        if name not in checkers:
+            accepts[name] = None
+        elif _exact_types(annotation):
+            accepts[name] = _numeric_tower(annotation)  # tested inline with isinstance
+        else:
+            quick = _fast_accepts(annotation)
+            if quick is not None:
+                accepts[name] = quick
     return Spec(
         names,
         tuple(positional),
@@ -105,6 +123,8 @@ def _build_spec(target: Any) -> Spec:
         var_kw,
         checkers,
         defaults,
+        accepts,
+        frozenset(required),
     )
 
 
@@ -206,14 +226,10 @@ def checker_for(annotation: Any) -> Checker | None:
     if isinstance(annotation, str | typing.ForwardRef | typing.TypeVar):
         return None
     classes = _classes_of(annotation)
-    fast: tuple[type, ...] = ()
-    if classes is not None:
-        fast = classes + ((int,) if float in classes and int not in classes else ())
-        fast = fast + ((int, float) if complex in classes else ())
-        fast = fast + ((str,) if any(issubclass(c, PurePath) for c in classes) else ())
+    accepts = _fast_accepts(annotation)
 
     def check(value: Any) -> str | None:
-        if fast and isinstance(value, fast):
+        if accepts is not None and accepts(value):
             return None
         if isinstance(value, Lazy):
             built = _lazy_result_type(value)
@@ -236,6 +252,112 @@ def checker_for(annotation: Any) -> Checker | None:
     return check
 
 
+_SEQUENCES: dict[Any, tuple[type, ...]] = {
+    list: (list,),
+    set: (set,),
+    frozenset: (frozenset,),
+    collections.abc.Sequence: (list, tuple),
+    collections.abc.Iterable: (list, tuple),
+    collections.abc.Collection: (list, tuple),
+}
+_NO_QUICK_TEST: Any = object()
+_MAPPINGS = (dict, collections.abc.Mapping, collections.abc.MutableMapping)
+
+
+def _numeric_tower(cls: type) -> tuple[type, ...]:
+    """The classes whose instances a parameter annotated ``cls`` takes, as type checkers do."""
+    if cls is float:
+        return (float, int)
+    if cls is complex:
+        return (complex, float, int)
+    if issubclass(cls, PurePath):
+        return (cls, str)  # Hydra hands paths over as strings from YAML
+    return (cls,)
+
+
+def _exact_types(annotation: Any) -> frozenset[type]:
+    """Types whose instances surely fit a plain-class annotation (empty when not that simple)."""
+    if annotation is type(None) or (
+        isinstance(annotation, type) and not typing.get_args(annotation)
+    ):
+        return frozenset(_numeric_tower(annotation))
+    return frozenset()
+
+
+def _fast_accepts(annotation: Any) -> Accepts | None:
+    """A quick test that says True only when the value surely fits (False: ask the slow path).
+
+    Compiled once per annotation from plain classes, unions, Literal and the common generic
+    containers, so the usual values (``3`` for ``int``, ``[1, 2]`` for ``list[int] | None``)
+    never reach pydantic. None when the annotation is beyond it.
+    """
+    if annotation is Any or annotation is object:
+        return lambda value: True
+    if annotation is None or annotation is type(None):
+        return lambda value: value is None
+    if isinstance(annotation, type) and not typing.get_args(annotation):
+        fast = _numeric_tower(annotation)
+        return lambda value: isinstance(value, fast)
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Union or origin is types.UnionType:
+        # Plain classes merge into one isinstance; the rest (generics, Literal) are tried after.
+        classes: tuple[type, ...] = ()
+        members: list[Accepts] = []
+        for arg in args:
+            if arg is type(None) or (isinstance(arg, type) and not typing.get_args(arg)):
+                classes += _numeric_tower(arg)
+                continue
+            part = _fast_accepts(arg)
+            if part is None:
+                return None
+            members.append(part)
+        if not members:
+            return lambda value: isinstance(value, classes)
+        if len(members) == 1:
+            only = members[0]
+            return lambda value: isinstance(value, classes) or only(value)
+        return lambda value: isinstance(value, classes) or any(m(value) for m in members)
+    if origin is typing.Literal:
+        options = [(type(arg), arg) for arg in args]
+        return lambda value: (type(value), value) in options
+    if origin in _SEQUENCES and len(args) == 1:
+        kinds = _SEQUENCES[origin]
+        item = _fast_accepts(args[0])
+        if item is None:
+            return None
+        exact = _exact_types(args[0])
+        if exact:  # the usual case, list[int]: one C-level pass over the element types
+            return lambda value: (
+                isinstance(value, kinds)
+                and (exact.issuperset(map(type, value)) or all(map(item, value)))
+            )
+        return lambda value: isinstance(value, kinds) and all(map(item, value))
+    if origin is tuple and args:
+        if len(args) == 2 and args[1] is Ellipsis:
+            item = _fast_accepts(args[0])
+            if item is None:
+                return None
+            return lambda value: type(value) is tuple and all(map(item, value))
+        items = [_fast_accepts(arg) for arg in args]
+        if any(i is None for i in items):
+            return None
+        fixed = [i for i in items if i is not None]
+        return lambda value: (
+            type(value) is tuple
+            and len(value) == len(fixed)
+            and all(i(v) for i, v in zip(fixed, value, strict=True))
+        )
+    if origin in _MAPPINGS and len(args) == 2:
+        key, item = _fast_accepts(args[0]), _fast_accepts(args[1])
+        if key is None or item is None:
+            return None
+        return lambda value: (
+            type(value) is dict and all(key(k) and item(v) for k, v in value.items())
+        )
+    return None
+
+
 def _plain(cls: type) -> bool:
     """Classes where isinstance is the whole truth (no pydantic coercion worth trying)."""
     return cls.__module__ == "builtins" or issubclass(cls, Enum)
@@ -251,6 +373,21 @@ def bind_problems(
     spec = spec_of(target)
     if spec.names is None:
         return []
+    if not args and (partial or spec.required_set.issubset(kwargs)):
+        # The common call, keywords only: done when every value passes its quick test.
+        accepts = spec.accepts
+        for name, value in kwargs.items():
+            quick: Any = accepts.get(name, _NO_QUICK_TEST)
+            if quick is None:
+                continue
+            if type(quick) is tuple:
+                if isinstance(value, quick):
+                    continue
+                break
+            if quick is _NO_QUICK_TEST or not quick(value):
+                break
+        else:
+            return []
     problems: list[str] = []
     npos = len(spec.positional)
     if len(args) > npos and not spec.var_positional:
