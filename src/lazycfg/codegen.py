@@ -271,6 +271,13 @@ class _Renderer:
                 return text
             stack[-1][3].append(self.entry(prefix, text, here, last=last))
 
+    def carry(self, path: Path, items: list[tuple[str, Path, Any]]) -> None:
+        """Comments on a key a call consumes (``_target_``) move to its first argument."""
+        notes = [*self.notes.above.pop(path, []), *filter(None, [self.notes.inline.pop(path, "")])]
+        if notes and items:
+            first = items[0][1]
+            self.notes.above[first] = [*notes, *self.notes.above.get(first, [])]
+
     def entry(self, prefix: str, text: str, path: Path, *, last: bool) -> str:
         above = "".join(f"# {c}\n" if c else "#\n" for c in self.notes.above.get(path, []))
         inline = self.notes.inline.get(path)
@@ -296,6 +303,8 @@ class _Renderer:
                 opener = f"{module.use('partial')}({name})(" if value._lazy_partial else f"{name}("
                 items = [("", (*here, ARGS, i), v) for i, v in enumerate(value._lazy_args)]
                 items += [(f"{k}=", (*here, k), v) for k, v in value._lazy_kwargs.items()]
+                self.carry((*here, TARGET), items)
+                self.carry((*here, PARTIAL), items)
                 return opener, items, ")"
         if type(value) is dict:
             items = [(f"{_literal(k)}: ", (*here, k), v) for k, v in value.items()]

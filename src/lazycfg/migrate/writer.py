@@ -98,7 +98,9 @@ def write_package(sources: list[Source], destination: Path, *, imports: bool) ->
         root.taken |= taken
         if written.modules:
             names = ", ".join(f[:-3] for f in written.modules.values())
-            root.local_imports.append(f"from . import {names}  # registers every group")
+            root.local_imports.append(
+                f"from . import {names}  # noqa: F401 (importing registers every group)"
+            )
         if not root.docstring or not groups.get(""):
             root.docstring = "Configs converted by `lazycfg migrate`; import to register them."
         texts[INIT] = root.source()
