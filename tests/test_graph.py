@@ -74,3 +74,17 @@ def test_plain_configs_are_drawn_too() -> None:
     boxes = build_boxes(to_dict(make_shared()))
     assert boxes[0].title == "config"
     assert ("_target_", '"track_targets.Net"') in boxes[0].rows
+
+
+def test_an_edge_that_skips_a_column_runs_in_a_free_lane() -> None:
+    shared = lazy(Layer)(size=8)
+    boxes = build_boxes({"net": lazy(Net)(layers=[shared]), "direct": shared})
+    layout(boxes)
+    root = boxes[0]
+    assert [len(r) for r in root.routes] == [0, 1]  # "direct" skips the Net column
+    (left, right, y) = root.routes[1][0]
+    net = next(b for b in boxes if b.title == "track_targets.Net")
+    assert (left, right) == (net.x, net.x + net.width)
+    assert not net.y <= y <= net.y + net.height  # never behind the box it passes
+    svg = to_svg({"net": lazy(Net)(layers=[shared]), "direct": shared})
+    assert svg.count(" L") == 1  # the straight run through the lane

@@ -19,6 +19,9 @@ from typing import Any
 
 from lazycfg.node import Lazy, children, target_name, walk
 
+# An item of a column: a box number, or a lane (box, edge, column) of an edge that skips columns.
+Item = int | tuple[int, int, int]
+
 CHAR_W, ROW_H, PAD, COL_GAP, BOX_GAP, MAX_VALUE = 7.2, 18, 8, 70, 18, 40
 
 
@@ -29,6 +32,8 @@ class Box:
     title: str
     rows: list[tuple[str, str]] = field(default_factory=list)  # (label, shown value or "")
     edges: list[tuple[int, int]] = field(default_factory=list)  # (row index, child box index)
+    # Per edge, the (left x, right x, y) lanes it runs through in the columns it skips.
+    routes: list[list[tuple[float, float, float]]] = field(default_factory=list)
     column: int = 0
     x: float = 0.0
     y: float = 0.0
@@ -109,27 +114,46 @@ def layout(boxes: list[Box]) -> tuple[float, float]:
     """Place boxes in columns by longest path from the root; return the drawing's size.
 
     Within a column boxes are stacked in the order of the rows that point at them, so a tree
-    is drawn without crossings.
+    is drawn without crossings. An edge that skips columns gets a lane (a row-high gap) in each
+    column it crosses, so it never runs behind a box.
     """
-    order = _topological(boxes)
-    for number in order:
+    for number in _topological(boxes):
         for _, child in boxes[number].edges:
             boxes[child].column = max(boxes[child].column, boxes[number].column + 1)
-    columns: dict[int, list[int]] = {}
-    for number in order:
-        columns.setdefault(boxes[number].column, []).append(number)
+    columns: dict[int, list[Item]] = {}
+    for number, box in enumerate(boxes):
+        columns.setdefault(box.column, []).append(number)
+        box.routes = [[] for _ in box.edges]
+        for e, (_, child) in enumerate(box.edges):
+            for column in range(box.column + 1, boxes[child].column):
+                columns.setdefault(column, []).append((number, e, column))
+    anchor: dict[Item, float] = {0: 0.0}  # item -> top of the row that points at it
+
+    def point_at(item: Item, y: float) -> None:
+        anchor[item] = min(anchor.get(item, y), y)
+
+    def next_item(number: int, e: int, column: int) -> Item:
+        child = boxes[number].edges[e][1]
+        return child if boxes[child].column == column + 1 else (number, e, column + 1)
+
     x, height = float(PAD), 0.0
-    anchor: dict[int, float] = {0: 0.0}  # box -> y of the first row pointing at it
     for column in sorted(columns):
         y = float(PAD)
-        for number in sorted(columns[column], key=lambda n: anchor.get(n, 0.0)):
-            box = boxes[number]
-            box.x, box.y = x, max(y, anchor.get(number, 0.0) - ROW_H)
-            y = box.y + box.height + BOX_GAP
-            for row, child in box.edges:
-                here = box.y + ROW_H * (row + 1)
-                anchor[child] = min(anchor.get(child, here), here)
-        x += max(boxes[n].width for n in columns[column]) + COL_GAP
+        width = max([boxes[i].width for i in columns[column] if isinstance(i, int)] or [0.0])
+        for item in sorted(columns[column], key=lambda i: anchor.get(i, 0.0)):
+            if isinstance(item, int):
+                box = boxes[item]
+                box.x, box.y = x, max(y, anchor.get(item, 0.0) - ROW_H)
+                y = box.y + box.height + BOX_GAP
+                for e, (row, _) in enumerate(box.edges):
+                    point_at(next_item(item, e, column), box.y + ROW_H * (row + 1))
+            else:
+                number, e, _ = item
+                lane = max(y, anchor.get(item, 0.0))
+                boxes[number].routes[e].append((x, x + width, lane + ROW_H / 2))
+                y = lane + ROW_H + BOX_GAP / 2
+                point_at(next_item(number, e, column), lane)
+        x += width + COL_GAP
         height = max(height, y)
     return x - COL_GAP + PAD, height - BOX_GAP + PAD
 
@@ -182,18 +206,31 @@ def to_svg(tree: Any) -> str:
                 f'<text x="{box.x + PAD:.1f}" y="{y:.1f}" fill="{colour}">'
                 f"{esc(_row_text(label, value))}</text>"
             )
-        for row, child in box.edges:
+        for (row, child), lanes in zip(box.edges, box.routes, strict=True):
             target = boxes[child]
-            x1, y1 = box.x + w, box.y + ROW_H * (row + 2) - 6
-            x2, y2 = target.x, target.y + ROW_H / 2
-            bend = max((x2 - x1) / 2, 30)
-            out.append(
-                f'<path d="M{x1:.1f},{y1:.1f} C{x1 + bend:.1f},{y1:.1f} {x2 - bend:.1f},'
-                f'{y2:.1f} {x2:.1f},{y2:.1f}" fill="none" stroke="#555" '
-                'marker-end="url(#arrow)"/>'
-            )
+            start = (box.x + w, box.y + ROW_H * (row + 2) - 6)
+            end = (target.x, target.y + ROW_H / 2)
+            out.append(_edge(start, lanes, end))
     out.append("</svg>")
     return "\n".join(out)
+
+
+def _edge(
+    start: tuple[float, float], lanes: list[tuple[float, float, float]], end: tuple[float, float]
+) -> str:
+    """A curve from ``start`` through each lane (straight across it) to ``end``, with an arrow."""
+    points = [start]
+    for left, right, y in lanes:
+        points += [(left, y), (right, y)]
+    points.append(end)
+    d = f"M{start[0]:.1f},{start[1]:.1f}"
+    for i in range(0, len(points) - 1, 2):
+        (x1, y1), (x2, y2) = points[i], points[i + 1]
+        bend = max((x2 - x1) / 2, 30)
+        d += f" C{x1 + bend:.1f},{y1:.1f} {x2 - bend:.1f},{y2:.1f} {x2:.1f},{y2:.1f}"
+        if i + 2 < len(points):
+            d += f" L{points[i + 2][0]:.1f},{points[i + 2][1]:.1f}"
+    return f'<path d="{d}" fill="none" stroke="#555" marker-end="url(#arrow)"/>'
 
 
 def to_html(tree: Any, title: str = "lazycfg config") -> str:
