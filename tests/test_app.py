@@ -158,3 +158,21 @@ def test_hydra_override_grammar_keeps_working(tmp_path: Path) -> None:
             "n_estimators": n,
             "max_depth": 3,
         }
+
+
+def test_checked_refuses_before_the_task_runs_and_passes_good_configs() -> None:
+    import pytest
+    from omegaconf import OmegaConf
+
+    from lazycfg.app import OverrideError, checked
+
+    calls: list[object] = []
+    task = checked(calls.append)
+    good = OmegaConf.create({"model": {"_target_": "store_targets.Model", "width": 3}})
+    bad = OmegaConf.create({"model": {"_target_": "store_targets.Model", "width": "x"}})
+    with pytest.raises(OverrideError, match="model.width: expected int"):
+        task(bad)
+    assert calls == []
+    task(good)
+    assert calls == [good]
+    assert task.__wrapped__ == calls.append  # type: ignore[attr-defined]  # Hydra unwraps it
