@@ -25,6 +25,18 @@ def _lookup(module: Any, qualname: str) -> Any:
     return obj
 
 
+def _same(found: Any, obj: Any) -> bool:
+    """Identity, except that bound methods (classmethods) are made anew on every access."""
+    if found is obj:
+        return True
+    func = getattr(obj, "__func__", None)
+    return (
+        func is not None
+        and getattr(found, "__func__", None) is func
+        and getattr(found, "__self__", None) is getattr(obj, "__self__", None)
+    )
+
+
 def import_path(obj: Any) -> str:
     """The shortest public dotted path ``import``-able back to ``obj`` itself (cached)."""
     try:
@@ -66,7 +78,7 @@ def _compute_path(obj: Any) -> str:
     if module is None:
         module = importlib.import_module(module_name)
     try:
-        if _lookup(module, qualname) is not obj:
+        if not _same(_lookup(module, qualname), obj):
             raise AttributeError
     except AttributeError:
         raise TargetError(
@@ -85,7 +97,7 @@ def _compute_path(obj: Any) -> str:
         if parent is None:
             continue
         try:
-            if _lookup(parent, qualname) is obj:
+            if _same(_lookup(parent, qualname), obj):
                 return f"{'.'.join(parts[:end])}.{qualname}"
         except AttributeError:
             continue
