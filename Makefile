@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e ".[dev,examples,track,bench]" "torch==2.13.0"
+	$(BIN)/pip install -q -e ".[dev,examples,track,wandb,bench]" "torch==2.13.0"
 	touch $(STAMP)
 
 demo: $(STAMP)
