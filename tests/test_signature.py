@@ -9,9 +9,18 @@ from typing import Any, Literal, Optional, Union
 
 import foundation_targets as ft
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lazycfg import lazy, partial
-from lazycfg.signature import bind_problems, checker_for, positional_names, spec_of
+from lazycfg.signature import (
+    _fast_accepts,
+    _pydantic_check,
+    bind_problems,
+    checker_for,
+    positional_names,
+    spec_of,
+)
 
 
 def stable_id(value: object) -> str:
@@ -118,3 +127,48 @@ def test_bind_problems_lists_every_problem() -> None:
 def test_partial_does_not_require_arguments() -> None:
     assert bind_problems(ft.Optimizer, (), {}, partial=False) == ["lr: missing required argument"]
     assert bind_problems(ft.Optimizer, (), {}, partial=True) == []
+
+
+QUICK_ANNOTATIONS: list[Any] = [
+    int,
+    float,
+    str,
+    bool,
+    int | None,
+    float | str,
+    list[int],
+    list[float] | None,
+    tuple[int, ...],
+    tuple[int, str],
+    dict[str, int],
+    dict[str, list[int]],
+    Literal["a", "b"],
+    Literal[1, True],
+    ft.Color,
+    pathlib.Path,
+]
+
+QUICK_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 5)
+    | st.floats(allow_nan=False)
+    | st.sampled_from(["a", "b", "x"])
+    | st.sampled_from(list(ft.Color)),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.lists(inner, max_size=3).map(tuple)
+        | st.dictionaries(st.sampled_from(["k", "m"]), inner, max_size=2)
+    ),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=150)
+@given(st.sampled_from(QUICK_ANNOTATIONS), QUICK_VALUES)
+def test_quick_type_tests_never_accept_what_pydantic_refuses(annotation: Any, value: Any) -> None:
+    """Differential: the per-parameter quick test is only a shortcut past pydantic."""
+    quick = _fast_accepts(annotation)
+    assert quick is not None
+    if quick(value):
+        assert _pydantic_check(annotation, value) is not False
