@@ -1,69 +1,350 @@
-"""Building objects from a config: lazy trees directly, Hydra configs with Hydra's semantics."""
+"""``instantiate``: Hydra's semantics, checked before anything is built, without OmegaConf on the
+fast path.
+
+Inputs are normalised here into the plain tree the engine (`lazycfg.construct`) checks and
+builds: call-time kwargs are merged the way ``OmegaConf.merge`` merges them, and OmegaConf is
+used only where its semantics are needed: interpolations (``${...}``, resolvers), structured
+configs, and ``DictConfig``/``ListConfig`` inputs, which are read with one ``to_container``.
+"""
 
 from __future__ import annotations
 
-import functools
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar, overload
 
-from lazycfg.node import ARGS_KEY, Key, Lazy, Path, fold, walk
+from lazycfg.construct import (
+    CONVERT,
+    PARTIAL,
+    RECURSIVE,
+    TARGET,
+    NeedsOmegaConf,
+    Plan,
+    convert_mode,
+    execute,
+    plan,
+)
+from lazycfg.node import ARGS_KEY, Lazy, walk
+from lazycfg.safety import Policy
 
 T = TypeVar("T")
 
-
-def _has_interpolation(tree: Any) -> bool:
-    return any(isinstance(v, str) and "${" in v for _, v in walk(tree))
+_policies: dict[tuple[str, ...] | None, Policy] = {}
 
 
-def build_lazy(tree: Any) -> Any:
-    """Construct a lazy tree bottom-up; a node shared in two places is built once."""
-
-    def build(value: Any, path: Path, kids: list[tuple[Key, Any]] | None) -> Any:
-        if kids is None:
-            return value
-        kind = type(value)
-        if kind is dict:
-            return dict(kids)
-        if kind is list:
-            return [v for _, v in kids]
-        if kind is tuple:
-            return tuple(v for _, v in kids)
-        node: Lazy[Any] = value
-        args: tuple[Any, ...] = ()
-        kwargs: dict[str, Any] = {}
-        for key, child in kids:
-            if key == ARGS_KEY:
-                args = child
-            else:
-                kwargs[key] = child  # type: ignore[index]
-        target = node._lazy_target
-        if isinstance(target, str):
-            from lazycfg.targets import locate
-
-            target = locate(target)
-        if node._lazy_partial:
-            return functools.partial(target, *args, **kwargs)
-        return target(*args, **kwargs)
-
-    return fold(tree, build)
+def _policy(allow: Iterable[str] | None) -> Policy:
+    key = None if allow is None else ((allow,) if isinstance(allow, str) else tuple(allow))
+    policy = _policies.get(key)
+    if policy is None:
+        policy = _policies[key] = Policy(key)
+    return policy
 
 
 @overload
-def instantiate(config: Lazy[T], *args: Any, **kwargs: Any) -> T: ...
+def instantiate(
+    config: Lazy[T], *args: Any, allow: Iterable[str] | None = None, **kwargs: Any
+) -> T: ...
 @overload
-def instantiate(config: T, *args: Any, **kwargs: Any) -> T: ...
-def instantiate(config: Any, *args: Any, **kwargs: Any) -> Any:
-    """Build a lazy tree, a dict or a DictConfig, with ``hydra.utils.instantiate``'s semantics.
+def instantiate(
+    config: Mapping[Any, Any] | Sequence[Any] | None,
+    *args: Any,
+    allow: Iterable[str] | None = None,
+    **kwargs: Any,
+) -> Any: ...
+@overload
+def instantiate(config: T, *args: Any, allow: Iterable[str] | None = None, **kwargs: Any) -> T: ...
+def instantiate(config: Any, *args: Any, allow: Iterable[str] | None = None, **kwargs: Any) -> Any:
+    """Build ``config`` with the semantics of ``hydra.utils.instantiate`` (hydra-core 1.3).
 
-    A lazy tree is typed as what its root builds: ``instantiate(lazy(RF)(...))`` is an ``RF``.
+    ``config`` is a lazy tree, a dict or list, a ``DictConfig``/``ListConfig`` or a structured
+    config (dataclass class or instance); ``None`` gives ``None``. ``_target_``, ``_args_``,
+    ``_partial_``, ``_recursive_``, ``_convert_``, call-time ``*args`` (they replace the root's
+    ``_args_``) and ``**kwargs`` (merged into the config), interpolations and ``???`` values
+    behave as in Hydra, with these choices:
+
+    - Everything is checked before anything is built: every target is imported and checked
+      against the safety policy, every call against its target's signature and annotations, and
+      every needed ``???`` is reported. All problems come in one `InstantiateCheckError`
+      (a ``hydra.errors.InstantiationException``, a `lazycfg.ConfigError` and a ``TypeError``;
+      also an OmegaConf ``MissingMandatoryValue`` when a value is ``???``).
+    - ``_partial_`` gives a plain ``functools.partial`` (Hydra 1.3.8 returns a subclass that
+      re-checks its target when called).
+    - Targets on the default blocklist (``os.system``, ``subprocess.*``, ``builtins.eval``...)
+      are refused however they are reached; ``allow=["sklearn", "torch.nn", "pkg.*"]`` refuses
+      every target outside the list, before anything is built.
+    - A lazy tree is Python, not YAML: the same node used twice is built once and shared,
+      tuples stay tuples and containers reach targets as plain lists and dicts (the default
+      ``_convert_`` of a lazy root is ``all``; a node's own ``_convert_`` still applies).
     """
-    if isinstance(config, Lazy) and not args and not kwargs and not _has_interpolation(config):
-        return build_lazy(config)
-    if isinstance(config, Lazy | list | tuple) or (
-        isinstance(config, dict) and any(isinstance(v, Lazy) for _, v in walk(config))
+    if config is None:
+        return None
+    policy = _policy(allow)
+    if isinstance(config, Lazy):
+        return _from_lazy(config, args, kwargs, policy)
+    kind = type(config)
+    if kind is dict:
+        return _from_dict(_merge(config, kwargs), args, policy, python=False)
+    if kind is list or kind is tuple:
+        return _from_list(list(config), args, kwargs, policy)
+    if _is_omega(config) or _is_structured_input(config):
+        return _from_omegaconf(config, args, kwargs, policy)
+    from hydra.errors import InstantiationException
+
+    raise InstantiationException(
+        f"Cannot instantiate config of type {kind.__name__}.\n"
+        "Top level config must be an OmegaConf DictConfig/ListConfig object,\n"
+        "a plain dict/list, a lazy node, or a Structured Config class or instance."
+    )
+
+
+# --- inputs --------------------------------------------------------------------------------------
+
+
+def _is_omega(value: Any) -> bool:
+    return type(value).__module__.startswith("omegaconf.")
+
+
+def _is_structured_input(value: Any) -> bool:
+    kind = value if isinstance(value, type) else type(value)
+    return hasattr(kind, "__dataclass_fields__") or hasattr(kind, "__attrs_attrs__")
+
+
+def _from_lazy(
+    node: Lazy[Any], args: tuple[Any, ...], kwargs: dict[str, Any], policy: Policy
+) -> Any:
+    if kwargs:
+        return _from_dict(_merge(_lazy_fields(node), kwargs), args, policy, python=True)
+    try:
+        program = plan(
+            node,
+            policy=policy,
+            mode="all",
+            recursive=True,
+            partial=node._lazy_partial,
+            call_args=args,
+            python=True,
+            resolved=False,
+        )
+    except NeedsOmegaConf:
+        from lazycfg.emit import to_dict
+
+        return _resolved_dict(to_dict(node), args, policy, python=True)
+    return _run(program, args, policy)
+
+
+def _lazy_fields(node: Lazy[Any]) -> dict[str, Any]:
+    """A node as the fields of its Hydra config, one level deep (children stay nodes)."""
+    fields: dict[str, Any] = {TARGET: node._lazy_target}
+    if node._lazy_args:
+        fields[ARGS_KEY] = node._lazy_args
+    if node._lazy_partial:
+        fields[PARTIAL] = True
+    if node._lazy_meta and node._lazy_meta.get("options"):
+        fields.update(node._lazy_meta["options"])
+    fields.update(node._lazy_kwargs)
+    return fields
+
+
+def _pop_flags(root: dict[Any, Any], python: bool) -> tuple[str, Any, Any]:
+    mode = convert_mode(root.pop(CONVERT)) if CONVERT in root else ("all" if python else "none")
+    return mode, root.pop(RECURSIVE, True), root.pop(PARTIAL, False)
+
+
+def _from_dict(root: dict[Any, Any], args: tuple[Any, ...], policy: Policy, *, python: bool) -> Any:
+    flags = {k: root[k] for k in (CONVERT, RECURSIVE, PARTIAL) if k in root}
+    if any(isinstance(v, str) and "${" in v for v in flags.values()):
+        return _resolved_dict(root, args, policy, python=python)
+    body = dict(root)
+    mode, recursive, partial = _pop_flags(body, python)
+    try:
+        program = plan(
+            body,
+            policy=policy,
+            mode=mode,
+            recursive=recursive,
+            partial=partial,
+            call_args=args,
+            python=python,
+            resolved=False,
+        )
+    except NeedsOmegaConf:
+        return _resolved_dict(root, args, policy, python=python)
+    return _run(program, args, policy)
+
+
+def _resolved_dict(
+    root: dict[Any, Any], args: tuple[Any, ...], policy: Policy, *, python: bool
+) -> Any:
+    """Resolve interpolations (and structured values) with OmegaConf, then build."""
+    from omegaconf import OmegaConf
+
+    if any(isinstance(v, Lazy) for _, v in walk(root)):
+        from lazycfg.emit import to_dict
+
+        root = to_dict(root)
+    cfg = OmegaConf.structured(root, flags={"allow_objects": True})
+    return _from_config(cfg, args, {}, policy, python=python)
+
+
+def _from_list(
+    items: list[Any], args: tuple[Any, ...], kwargs: dict[str, Any], policy: Policy
+) -> Any:
+    mode, recursive, partial = _list_flags(kwargs)
+    try:
+        program = plan(
+            items,
+            policy=policy,
+            mode=mode,
+            recursive=recursive,
+            partial=partial,
+            call_args=(),
+            python=False,
+            resolved=False,
+        )
+    except NeedsOmegaConf:
+        from omegaconf import OmegaConf
+
+        if any(isinstance(v, Lazy) for _, v in walk(items)):
+            from lazycfg.emit import to_dict
+
+            items = to_dict(items)
+        cfg = OmegaConf.structured(items, flags={"allow_objects": True})
+        return _from_config(cfg, args, kwargs, policy, python=False)
+    return _run(program, (), policy)
+
+
+def _list_flags(kwargs: dict[str, Any]) -> tuple[str, Any, Any]:
+    """A top-level list takes its flags from the call; other kwargs are ignored, as in Hydra."""
+    partial = kwargs.get(PARTIAL, False)
+    if partial:
+        from hydra.errors import InstantiationException
+
+        raise InstantiationException(
+            "The _partial_ keyword is not compatible with top-level list instantiation"
+        )
+    return convert_mode(kwargs.get(CONVERT, "none")), kwargs.get(RECURSIVE, True), partial
+
+
+def _from_omegaconf(
+    config: Any, args: tuple[Any, ...], kwargs: dict[str, Any], policy: Policy
+) -> Any:
+    from omegaconf import OmegaConf
+
+    if not _is_omega(config):
+        config = OmegaConf.structured(config, flags={"allow_objects": True})
+    return _from_config(config, args, kwargs, policy, python=False)
+
+
+def _from_config(
+    cfg: Any, args: tuple[Any, ...], kwargs: dict[str, Any], policy: Policy, *, python: bool
+) -> Any:
+    """A DictConfig/ListConfig: merge kwargs as Hydra does, resolve once, build."""
+    import copy
+
+    from omegaconf import DictConfig, OmegaConf, SCMode
+
+    if cfg._is_none():
+        return None
+    if isinstance(cfg, DictConfig) and kwargs:
+        # Hydra merges into a copy that admits objects and is neither struct nor read-only.
+        merged = copy.deepcopy(cfg)
+        merged._set_flag(["allow_objects", "struct", "readonly"], [True, False, False])
+        merged._set_parent(cfg._get_parent())
+        cfg = OmegaConf.merge(merged, _prepare_kwargs(kwargs))
+    tree = OmegaConf.to_container(cfg, resolve=True, structured_config_mode=SCMode.DICT_CONFIG)
+    if (
+        not isinstance(tree, dict)
+        and not isinstance(tree, list)
+        and not isinstance(tree, DictConfig)
     ):
-        from lazycfg.emit import to_config
+        return tree
+    if isinstance(tree, list):
+        mode, recursive, partial = _list_flags(kwargs)
+        root: Any = tree
+    elif isinstance(tree, dict):
+        mode, recursive, partial = _pop_flags(tree, python)
+        root = tree
+    else:  # a structured config at the top: read its flags, keep the node
+        mode = convert_mode(tree[CONVERT]) if CONVERT in tree else "none"
+        recursive = tree[RECURSIVE] if RECURSIVE in tree else True
+        partial = tree[PARTIAL] if PARTIAL in tree else False
+        root = tree
+    program = plan(
+        root,
+        policy=policy,
+        mode=mode,
+        recursive=recursive,
+        partial=partial,
+        call_args=args if not isinstance(tree, list) else (),
+        python=python,
+        resolved=True,
+    )
+    return _run(program, args, policy)
 
-        config = to_config(config)
-    from hydra.utils import instantiate as hydra_instantiate
 
-    return hydra_instantiate(config, *args, **kwargs)
+def _prepare_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Callable ``_target_`` values in kwargs become dotted strings, as Hydra writes them."""
+    from lazycfg.construct import callable_name
+
+    out: dict[str, Any] = {}
+    for key, value in kwargs.items():
+        if key == TARGET and callable(value):
+            value = callable_name(value)
+        elif isinstance(value, Lazy):
+            from lazycfg.emit import to_dict
+
+            value = to_dict(value)
+        out[key] = value
+    return out
+
+
+def _run(program: Plan, args: tuple[Any, ...], policy: Policy) -> Any:
+    if program.problems:
+        from lazycfg.instantiate_errors import InstantiateCheckError, MissingValuesError
+
+        kind = MissingValuesError if program.missing else InstantiateCheckError
+        count = len(program.problems)
+        raise kind(
+            program.problems,
+            f"cannot instantiate: {count} problem{'s' * (count != 1)}, nothing was built",
+        )
+    return execute(program, args, policy)
+
+
+# --- call-time kwargs ----------------------------------------------------------------------------
+
+
+def _merge(base: dict[Any, Any], override: dict[str, Any]) -> dict[Any, Any]:
+    """``OmegaConf.merge(base, override)`` on plain trees: dicts merge key by key, anything else
+    replaces, ``???`` keeps what was there. Copies only the dicts on the merge path."""
+    out = dict(base)
+    if not override:
+        return out
+    stack: list[tuple[dict[Any, Any], dict[Any, Any]]] = [(out, override)]
+    while stack:
+        target, changes = stack.pop()
+        for key, value in changes.items():
+            value: Any
+            old = target.get(key, _ABSENT)
+            if type(value) is str and value == "???" and old is not _ABSENT:
+                continue
+            if type(value) is dict and old is not _ABSENT:
+                if isinstance(old, Lazy):
+                    old = _lazy_fields(old)
+                if type(old) is dict:
+                    merged = dict(old)
+                    target[key] = merged
+                    stack.append((merged, value))
+                    continue
+                if isinstance(old, list | tuple):
+                    from omegaconf.errors import ConfigTypeError
+
+                    raise ConfigTypeError(f"Cannot merge DictConfig with ListConfig (key {key!r})")
+            elif isinstance(value, list | tuple) and type(old) is dict:
+                from omegaconf.errors import ConfigTypeError
+
+                raise ConfigTypeError(f"Cannot merge DictConfig with ListConfig (key {key!r})")
+            target[key] = list(value) if type(value) is tuple else value
+    return out
+
+
+_ABSENT = object()

@@ -1,0 +1,81 @@
+"""Module-level targets for the instantiate tests: each records exactly what it received."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def _shape(value: Any) -> Any:
+    """A value with the container type of every level, to compare convert modes precisely."""
+    kind = type(value).__name__
+    if hasattr(value, "items") and not isinstance(value, Record):
+        return (kind, tuple((k, _shape(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple) or kind == "ListConfig":
+        return (kind, tuple(_shape(v) for v in value))
+    return value
+
+
+class Record:
+    """Stores its positional and keyword arguments, with their container types."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.args = args
+        self.kwargs = kwargs
+
+    def shape(self) -> Any:
+        return ("Record", _shape(list(self.args)), _shape(dict(self.kwargs)))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Record) and self.shape() == other.shape()
+
+    def __repr__(self) -> str:
+        return f"Record{self.shape()!r}"
+
+
+def record(*args: Any, **kwargs: Any) -> Record:
+    return Record(*args, **kwargs)
+
+
+class Point:
+    def __init__(self, x: int, y: int = 0) -> None:
+        self.x = x
+        self.y = y
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Point) and (self.x, self.y) == (other.x, other.y)
+
+    def __repr__(self) -> str:
+        return f"Point({self.x}, {self.y})"
+
+
+class Chain:
+    def __init__(self, child: Any = None) -> None:
+        self.child = child
+
+
+class Counter:
+    made = 0
+
+    def __init__(self) -> None:
+        Counter.made += 1
+
+
+class Explodes:
+    built = 0
+
+    def __init__(self, size: int) -> None:
+        Explodes.built += 1
+
+
+@dataclass
+class Params:
+    a: int = 1
+    b: str = "x"
+
+
+@dataclass
+class RecordConf:
+    _target_: str = "instantiate_targets.Record"
+    n: int = 3
+    params: Params = field(default_factory=Params)
