@@ -63,6 +63,10 @@ def test_deep_chains_need_no_recursion_limit() -> None:
     while isinstance(emitted, dict):
         emitted, depth = emitted["left"], depth + 1
     assert depth == 10_000
+    # Equality, pickle and deepcopy (which recurse) stay shallow: the tree goes as a flat table.
+    assert pickle.loads(pickle.dumps(node)) == node
+    assert copy.deepcopy(node) == node
+    assert node != lazy(ft.Pair)(left=node)
 
 
 @pytest.mark.parametrize(

@@ -78,16 +78,9 @@ class Lazy(Generic[R]):
         )
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (
-            _rebuild,
-            (
-                self._lazy_target,
-                self._lazy_args,
-                self._lazy_kwargs,
-                self._lazy_partial,
-                self._lazy_meta,
-            ),
-        )
+        # The whole tree goes as one flat table of nodes (children by index), so pickle and
+        # deepcopy, which recurse, stay shallow however deep the tree is; sharing is kept.
+        return (_unflatten_nodes, (_flatten_nodes(self),))
 
     def __eq__(self, other: object) -> bool:
         # Two nodes are equal when they emit the same config (tuples and lists alike, as Hydra).
@@ -95,7 +88,7 @@ class Lazy(Generic[R]):
             return NotImplemented
         from lazycfg.emit import to_dict
 
-        return bool(to_dict(self) == to_dict(other))
+        return _plain_equal(to_dict(self), to_dict(other))
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -114,6 +107,92 @@ def _rebuild(
     meta: dict[str, Any] | None,
 ) -> Lazy[Any]:
     return Lazy(target, args, kwargs, partial, meta)
+
+
+class _Ref:
+    """A node's place in the flat table of `_flatten_nodes` (a leaf to the walk)."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_Ref, (self.index,))
+
+
+NodeRecord = tuple[Any, tuple[Any, ...], dict[str, Any], bool, "dict[str, Any] | None"]
+
+
+def _same_container(value: Any, kids: list[tuple[Key, Any]]) -> Any:
+    kind = type(value)
+    if kind is dict:
+        return dict(kids)
+    if kind is list:
+        return [v for _, v in kids]
+    return tuple(v for _, v in kids)
+
+
+def _flatten_nodes(root: Lazy[Any]) -> list[NodeRecord]:
+    """Every node of the tree as a record whose child nodes are `_Ref`s; children first."""
+    records: list[NodeRecord] = []
+
+    def flatten(value: Any, path: Path, kids: list[tuple[Key, Any]] | None) -> Any:
+        if kids is None:
+            return value
+        if not isinstance(value, Lazy):
+            return _same_container(value, kids)
+        args: tuple[Any, ...] = ()
+        kwargs: dict[str, Any] = {}
+        for key, child in kids:
+            if key == ARGS_KEY:
+                args = tuple(child)
+            else:
+                kwargs[str(key)] = child
+        meta = value._lazy_meta
+        records.append((value._lazy_target, args, kwargs, value._lazy_partial, meta))
+        return _Ref(len(records) - 1)
+
+    fold(root, flatten)
+    return records
+
+
+def _unflatten_nodes(records: list[NodeRecord]) -> Lazy[Any]:
+    """Rebuild the tree of `_flatten_nodes`; the last record is the root."""
+    built: list[Lazy[Any]] = []
+
+    def resolve(value: Any, path: Path, kids: list[tuple[Key, Any]] | None) -> Any:
+        if kids is None:
+            return built[value.index] if type(value) is _Ref else value
+        return _same_container(value, kids)
+
+    for target, args, kwargs, partial, meta in records:
+        args = tuple(fold(list(args), resolve)) if args else ()
+        kwargs = fold(kwargs, resolve) if kwargs else {}
+        built.append(Lazy(target, args, kwargs, partial, meta))
+    return built[-1]
+
+
+def _plain_equal(a: Any, b: Any) -> bool:
+    """``a == b`` for emitted configs (dicts, lists, leaves), without recursion."""
+    stack = [(a, b)]
+    while stack:
+        x, y = stack.pop()
+        kind = type(x)
+        if kind is dict:
+            if type(y) is not dict or len(x) != len(y):
+                return False
+            for key, value in x.items():
+                if key not in y:
+                    return False
+                stack.append((value, y[key]))
+        elif kind is list:
+            if type(y) is not list or len(x) != len(y):
+                return False
+            stack.extend(zip(x, y, strict=True))
+        elif type(y) is dict or type(y) is list or not bool(x == y):
+            return False
+    return True
 
 
 def target_name(node: Lazy[Any]) -> str:
