@@ -12,6 +12,7 @@ import pytest
 from sklearn.ensemble import RandomForestClassifier
 
 from lazycfg import ConfigError, Lazy, TargetError, instantiate, lazy, partial, replace, to_dict
+from lazycfg.node import where
 
 
 def line_of(offset: int = 0) -> str:
@@ -146,7 +147,7 @@ def test_replace_returns_a_validated_variant() -> None:
     with pytest.raises(ConfigError) as info:
         replace(base, rihgt=3)
     assert "rihgt: unexpected keyword argument (did you mean 'right'?)" in info.value.problems
-    assert "defined at" in str(info.value) and "test_build.py" in str(info.value)
+    assert f"at {line_of(-2)} (node defined at {where(base)})" in str(info.value)
     with pytest.raises(ConfigError, match="replace\\(\\) takes a lazy node"):
         replace(ft.Pair(1))
 

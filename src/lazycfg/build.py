@@ -193,8 +193,9 @@ def replace(node: T, **changes: Any) -> T:
         )
     except ConfigError as exc:
         origin = where(node)
+        frame = sys._getframe(1)
         raise ConfigError(
             exc.problems,
-            f"invalid replace of {target_name(node)}"
-            + (f" (defined at {origin})" if origin else ""),
+            f"invalid replace of {target_name(node)} at {frame.f_code.co_filename}:"
+            f"{frame.f_lineno}" + (f" (node defined at {origin})" if origin else ""),
         ) from None
