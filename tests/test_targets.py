@@ -34,6 +34,7 @@ from lazycfg.targets import import_path, locate
         (ft.add, "foundation_targets.add"),
         (ft.Pipe, "foundation_targets.Pipe"),
         (os.path.join, "posixpath.join"),
+        (pytest.fixture, "pytest.fixture"),  # defined in the private package _pytest
     ],
 )
 def test_import_path_is_short_and_resolves_back(obj: object, path: str) -> None:

@@ -89,6 +89,14 @@ def _compute_path(obj: Any) -> str:
             "unimportable target",
         ) from None
     parts = module_name.split(".")
+    if parts[0].startswith("_") and not parts[0].startswith("__"):
+        # A private top-level package re-exported by its public twin (_pytest -> pytest).
+        public = sys.modules.get(parts[0].lstrip("_"))
+        try:
+            if public is not None and _lookup(public, qualname) is obj:
+                return f"{public.__name__}.{qualname}"
+        except AttributeError:
+            pass
     # Try the public parents first, shortest first: sklearn, sklearn.ensemble, ...
     for end in range(1, len(parts)):
         if parts[end - 1].startswith("_"):
