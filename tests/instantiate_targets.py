@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import copy
+import functools
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
+
+import hydra.utils
+
+import lazycfg
 
 
 def _shape(value: Any) -> Any:
@@ -79,3 +86,42 @@ class RecordConf:
     _target_: str = "instantiate_targets.Record"
     n: int = 3
     params: Params = field(default_factory=Params)
+
+
+# --- comparing Hydra and lazycfg ------------------------------------------------------------
+def norm(value: Any) -> Any:
+    """A comparable picture of a result, container types included (DictConfig vs dict...)."""
+    kind = type(value).__name__
+    if isinstance(value, Record):
+        return ("Record", norm(list(value.args)), norm(dict(value.kwargs)))
+    if isinstance(value, functools.partial):  # Hydra's _DeferredTarget is a subclass
+        return ("partial", value.func, norm(list(value.args)), norm(dict(value.keywords)))
+    if kind in ("dict", "DictConfig"):
+        return (kind, tuple((k, norm(v)) for k, v in value.items()))
+    if kind in ("list", "tuple", "ListConfig"):
+        return (kind, tuple(norm(v) for v in value))
+    return value
+
+
+def outcome(fn: Any, config: Any, *args: Any, **kwargs: Any) -> tuple[str, Any]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return "ok", norm(fn(config, *args, **kwargs))
+        except Exception as exc:  # the exception itself is what is compared
+            return "error", exc
+
+
+def assert_same(config: Any, *args: Any, **kwargs: Any) -> tuple[str, Any]:
+    """Hydra and lazycfg give equal results, or lazycfg raises what catches as Hydra's type."""
+    theirs = outcome(hydra.utils.instantiate, copy.deepcopy(config), *args, **kwargs)
+    ours = outcome(lazycfg.instantiate, config, *args, **kwargs)
+    if theirs[0] == "error":
+        assert ours[0] == "error", f"Hydra raised {theirs[1]!r}, lazycfg returned {ours[1]!r}"
+        assert isinstance(ours[1], type(theirs[1])), (
+            f"Hydra raised {type(theirs[1]).__name__}: {theirs[1]}\n"
+            f"lazycfg raised {type(ours[1]).__name__}: {ours[1]}"
+        )
+    else:
+        assert ours == theirs, f"config {config!r}\nHydra:   {theirs!r}\nlazycfg: {ours!r}"
+    return ours

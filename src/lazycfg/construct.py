@@ -18,7 +18,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from lazycfg.node import ARGS_KEY, Lazy, Path, format_path
+from lazycfg.node import ARGS_KEY, Lazy, format_path
 from lazycfg.safety import DISCOVERY_TARGETS, Policy
 from lazycfg.signature import bind_problems
 
@@ -30,6 +30,19 @@ _LEAF_TYPES = frozenset({str, int, float, bool, type(None), bytes})
 
 # Program instructions (tuples; the first item is the opcode).
 PUSH, DICT, LIST, CALL, MEMO, RAW = range(6)
+
+
+# A config path as a linked list ``(parent, key)``, ``()`` at the root: O(1) per child, so a
+# 10,000-deep chain costs linear time; formatted only when a message needs it.
+KeyPath = tuple[Any, ...]
+
+
+def _fmt(path: KeyPath) -> str:
+    keys: list[Any] = []
+    while path:
+        path, key = path
+        keys.append(key)
+    return format_path(tuple(reversed(keys)))
 
 
 class NeedsOmegaConf(Exception):
@@ -121,7 +134,7 @@ class _Frame:
 
     __slots__ = ("op", "nviews", "stub", "check", "path")
 
-    def __init__(self, op: tuple[Any, ...], nviews: int, stub: Any, check: Any, path: Path):
+    def __init__(self, op: tuple[Any, ...], nviews: int, stub: Any, check: Any, path: KeyPath):
         self.op = op
         self.nviews = nviews
         self.stub = stub
@@ -168,7 +181,7 @@ def plan(
         if kind in _LEAF_TYPES:
             if kind is str:
                 if value == MISSING:
-                    problems.append(f"{format_path(path)}: missing mandatory value (???)")
+                    problems.append(f"{_fmt(path)}: missing mandatory value (???)")
                     out.missing = True
                 elif not resolved and "${" in value:
                     raise NeedsOmegaConf
@@ -211,26 +224,25 @@ def plan(
                 (LIST, len(items), mode, python and kind is tuple), len(items), None, None, path
             )
             work.append(frame)
-            work.extend((v, (*path, k), mode, rec, False, False) for k, v in reversed(items))
+            work.extend((v, (path, k), mode, rec, False, False) for k, v in reversed(items))
             continue
         fields = dict(items)
         if not is_root:
             mode = convert_mode(fields[CONVERT]) if CONVERT in fields else mode
             rec = fields[RECURSIVE] if RECURSIVE in fields else rec
             part = fields[PARTIAL] if PARTIAL in fields else part
-        where = format_path(path)
         if type(rec) is not bool:
-            problems.append(f"{where}: _recursive_ must be a bool, got {type(rec).__name__}")
+            problems.append(f"{_fmt(path)}: _recursive_ must be a bool, got {type(rec).__name__}")
             rec = True
         if type(part) is not bool:
-            problems.append(f"{where}: _partial_ must be a bool, got {type(part).__name__}")
+            problems.append(f"{_fmt(path)}: _partial_ must be a bool, got {type(part).__name__}")
             part = False
         if TARGET not in fields:
             if mode == "none" or (mode != "all" and object_type not in (None, dict)):
                 out.omega = True
             frame = _Frame((DICT, tuple(fields), mode, object_type), len(items), None, None, path)
             work.append(frame)
-            work.extend((v, (*path, k), mode, rec, False, False) for k, v in reversed(items))
+            work.extend((v, (path, k), mode, rec, False, False) for k, v in reversed(items))
             continue
         fn, written, problem = resolve_target(fields[TARGET])
         if problem is None:
@@ -238,7 +250,7 @@ def plan(
         if problem is None and written in DISCOVERY_TARGETS:
             problem = _discovery_problem(fields, policy)
         if problem:
-            problems.append(f"{where}: {problem}")
+            problems.append(f"{_fmt(path)}: {problem}")
         arguments = [(k, v) for k, v in items if k not in NOT_ARGUMENTS]
         _plan_call(
             fn,
@@ -258,7 +270,7 @@ def plan(
     return out
 
 
-def _leaf(value: Any, path: Path, policy: Policy, problems: list[str], resolved: bool) -> None:
+def _leaf(value: Any, path: KeyPath, policy: Policy, problems: list[str], resolved: bool) -> None:
     """Checks on an object leaf: classes and functions must pass the policy."""
     import types
 
@@ -268,7 +280,7 @@ def _leaf(value: Any, path: Path, policy: Policy, problems: list[str], resolved:
         name = identity(value) or repr(value)
         problem = policy.problem(name, value)
         if problem:
-            problems.append(f"{format_path(path)}: {problem}")
+            problems.append(f"{_fmt(path)}: {problem}")
     elif not resolved and _is_structured(value):
         raise NeedsOmegaConf
 
@@ -291,7 +303,7 @@ def _discovery_problem(fields: dict[Any, Any], policy: Policy) -> str | None:
 
 def _plan_lazy(
     node: Lazy[Any],
-    path: Path,
+    path: KeyPath,
     mode: str,
     rec: bool,
     is_root: bool,
@@ -300,7 +312,6 @@ def _plan_lazy(
     out: Plan,
     work: list[Any],
 ) -> None:
-    where = format_path(path)
     meta = node._lazy_meta
     options = meta.get("options") if meta else None
     if options:
@@ -314,7 +325,7 @@ def _plan_lazy(
             written = target_name(node)
         problem = policy.problem(written, fn)
     if problem:
-        out.problems.append(f"{where}: {problem}")
+        out.problems.append(f"{_fmt(path)}: {problem}")
     arguments: list[tuple[Any, Any]] = list(node._lazy_kwargs.items())
     if node._lazy_args:
         arguments.insert(0, (ARGS_KEY, node._lazy_args))
@@ -341,7 +352,7 @@ def _plan_call(
     fn: Any,
     written: str,
     arguments: list[tuple[Any, Any]],
-    path: Path,
+    path: KeyPath,
     mode: str,
     rec: bool,
     part: bool,
@@ -352,13 +363,12 @@ def _plan_call(
     out: Plan,
     work: list[Any],
 ) -> None:
-    where = format_path(path)
     kept: list[tuple[Any, Any]] = []
     for key, value in arguments:
         if type(value) is str and value == MISSING:
             if part:
                 continue  # Hydra leaves a missing argument of a partial to its caller
-            out.problems.append(f"{format_path((*path, key))}: missing mandatory value (???)")
+            out.problems.append(f"{_fmt((path, key))}: missing mandatory value (???)")
             out.missing = True
             continue
         kept.append((key, value))
@@ -367,12 +377,12 @@ def _plan_call(
         raw_args = dict(kept)[ARGS_KEY]
         if not isinstance(raw_args, list | tuple | str) and not _is_omega(raw_args):
             out.problems.append(
-                f"{where}: unsupported _args_ type {type(raw_args).__name__} "
+                f"{_fmt(path)}: unsupported _args_ type {type(raw_args).__name__} "
                 f"({raw_args!r:.40}); give a list"
             )
     use_call_args = is_root and bool(call_args)
     keys = tuple(k for k, _ in kept)
-    op = (CALL, fn, keys, part, mode, where, written, memo, use_call_args)
+    op = (CALL, fn, keys, part, mode, path, written, memo, use_call_args)
     stub = Lazy(fn if fn is not None else written, (), {}, part)
     frame = _Frame(
         op,
@@ -383,7 +393,7 @@ def _plan_call(
     )
     work.append(frame)
     if rec:
-        work.extend((v, (*path, k), mode, rec, False, False) for k, v in reversed(kept))
+        work.extend((v, (path, k), mode, rec, False, False) for k, v in reversed(kept))
     else:
         work.extend(_Raw(value, mode) for _, value in reversed(kept))
 
@@ -420,9 +430,9 @@ def _close(
         for line in bind_problems(fn, args, kwargs, partial=op[3]):
             name, sep, rest = line.partition(":")
             if sep and name in kwargs or sep and name.isidentifier():
-                problems.append(f"{format_path((*frame.path, name))}:{rest}")
+                problems.append(f"{_fmt((frame.path, name))}:{rest}")
             else:
-                problems.append(f"{format_path(frame.path)}: {line}")
+                problems.append(f"{_fmt(frame.path)}: {line}")
     ops.append(op)
     if frame.stub is not None:
         views.append(frame.stub)
@@ -493,8 +503,8 @@ def _call_failed(op: tuple[Any, ...], exc: Exception) -> Exception:
         msg = f"Error in creating partial({name}, ...) object:\n{exc!r}"
     else:
         msg = f"Error in call to target '{name}':\n{exc!r}"
-    if op[5] != "<root>":
-        msg += f"\nfull_key: {op[5]}"
+    if op[5]:
+        msg += f"\nfull_key: {_fmt(op[5])}"
     return InstantiationException(msg)
 
 
@@ -534,7 +544,7 @@ def execute(program: Plan, call_args: tuple[Any, ...], policy: Policy) -> Any:
                 if problem:
                     from lazycfg.instantiate_errors import InstantiateCheckError
 
-                    raise InstantiateCheckError([f"{where}: {problem}"])
+                    raise InstantiateCheckError([f"{_fmt(where)}: {problem}"])
             if memo_key is not None and memo_key in shared:
                 memo[memo_key] = result
             push(result)
