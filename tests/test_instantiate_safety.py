@@ -1,0 +1,120 @@
+"""Hostile configs: blocked targets however they are reached, allow-lists, YAML tags."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from hydra.errors import InstantiationException
+from instantiate_targets import Explodes
+from omegaconf import OmegaConf
+
+import lazycfg
+
+HOSTILE = [
+    {"_target_": "os.system", "_args_": ["touch /tmp/lazycfg-pwned"]},
+    {"_target_": "posix.system", "_args_": ["touch /tmp/lazycfg-pwned"]},
+    {"_target_": "os.popen", "cmd": "id"},
+    {"_target_": "os.execv", "_args_": ["/bin/sh", []]},
+    {"_target_": "subprocess.run", "_args_": [["id"]]},
+    {"_target_": "subprocess.Popen", "_args_": [["id"]]},
+    {"_target_": "builtins.eval", "_args_": ["1+1"]},
+    {"_target_": "builtins.exec", "_args_": ["x=1"]},
+    {"_target_": "builtins.compile", "_args_": ["1", "f", "eval"]},
+    {"_target_": "builtins.__import__", "_args_": ["os"]},
+    {"_target_": "builtins.open", "_args_": ["/etc/passwd"]},
+    {"_target_": "shutil.rmtree", "_args_": ["/tmp/nothing-here"]},
+    {"_target_": "pickle.loads", "_args_": [b"x"]},
+    {"_target_": "importlib.import_module", "_args_": ["os"]},
+    # through Hydra's discovery helpers, by keyword and by position
+    {"_target_": "hydra.utils.get_object", "path": "os.system"},
+    {"_target_": "hydra.utils.get_method", "path": "subprocess.check_output"},
+    {"_target_": "hydra.utils.get_class", "path": "subprocess.Popen"},
+    {"_target_": "hydra.utils.get_object", "_args_": ["builtins.eval"]},
+    # smuggled through _args_, nested configs and partials
+    {
+        "_target_": "builtins.map",
+        "_args_": [{"_target_": "hydra.utils.get_method", "path": "os.system"}, ["id"]],
+    },
+    {"model": {"layers": [{"_target_": "os.system", "_args_": ["id"]}]}},
+    {"_target_": "os.system", "_partial_": True},
+    {
+        "_target_": "instantiate_targets.record",
+        "f": {"_target_": "builtins.eval", "_partial_": True},
+    },
+    {
+        "_target_": "instantiate_targets.record",
+        "_recursive_": True,
+        "x": {"_target_": "os.system", "_args_": ["id"]},
+    },
+]
+
+
+@pytest.mark.parametrize("config", HOSTILE, ids=[str(c)[:50] for c in HOSTILE])
+def test_blocked_before_anything_is_built(config: dict) -> None:
+    Explodes.built = 0
+    guarded = {"first": {"_target_": "instantiate_targets.Explodes", "size": 1}, "hostile": config}
+    with pytest.raises(InstantiationException) as info:
+        lazycfg.instantiate(guarded)
+    assert Explodes.built == 0
+    assert "blocked" in str(info.value) and "hostile" in str(info.value)
+    with pytest.raises(InstantiationException):
+        lazycfg.instantiate(OmegaConf.create(guarded))
+
+
+def test_callable_results_of_blocked_functions_are_refused() -> None:
+    config = {
+        "_target_": "builtins.getattr",
+        "_args_": [{"_target_": "hydra.utils.get_object", "path": "os"}, "system"],
+    }
+    with pytest.raises(InstantiationException):
+        lazycfg.instantiate(config)
+
+
+def test_blocked_classes_and_functions_passed_as_values() -> None:
+    import os
+
+    with pytest.raises(InstantiationException, match="os.system"):
+        lazycfg.instantiate({"_target_": "instantiate_targets.record", "f": os.system})
+
+
+def test_allow_list_refuses_everything_outside_it() -> None:
+    config = {
+        "ok": {"_target_": "instantiate_targets.Point", "x": 1},
+        "model": {"_target_": "sklearn.linear_model.LogisticRegression"},
+        "cls": {"_target_": "hydra.utils.get_class", "path": "collections.OrderedDict"},
+    }
+    with pytest.raises(InstantiationException) as info:
+        lazycfg.instantiate(config, allow=["instantiate_targets"])
+    message = str(info.value)
+    assert "sklearn.linear_model.LogisticRegression" in message and "allow-list" in message
+    assert "collections.OrderedDict" in message
+    built = lazycfg.instantiate(config, allow=["instantiate_targets", "sklearn", "collections.*"])
+    assert type(built["model"]).__name__ == "LogisticRegression"
+    assert lazycfg.instantiate(config["ok"], allow=["instantiate_targets.Point"]).x == 1
+
+
+def test_allow_list_checks_what_a_path_resolves_to() -> None:
+    # "instantiate_targets.functools.partial" is written under the allowed prefix but is not
+    # defined there: the object it resolves to must be allowed as well.
+    config = {"_target_": "instantiate_targets.functools.reduce"}
+    with pytest.raises(InstantiationException, match="functools"):
+        lazycfg.instantiate(config, allow=["instantiate_targets"])
+
+
+def test_lazy_trees_obey_the_allow_list() -> None:
+    from instantiate_targets import Point
+
+    with pytest.raises(InstantiationException, match="allow-list"):
+        lazycfg.instantiate(lazycfg.lazy(Point)(x=1), allow=["sklearn"])
+
+
+def test_yaml_python_tags_are_refused() -> None:
+    text = (
+        "_target_: builtins.dict\nx: !!python/object/apply:os.system ['touch /tmp/lazycfg-pwned']\n"
+    )
+    with pytest.raises(yaml.constructor.ConstructorError):
+        OmegaConf.create(text)
+    with pytest.raises(lazycfg.ConfigError, match="python tags"):
+        lazycfg.from_config(text)
+    with pytest.raises(InstantiationException):  # text is not a config, as in Hydra
+        lazycfg.instantiate(text)
