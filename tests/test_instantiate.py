@@ -65,7 +65,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("config", CASES, ids=[str(c)[:60] for c in CASES])
+@pytest.mark.parametrize("config", CASES, ids=[f"case{i}" for i in range(len(CASES))])
 def test_same_as_hydra(config: object) -> None:
     assert_same(config)
 

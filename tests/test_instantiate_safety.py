@@ -49,7 +49,7 @@ HOSTILE = [
 ]
 
 
-@pytest.mark.parametrize("config", HOSTILE, ids=[str(c)[:50] for c in HOSTILE])
+@pytest.mark.parametrize("config", HOSTILE, ids=[f"hostile{i}" for i in range(len(HOSTILE))])
 def test_blocked_before_anything_is_built(config: dict) -> None:
     Explodes.built = 0
     guarded = {"first": {"_target_": "instantiate_targets.Explodes", "size": 1}, "hostile": config}
