@@ -172,3 +172,14 @@ def test_quick_type_tests_never_accept_what_pydantic_refuses(annotation: Any, va
     assert quick is not None
     if quick(value):
         assert _pydantic_check(annotation, value) is not False
+
+
+def takes_any(a: Optional[Any] = None, c: Any | int = 1) -> None:  # noqa: UP045
+    return None
+
+
+def test_any_inside_a_union_accepts_everything() -> None:
+    from lazycfg import lazy
+
+    node = lazy(takes_any)(a=3, c="x")
+    assert node.a == 3 and node.c == "x"

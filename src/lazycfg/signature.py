@@ -174,6 +174,8 @@ def _classes_of(annotation: Any) -> tuple[type, ...] | None:
     """The plain classes an annotation admits, or None when it is not that simple."""
     if annotation is None or annotation is type(None):
         return (type(None),)
+    if annotation is Any:  # a class since Python 3.11, but not one isinstance accepts
+        return (object,)
     if isinstance(annotation, type) and not typing.get_args(annotation):
         return (annotation,)
     origin = typing.get_origin(annotation)
@@ -305,6 +307,8 @@ def _fast_accepts(annotation: Any) -> Accepts | None:
         classes: tuple[type, ...] = ()
         members: list[Accepts] = []
         for arg in args:
+            if arg is Any or arg is object:
+                return lambda value: True
             if arg is type(None) or (isinstance(arg, type) and not typing.get_args(arg)):
                 classes += _numeric_tower(arg)
                 continue
