@@ -5,19 +5,27 @@ ConfigStore restored afterwards): the YAML directory through ``initialize_config
 generated package (imported, so its ``store`` calls register) through ``initialize`` with no
 config directory. Per side:
 
-- every config file is loaded by Hydra's config repository, the loader ``compose`` uses: its
-  package, defaults list and body must be equal (cheap, so all 1,000 files of a big tree);
+- every config file is loaded as ``compose`` would find it: its package, defaults list and body
+  must be equal (all 1,000 files of a big tree). YAML files are read by Hydra's config
+  repository; a config the generated package registered is read from the ConfigStore node
+  itself (the node the repository would deep-copy), its defaults list parsed by the
+  repository's own parser;
 - every primary config is composed (``compose(..., return_hydra_config=True)``) with no
   overrides and with each override set; the results must be equal, ``hydra:`` node included
   (less the list of config sources, which names the two directories).
+
+Hydra deep-copies the config repository for every compose, ConfigStore included (1,000
+registered configs on the converted side); while checking, the store is shared instead
+(`_shared_store`): composition only reads it, and each node it hands out is still copied.
 """
 
 from __future__ import annotations
 
-import copy
 import importlib.util
 import itertools
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,23 +81,66 @@ def _plain(cfg: Any) -> Any:
     return OmegaConf.to_container(cfg, resolve=False)
 
 
+def _defaults(items: Any) -> list[dict[str, Any]]:
+    return [
+        {k: v for k, v in vars(d).items() if not k.startswith("parent") and v is not None}
+        for d in items or []
+    ]
+
+
 def _loaded(repository: Any, path: str) -> Any:
     """What Hydra's loader reads for one config: package, defaults list, body."""
     try:
+        stored = _stored_node(repository, path)
+        if stored is not None:
+            return _loaded_from_store(repository, path, stored)
         result = repository.load_config(path)
     except Exception as exc:
         return {"error": f"{type(exc).__name__}: {exc}"}
     if result is None:
         return {"error": f"config {path!r} not found"}
-    defaults = [
-        {k: v for k, v in vars(d).items() if not k.startswith("parent") and v is not None}
-        for d in result.defaults_list or []
-    ]
     return {
         "package": result.header.get("package"),
-        "defaults": defaults,
+        "defaults": _defaults(result.defaults_list),
         "body": _plain(result.config),
     }
+
+
+def _stored_node(repository: Any, path: str) -> Any:
+    """The ConfigStore node ``repository.load_config(path)`` would copy, or None if not stored."""
+    from hydra.core.object_type import ObjectType
+
+    source = repository._find_object_source(config_path=path, object_type=ObjectType.CONFIG)
+    if type(source).__name__ != "StructuredConfigSource":
+        return None
+    return source.store._load(source._normalize_file_name(path))
+
+
+def _loaded_from_store(repository: Any, path: str, stored: Any) -> Any:
+    """`_loaded` for a stored node, as the repository reads it but without copying the node.
+
+    The repository deep-copies the node, pops ``defaults`` from the copy and parses it; here the
+    plain container is taken from the node itself and only the defaults list is re-created for
+    the repository's parser.
+    """
+    from omegaconf import DictConfig, OmegaConf
+
+    node = stored.node
+    if not isinstance(node, DictConfig) or node._is_typed():
+        # Typed (dataclass) nodes keep their defaults in a way only a real load reproduces.
+        result = repository.load_config(path)
+        return {
+            "package": result.header.get("package"),
+            "defaults": _defaults(result.defaults_list),
+            "body": _plain(result.config),
+        }
+    body = _plain(node)
+    raw = body.pop("defaults", [])
+    if not isinstance(raw, list):
+        kind = "mapping" if isinstance(raw, dict) else type(raw).__name__
+        raise ValueError(f"Invalid defaults list in '{path}', defaults must be a list (got {kind})")
+    defaults = repository._create_defaults_list(path, OmegaConf.create(raw))
+    return {"package": stored.package, "defaults": _defaults(defaults), "body": body}
 
 
 def _composed(primary: str, overrides: list[str]) -> Any:
@@ -134,6 +185,29 @@ def import_package(directory: Path) -> None:
             del sys.modules[key]
 
 
+@contextmanager
+def _shared_store() -> Iterator[None]:
+    """Let Hydra's per-compose copy of the repository share the ConfigStore, not copy it.
+
+    ``copy.deepcopy`` honours a ``__deepcopy__`` found on the instance; the attribute lives only
+    for the duration of the check. Composition reads the store through ``ConfigStore.load``,
+    which copies each node it returns, so sharing changes no result.
+    """
+    from hydra.core.config_store import ConfigStore
+
+    store = ConfigStore.instance()
+    store.__deepcopy__ = lambda memo: store  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        del store.__deepcopy__  # type: ignore[attr-defined]
+
+
+def _snapshot(tree: dict[str, Any]) -> dict[str, Any]:
+    """A copy of the ConfigStore's tree of groups (nodes shared: the store never edits them)."""
+    return {k: _snapshot(v) if isinstance(v, dict) else v for k, v in tree.items()}
+
+
 def verify(
     sources: list[Source],
     yaml_dir: Path,
@@ -152,15 +226,18 @@ def verify(
     saved: dict[str, Any] | None = None
     GlobalHydra.instance().clear()
     try:
-        with initialize_config_dir(
-            config_dir=str(yaml_dir.resolve()), version_base="1.3", job_name="app"
+        with (
+            _shared_store(),
+            initialize_config_dir(
+                config_dir=str(yaml_dir.resolve()), version_base="1.3", job_name="app"
+            ),
         ):
             original = _session(sources, compositions)
         GlobalHydra.instance().clear()
         # Hydra's plugins have registered their configs by now; keep exactly those.
-        saved = copy.deepcopy(store.repo)
+        saved = _snapshot(store.repo)
         import_package(package_dir)
-        with initialize(config_path=None, version_base="1.3", job_name="app"):
+        with _shared_store(), initialize(config_path=None, version_base="1.3", job_name="app"):
             converted = _session(sources, compositions)
     finally:
         GlobalHydra.instance().clear()
