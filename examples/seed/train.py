@@ -2,8 +2,10 @@
 
     python examples/seed/train.py +experiment=rf model.n_estimators=10 data.path=dataset.csv
 
-Each factory is stored with `lazycfg.auto.factory_config`, so its knobs are ordinary override
-paths (``model.n_estimators``, ``data.cutoff``) and overriding one equals calling the factory.
+Each factory is stored with `lazycfg.store`, so its knobs are ordinary override paths
+(``model.n_estimators``, ``data.cutoff``) and overriding one equals calling the factory. The
+factories return an ``Experiment`` node, so the whole config root is one target that plain
+``hydra.utils.instantiate`` builds.
 """
 
 from __future__ import annotations
@@ -14,20 +16,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import hydra  # noqa: E402
-from hydra.core.config_store import ConfigStore  # noqa: E402
 from omegaconf import DictConfig, OmegaConf  # noqa: E402
 from seed_experiments import lr, rf  # noqa: E402
 
-from lazycfg.auto import factory_config  # noqa: E402
+from lazycfg import store  # noqa: E402
 
-store = ConfigStore.instance()
 for experiment in (lr, rf):
-    store.store(
-        group="experiment",
-        name=experiment.__name__,
-        node=factory_config(experiment),
-        package="_global_",
-    )
+    store(experiment, group="experiment", package="_global_")
 
 
 @hydra.main(version_base=None, config_path=None)
