@@ -17,12 +17,16 @@ Emitting and reading Hydra configs
 
 Hydra apps
     store(...)           register factories and nodes in Hydra's ConfigStore
+    lazycfg.app.main     ``hydra.main`` that checks each job's config before the task runs
+                         (``lazycfg.app.checked`` to keep ``@hydra.main``); imported from
+                         ``lazycfg.app`` because it loads Hydra
+    lazycfg.callback.LogConfig   a Hydra callback that logs every argument and a fingerprint
 
 Building
     instantiate(x, *args, **kwargs)   Hydra's semantics, checked first; typed ``Lazy[T] -> T``
 
 Tracking
-    flatten, unflatten, diff, fingerprint
+    flatten, unflatten, diff, fingerprint   (``lazycfg show`` / ``lazycfg diff`` on the CLI)
 
 Errors
     ConfigError, TargetError
