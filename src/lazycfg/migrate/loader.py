@@ -7,6 +7,7 @@ parsed as data (`Tagged`); any other tag is an error. Nothing from the input is 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,13 +64,25 @@ class YamlFile:
     comments: Comments
 
 
-def _loader_class(file: str) -> type:
+@functools.cache
+def _loader_class() -> type:
+    """OmegaConf's YAML reading (its scalar resolvers and constructors) on libyaml's parser.
+
+    The values are those Hydra gets (the check reads the original tree with Hydra itself, so
+    any divergence would show); only the parsing runs in C, when PyYAML was built with it.
+    """
     import yaml
     from omegaconf._utils import get_yaml_loader
 
     base = get_yaml_loader()
+    parser = getattr(yaml, "CSafeLoader", base)
 
-    class Loader(base):  # type: ignore[misc, valid-type]
+    class Loader(parser):  # type: ignore[misc, valid-type]
+        yaml_implicit_resolvers = {k: list(v) for k, v in base.yaml_implicit_resolvers.items()}
+        yaml_constructors = dict(base.yaml_constructors)
+        yaml_multi_constructors = dict(base.yaml_multi_constructors)
+        file = ""  # set per instance: the file named in errors and `Tagged` nodes
+
         def construct_mapping(self, node: Any, deep: bool = False) -> Any:
             seen: dict[Any, Any] = {}
             for key_node, _ in node.value:
@@ -78,7 +91,7 @@ def _loader_class(file: str) -> type:
                     mark = key_node.start_mark
                     first = seen[key].start_mark
                     raise MigrateError(
-                        file,
+                        self.file,
                         mark.line + 1,
                         mark.column + 1,
                         f"duplicate key {key!r} (first at line {first.line + 1}); "
@@ -95,12 +108,12 @@ def _loader_class(file: str) -> type:
             value = loader.construct_sequence(node, deep=True)
         else:
             value = loader.construct_scalar(node)
-        return Tagged(node.tag, value, file, mark.line + 1, mark.column + 1)
+        return Tagged(node.tag, value, loader.file, mark.line + 1, mark.column + 1)
 
     def unknown(loader: Any, suffix: str, node: Any) -> Any:
         mark = node.start_mark
         raise MigrateError(
-            file,
+            loader.file,
             mark.line + 1,
             mark.column + 1,
             f"unknown tag {node.tag!r}; the migrator reads only {', '.join(KNOWN_TAGS)} "
@@ -124,7 +137,8 @@ def read_yaml(path: Path) -> YamlFile:
         raise MigrateError(path, 1, 1, "file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise MigrateError(path, 1, 1, f"cannot read file: {exc}") from None
-    loader = _loader_class(str(path))(text)
+    loader = _loader_class()(text)
+    loader.file = str(path)
     try:
         try:
             node = loader.get_single_node()
