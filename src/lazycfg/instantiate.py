@@ -20,9 +20,9 @@ from lazycfg.construct import (
     NeedsOmegaConf,
     Plan,
     convert_mode,
-    execute,
-    plan,
 )
+from lazycfg.construct_build import execute
+from lazycfg.construct_check import plan
 from lazycfg.node import ARGS_KEY, Lazy, walk
 from lazycfg.safety import Policy
 
