@@ -9,10 +9,13 @@ nodes were already checked against their signatures when they were defined.
 
 from __future__ import annotations
 
+import types
 from dataclasses import dataclass, field
 from typing import Any
 
-from lazycfg.node import format_path
+from lazycfg.node import ARGS_KEY, Lazy, format_path
+from lazycfg.safety import Policy
+from lazycfg.signature import bind_problems
 
 TARGET, PARTIAL, RECURSIVE, CONVERT = "_target_", "_partial_", "_recursive_", "_convert_"
 NOT_ARGUMENTS = frozenset({TARGET, PARTIAL, RECURSIVE, CONVERT})
@@ -103,14 +106,94 @@ def is_omega(value: Any) -> bool:
     return type(value).__module__.startswith("omegaconf.")
 
 
-def call_failed(op: tuple[Any, ...], exc: Exception) -> Exception:
+def call_failed(fn: Any, partial: bool, path: KeyPath, exc: Exception) -> Exception:
+    """Hydra's error for a target that raised: the target, the cause and the ``full_key``."""
     from hydra.errors import InstantiationException
 
-    name = callable_name(op[1])
-    if op[3]:
+    name = callable_name(fn)
+    if partial:
         msg = f"Error in creating partial({name}, ...) object:\n{exc!r}"
     else:
         msg = f"Error in call to target '{name}':\n{exc!r}"
-    if op[5]:
-        msg += f"\nfull_key: {fmt_path(op[5])}"
+    if path:
+        msg += f"\nfull_key: {fmt_path(path)}"
     return InstantiationException(msg)
+
+
+def check_failed(problems: list[str], missing: bool) -> Exception:
+    """The one error for everything the check pass found (nothing was built)."""
+    from lazycfg.instantiate_errors import InstantiateCheckError, MissingValuesError
+
+    kind = MissingValuesError if missing else InstantiateCheckError
+    count = len(problems)
+    return kind(
+        problems, f"cannot instantiate: {count} problem{'s' * (count != 1)}, nothing was built"
+    )
+
+
+def lazy_target(node: Lazy[Any], policy: Policy) -> tuple[Any, str, str | None]:
+    """(callable, written name, problem) for a node's target, the policy's verdict included;
+    cached per target on the policy, so a warm check is one dict lookup per node."""
+    target = node._lazy_target
+    cache = policy.targets
+    try:
+        return cache[target]
+    except KeyError:
+        pass
+    except TypeError:  # unhashable callable: judged every time
+        return _judge_lazy_target(node, policy)
+    verdict = cache[target] = _judge_lazy_target(node, policy)
+    return verdict
+
+
+def _judge_lazy_target(node: Lazy[Any], policy: Policy) -> tuple[Any, str, str | None]:
+    fn, written, problem = resolve_target(node._lazy_target)
+    if problem is None:
+        if not isinstance(node._lazy_target, str):
+            from lazycfg.node import target_name
+
+            written = target_name(node)
+        problem = policy.problem(written, fn)
+    return fn, written, problem
+
+
+def object_problem(value: Any, policy: Policy, resolved: bool) -> str | None:
+    """Checks on an object leaf: classes and functions must pass the policy; a structured
+    config needs OmegaConf first (`NeedsOmegaConf`) unless the tree is already resolved."""
+    if isinstance(value, type | types.FunctionType | types.BuiltinFunctionType):
+        from lazycfg.safety import identity
+
+        return policy.problem(identity(value) or repr(value), value)
+    if not resolved and is_structured(value):
+        raise NeedsOmegaConf
+    return None
+
+
+def discovery_problem(fields: dict[Any, Any], policy: Policy) -> str | None:
+    """``get_object(path=...)``: the path is the real target, so it passes the same checks."""
+    args = fields.get(ARGS_KEY)
+    path = args[0] if isinstance(args, list | tuple) and args else fields.get("path")
+    if not isinstance(path, str):
+        return "the path of hydra.utils.get_* must be a literal dotted string"
+    from lazycfg.errors import ConfigError
+    from lazycfg.targets import locate
+
+    try:
+        obj = locate(path)
+    except ConfigError as exc:
+        return exc.problems[0]
+    return policy.problem(path, obj)
+
+
+def bind_messages(
+    fn: Any, args: tuple[Any, ...], kwargs: dict[Any, Any], partial: bool, path: KeyPath
+) -> list[str]:
+    """`bind_problems` of one call, each problem prefixed with its config path."""
+    out: list[str] = []
+    for line in bind_problems(fn, args, kwargs, partial=partial):
+        name, sep, rest = line.partition(":")
+        if sep and name in kwargs or sep and name.isidentifier():
+            out.append(f"{fmt_path((path, name))}:{rest}")
+        else:
+            out.append(f"{fmt_path(path)}: {line}")
+    return out

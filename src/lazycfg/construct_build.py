@@ -99,7 +99,7 @@ def execute(program: Plan, call_args: tuple[Any, ...], policy: Policy) -> Any:
                 else:
                     result = fn(*args, **kwargs)
             except Exception as exc:
-                raise call_failed(op, exc) from exc
+                raise call_failed(fn, part, where, exc) from exc
             if callable(result):
                 problem = policy.result_problem(written, result)
                 if problem:

@@ -33,15 +33,17 @@ from lazycfg.construct import (
     KeyPath,
     NeedsOmegaConf,
     Plan,
+    bind_messages,
     convert_mode,
+    discovery_problem,
     fmt_path,
     is_omega,
-    is_structured,
+    lazy_target,
+    object_problem,
     resolve_target,
 )
 from lazycfg.node import ARGS_KEY, Lazy
 from lazycfg.safety import DISCOVERY_TARGETS, Policy
-from lazycfg.signature import bind_problems
 
 
 def _omega_items(value: Any) -> tuple[list[tuple[Any, Any]], Any]:
@@ -127,7 +129,9 @@ def plan(
             if not value._is_none():
                 out.omega = True
         else:
-            _leaf(value, path, policy, problems, resolved)
+            problem = object_problem(value, policy, resolved)
+            if problem:
+                problems.append(f"{fmt_path(path)}: {problem}")
             ops.append((PUSH, value))
             views.append(value)
             continue
@@ -185,7 +189,7 @@ def plan(
         if problem is None:
             problem = policy.problem(written, fn)
         if problem is None and written in DISCOVERY_TARGETS:
-            problem = _discovery_problem(fields, policy)
+            problem = discovery_problem(fields, policy)
         if problem:
             problems.append(f"{fmt_path(path)}: {problem}")
         arguments = [(k, v) for k, v in items if k not in NOT_ARGUMENTS]
@@ -207,37 +211,6 @@ def plan(
     return out
 
 
-def _leaf(value: Any, path: KeyPath, policy: Policy, problems: list[str], resolved: bool) -> None:
-    """Checks on an object leaf: classes and functions must pass the policy."""
-    import types
-
-    if isinstance(value, type | types.FunctionType | types.BuiltinFunctionType):
-        from lazycfg.safety import identity
-
-        name = identity(value) or repr(value)
-        problem = policy.problem(name, value)
-        if problem:
-            problems.append(f"{fmt_path(path)}: {problem}")
-    elif not resolved and is_structured(value):
-        raise NeedsOmegaConf
-
-
-def _discovery_problem(fields: dict[Any, Any], policy: Policy) -> str | None:
-    """``get_object(path=...)``: the path is the real target, so it passes the same checks."""
-    args = fields.get(ARGS_KEY)
-    path = args[0] if isinstance(args, list | tuple) and args else fields.get("path")
-    if not isinstance(path, str):
-        return "the path of hydra.utils.get_* must be a literal dotted string"
-    from lazycfg.errors import ConfigError
-    from lazycfg.targets import locate
-
-    try:
-        obj = locate(path)
-    except ConfigError as exc:
-        return exc.problems[0]
-    return policy.problem(path, obj)
-
-
 def _plan_lazy(
     node: Lazy[Any],
     path: KeyPath,
@@ -254,13 +227,9 @@ def _plan_lazy(
     if options:
         mode = convert_mode(options[CONVERT]) if CONVERT in options else mode
         rec = options.get(RECURSIVE, rec)
-    fn, written, problem = resolve_target(node._lazy_target)
-    if problem is None:
-        if not isinstance(node._lazy_target, str):
-            from lazycfg.node import target_name
-
-            written = target_name(node)
-        problem = policy.problem(written, fn)
+    fn, written, problem = lazy_target(node, policy)
+    if problem is None and written in DISCOVERY_TARGETS:
+        problem = discovery_problem({ARGS_KEY: node._lazy_args, **node._lazy_kwargs}, policy)
     if problem:
         out.problems.append(f"{fmt_path(path)}: {problem}")
     arguments: list[tuple[Any, Any]] = list(node._lazy_kwargs.items())
@@ -364,12 +333,7 @@ def _close(
             args = tuple(args_view)
         else:  # already reported as an unsupported _args_ type
             args = ()
-        for line in bind_problems(fn, args, kwargs, partial=op[3]):
-            name, sep, rest = line.partition(":")
-            if sep and name in kwargs or sep and name.isidentifier():
-                problems.append(f"{fmt_path((frame.path, name))}:{rest}")
-            else:
-                problems.append(f"{fmt_path(frame.path)}: {line}")
+        problems.extend(bind_messages(fn, args, kwargs, op[3], frame.path))
     ops.append(op)
     if frame.stub is not None:
         views.append(frame.stub)

@@ -19,6 +19,7 @@ from lazycfg.construct import (
     TARGET,
     NeedsOmegaConf,
     Plan,
+    check_failed,
     convert_mode,
 )
 from lazycfg.construct_build import execute
@@ -299,14 +300,7 @@ def _prepare_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
 
 def _run(program: Plan, args: tuple[Any, ...], policy: Policy) -> Any:
     if program.problems:
-        from lazycfg.instantiate_errors import InstantiateCheckError, MissingValuesError
-
-        kind = MissingValuesError if program.missing else InstantiateCheckError
-        count = len(program.problems)
-        raise kind(
-            program.problems,
-            f"cannot instantiate: {count} problem{'s' * (count != 1)}, nothing was built",
-        )
+        raise check_failed(program.problems, program.missing)
     return execute(program, args, policy)
 
 

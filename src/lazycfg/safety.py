@@ -178,13 +178,15 @@ def _matches(name: str, pattern: str) -> bool:
 class Policy:
     """The targets one ``instantiate`` call admits; verdicts cached per (written path, object)."""
 
-    __slots__ = ("allow", "_verdicts")
+    __slots__ = ("allow", "_verdicts", "targets")
 
     def __init__(self, allow: Iterable[str] | None) -> None:
         if isinstance(allow, str):
             allow = [allow]
         self.allow: tuple[str, ...] | None = None if allow is None else tuple(allow)
         self._verdicts: dict[Any, str | None] = {}
+        # A lazy node's target -> (callable, written name, problem); filled by the engine.
+        self.targets: dict[Any, tuple[Any, str, str | None]] = {}
 
     def allows(self, name: str) -> bool:
         return self.allow is None or any(_matches(name, p) for p in self.allow)
