@@ -5,6 +5,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from lazycfg.migrate import migrate
 from lazycfg.migrate.readers import read_tree
 from lazycfg.migrate.verify import _loaded, _snapshot, _stored_node, import_package, verify
@@ -79,7 +81,8 @@ def test_store_read_equals_repository_load(tmp_path: Path) -> None:
         store.repo = saved
 
 
-def test_package_and_defaults_differences_are_caught(tmp_path: Path) -> None:
+@pytest.mark.parametrize("parallel", [True, False], ids=["sides-in-two-processes", "in-one"])
+def test_package_and_defaults_differences_are_caught(tmp_path: Path, parallel: bool) -> None:
     from hydra.core.config_store import ConfigStore
 
     tree = write_tree(tmp_path / "conf")
@@ -90,7 +93,7 @@ def test_package_and_defaults_differences_are_caught(tmp_path: Path) -> None:
     text = text.replace('"_group_"', '"_global_"').replace("'_group_'", "'_global_'")
     module.write_text(text.replace('defaults=["a", "_self_"]', 'defaults=["_self_", "a"]'))
     before = set(ConfigStore.instance().repo)
-    result = verify(read_tree(tree), tree, tmp_path / "out", [])
+    result = verify(read_tree(tree), tree, tmp_path / "out", [], parallel=parallel)
     failed = {c.what: c.differences for c in result.failed}
     assert failed["load db/a"] == ["package: original '_group_' != converted '_global_'"]
     assert any(d.startswith("defaults[0].") for d in failed["load db/b"]), failed

@@ -28,9 +28,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lazycfg.migrate.readers import Source
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 _MISSING = object()
 _counter = itertools.count()
@@ -208,14 +211,93 @@ def _snapshot(tree: dict[str, Any]) -> dict[str, Any]:
     return {k: _snapshot(v) if isinstance(v, dict) else v for k, v in tree.items()}
 
 
+Sides = tuple[dict[str, Any], dict[str, Any]]  # (loads by config path, composes by key)
+
+
+def _original_side(
+    yaml_dir: Path, sources: list[Source], compositions: list[tuple[str, list[str]]]
+) -> Sides:
+    """The YAML tree's loads and composes, in a Hydra session of its own."""
+    from hydra import initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    GlobalHydra.instance().clear()
+    try:
+        config_dir = str(yaml_dir.resolve())
+        with (
+            _shared_store(),
+            initialize_config_dir(config_dir=config_dir, version_base="1.3", job_name="app"),
+        ):
+            return _session(sources, compositions)
+    finally:
+        GlobalHydra.instance().clear()
+
+
+def _child_side(writer: Connection, *args: Any) -> None:
+    """Run `_original_side` in a forked process and send back its result (or its failure)."""
+    try:
+        writer.send(("ok", _original_side(*args)))
+    except BaseException as exc:  # reported to the parent, which then runs the side itself
+        writer.send(("failed", f"{type(exc).__name__}: {exc}"))
+    finally:
+        writer.close()
+
+
+class _OriginalSide:
+    """The YAML side, run in a forked process while this one checks the converted side.
+
+    The two sides share nothing but their inputs, so on a machine with two cores they run at
+    once. Where ``fork`` is unavailable, or the child fails, the side runs here instead, so the
+    result never depends on the process it ran in.
+    """
+
+    def __init__(self, parallel: bool, *args: Any) -> None:
+        import multiprocessing
+
+        self.args = args
+        self.process: Any = None
+        if not parallel or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        context = multiprocessing.get_context("fork")
+        self.reader, writer = context.Pipe(duplex=False)
+        self.process = context.Process(target=_child_side, args=(writer, *args), daemon=True)
+        self.process.start()
+        writer.close()
+
+    def result(self) -> Sides:
+        if self.process is not None:
+            try:
+                status, payload = self.reader.recv()
+            except (EOFError, OSError):
+                status, payload = "failed", None  # the child ended without a result
+            finally:
+                self.close()
+            if status == "ok":
+                return payload  # type: ignore[no-any-return]
+        return _original_side(*self.args)
+
+    def close(self) -> None:
+        if self.process is not None:
+            self.reader.close()
+            if self.process.is_alive():
+                self.process.kill()
+            self.process.join()
+            self.process = None
+
+
 def verify(
     sources: list[Source],
     yaml_dir: Path,
     package_dir: Path,
     override_sets: list[list[str]],
+    *,
+    parallel: bool = True,
 ) -> Verification:
-    """Compare the YAML tree at ``yaml_dir`` with the package at ``package_dir`` (see above)."""
-    from hydra import initialize, initialize_config_dir
+    """Compare the YAML tree at ``yaml_dir`` with the package at ``package_dir`` (see above).
+
+    With ``parallel`` (where the OS can fork) the YAML side runs in a child process meanwhile.
+    """
+    from hydra import initialize
     from hydra.core.config_store import ConfigStore
     from hydra.core.global_hydra import GlobalHydra
 
@@ -223,26 +305,25 @@ def verify(
     compositions = [(p, []) for p in primaries]
     compositions += [(p, list(o)) for o in override_sets for p in primaries]
     store = ConfigStore.instance()
-    saved: dict[str, Any] | None = None
     GlobalHydra.instance().clear()
+    # Hydra's plugins register their configs at the first session of a process: let them, so
+    # the snapshot below (restored at the end) keeps exactly those and drops the package's.
+    with initialize(config_path=None, version_base="1.3", job_name="app"):
+        pass
+    GlobalHydra.instance().clear()
+    saved = _snapshot(store.repo)
+    original_side = _OriginalSide(parallel, yaml_dir, sources, compositions)
     try:
-        with (
-            _shared_store(),
-            initialize_config_dir(
-                config_dir=str(yaml_dir.resolve()), version_base="1.3", job_name="app"
-            ),
-        ):
-            original = _session(sources, compositions)
-        GlobalHydra.instance().clear()
-        # Hydra's plugins have registered their configs by now; keep exactly those.
-        saved = _snapshot(store.repo)
         import_package(package_dir)
         with _shared_store(), initialize(config_path=None, version_base="1.3", job_name="app"):
             converted = _session(sources, compositions)
-    finally:
         GlobalHydra.instance().clear()
-        if saved is not None:
-            store.repo = saved
+        store.repo = saved
+        original = original_side.result()
+    finally:
+        original_side.close()
+        GlobalHydra.instance().clear()
+        store.repo = saved
     result = Verification()
     for path, loaded in original[0].items():
         result.checks.append(Check(f"load {path}", diff(loaded, converted[0][path])))
