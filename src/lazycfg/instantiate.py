@@ -24,6 +24,7 @@ from lazycfg.construct import (
 )
 from lazycfg.construct_build import execute
 from lazycfg.construct_check import plan
+from lazycfg.construct_lazy import Fallback, build_lazy_tree
 from lazycfg.node import ARGS_KEY, Lazy, walk
 from lazycfg.safety import Policy
 
@@ -115,6 +116,13 @@ def _from_lazy(
     if kwargs:
         return _from_dict(_merge(_lazy_fields(node), kwargs), args, policy, python=True)
     try:
+        if not args:
+            return build_lazy_tree(node, policy)
+    except NeedsOmegaConf:
+        return _lazy_through_omegaconf(node, args, policy)
+    except Fallback:
+        pass
+    try:
         program = plan(
             node,
             policy=policy,
@@ -126,10 +134,15 @@ def _from_lazy(
             resolved=False,
         )
     except NeedsOmegaConf:
-        from lazycfg.emit import to_dict
-
-        return _resolved_dict(to_dict(node), args, policy, python=True)
+        return _lazy_through_omegaconf(node, args, policy)
     return _run(program, args, policy)
+
+
+def _lazy_through_omegaconf(node: Lazy[Any], args: tuple[Any, ...], policy: Policy) -> Any:
+    """A lazy tree with interpolations: emitted as a Hydra config, resolved, then built."""
+    from lazycfg.emit import to_dict
+
+    return _resolved_dict(to_dict(node), args, policy, python=True)
 
 
 def _lazy_fields(node: Lazy[Any]) -> dict[str, Any]:
