@@ -1,0 +1,181 @@
+"""The specialised lazy-tree pass (construct_lazy) against the generic engine, and its checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from instantiate_targets import Counter, Explodes, Point, Record, norm
+
+import lazycfg
+from lazycfg.construct_build import execute
+from lazycfg.construct_check import plan
+from lazycfg.construct_lazy import Fallback, build_lazy_tree
+from lazycfg.node import Lazy
+from lazycfg.safety import Policy
+
+R = "instantiate_targets.Record"
+
+
+def generic(node: Lazy[Any], policy: Policy) -> Any:
+    """The generic engine on a lazy tree, as instantiate ran it before the specialised pass."""
+    program = plan(
+        node,
+        policy=policy,
+        mode="all",
+        recursive=True,
+        partial=node._lazy_partial,
+        call_args=(),
+        python=True,
+        resolved=False,
+    )
+    if program.problems:
+        from lazycfg.construct import check_failed
+
+        raise check_failed(program.problems, program.missing)
+    return execute(program, (), policy)
+
+
+def outcome(fn: Any, node: Lazy[Any], allow: list[str] | None) -> tuple[str, Any]:
+    try:
+        return "ok", norm(fn(node, Policy(allow)))
+    except Exception as exc:  # the error is what is compared
+        problems = getattr(exc, "problems", None)
+        return "error", (type(exc), sorted(problems) if problems else None)
+
+
+# --- generated lazy trees: the fast pass and the generic engine agree --------------------------
+
+LEAVES = st.one_of(
+    st.integers(-3, 3),
+    st.text("xy", max_size=2),
+    st.none(),
+    st.integers(0, 9).map(lambda i: "???" if i == 0 else i),  # a missing value, now and then
+)
+KEYS = st.sampled_from(["a", "b", "c"])
+
+
+@st.composite
+def lazy_trees(draw: st.DrawFn) -> Lazy[Any]:
+    pool: list[Lazy[Any]] = []
+
+    def value(depth: int) -> Any:
+        choice = draw(st.integers(0, 6 if depth < 3 else 0))
+        if choice == 0:
+            return draw(LEAVES)
+        if choice == 1 and pool:
+            return draw(st.sampled_from(pool))  # a shared node
+        if choice == 2:
+            return [value(depth + 1) for _ in range(draw(st.integers(0, 2)))]
+        if choice == 3:
+            return tuple(value(depth + 1) for _ in range(draw(st.integers(0, 2))))
+        if choice == 4:
+            return {draw(KEYS): value(depth + 1) for _ in range(draw(st.integers(0, 2)))}
+        return node(depth + 1)
+
+    def node(depth: int) -> Lazy[Any]:
+        kwargs = {draw(KEYS): value(depth) for _ in range(draw(st.integers(0, 3)))}
+        args = tuple(value(depth) for _ in range(draw(st.integers(0, 2))))
+        kind = draw(st.sampled_from(["lazy"] * 4 + ["partial", "string", "point", "blocked"]))
+        if kind == "lazy":
+            made: Lazy[Any] = lazycfg.lazy(Record)(*args, **kwargs)
+        elif kind == "partial":
+            made = lazycfg.partial(Record)(*args, **kwargs)
+        elif kind == "string":  # unchecked until instantiate: a string target, no defining line
+            made = Lazy(R, args, kwargs)
+        elif kind == "point":  # bound here: wrong argument names are found by instantiate
+            made = Lazy("instantiate_targets.Point", args, kwargs)
+        else:
+            made = Lazy("os.system", ("true",))
+        pool.append(made)
+        return made
+
+    return lazycfg.lazy(Record)(node(0), extra=value(0))
+
+
+@settings(max_examples=250, deadline=None)
+@given(lazy_trees(), st.sampled_from([None, ["instantiate_targets"], ["builtins"]]))
+def test_fast_pass_agrees_with_the_generic_engine(tree: Lazy[Any], allow: Any) -> None:
+    assert outcome(build_lazy_tree, tree, allow) == outcome(generic, tree, allow)
+
+
+# --- hand-written cases ----------------------------------------------------------------------
+
+
+def test_string_target_nodes_are_resolved_and_bound() -> None:
+    tree = lazycfg.lazy(Record)(p=Lazy("instantiate_targets.Point", (1,), {"y": 2}))
+    assert lazycfg.instantiate(tree).kwargs["p"] == Point(1, 2)
+    bad = lazycfg.lazy(Record)(
+        p=Lazy("instantiate_targets.Point", (), {"z": 2}), q=[Lazy("instantiate_targets.Pointt")]
+    )
+    with pytest.raises(lazycfg.ConfigError) as info:
+        lazycfg.instantiate(bad)
+    message = str(info.value)
+    assert "p.z: unexpected keyword" in message
+    assert "p.x: missing required" in message
+    assert "q[0]: " in message and "did you mean 'Point'" in message
+
+
+def test_a_blocked_target_deep_in_a_lazy_tree_stops_everything() -> None:
+    Explodes.built = 0
+    tree = lazycfg.lazy(Record)(
+        first=lazycfg.lazy(Explodes)(size=1),
+        deep=[{"k": (lazycfg.lazy(Record)(cmd=Lazy("os.system", ("true",))),)}],
+    )
+    with pytest.raises(lazycfg.ConfigError) as info:
+        lazycfg.instantiate(tree)
+    assert "deep[0].k[0].cmd: target os.system is blocked" in str(info.value)
+    assert Explodes.built == 0
+    import hydra.utils
+
+    through_helper = lazycfg.lazy(Record)(f=lazycfg.lazy(hydra.utils.get_object)(path="os.system"))
+    with pytest.raises(lazycfg.ConfigError, match="f: target os.system is blocked"):
+        lazycfg.instantiate(through_helper)
+    with pytest.raises(lazycfg.ConfigError, match="not in the allow-list"):
+        lazycfg.instantiate(tree, allow=["instantiate_targets.Record"])
+
+
+def test_sharing_order_and_copies() -> None:
+    Counter.made = 0
+    shared = lazycfg.lazy(Counter)()
+    maker = lazycfg.partial(Point)(y=3)
+    items = [1, 2]
+    tree = lazycfg.lazy(Record)(shared, [shared], m1=maker, m2=maker, l1=items, l2=items)
+    built = lazycfg.instantiate(tree)
+    assert Counter.made == 1 and built.args[0] is built.args[1][0]
+    assert built.kwargs["m1"] is built.kwargs["m2"] and built.kwargs["m1"](x=1) == Point(1, 3)
+    # containers are copied per place, as Hydra copies them: a target may mutate its own
+    assert built.kwargs["l1"] == items and built.kwargs["l1"] is not built.kwargs["l2"]
+    assert built.kwargs["l1"] is not items
+
+
+def test_node_options_are_honoured() -> None:
+    from omegaconf import DictConfig, ListConfig
+
+    tree = lazycfg.from_config(
+        {
+            "_target_": R,
+            "inner": {"_target_": R, "_convert_": "none", "l": [1], "d": {"k": 1}},
+            "raw": {"_target_": R, "_recursive_": False, "p": {"_target_": "builtins.dict"}},
+            "plain": {"_target_": R, "l": [1]},
+        }
+    )
+    with pytest.raises(Fallback):
+        build_lazy_tree(tree, Policy(None))
+    built = lazycfg.instantiate(tree)
+    inner = built.kwargs["inner"].kwargs
+    assert type(inner["l"]) is ListConfig and type(inner["d"]) is DictConfig
+    assert type(built.kwargs["raw"].kwargs["p"]) is dict  # a config handed over unbuilt
+    assert type(built.kwargs["plain"].kwargs["l"]) is list
+    assert norm(built) == norm(generic(tree, Policy(None)))
+
+
+def test_interpolations_and_missing_values_in_lazy_trees() -> None:
+    with pytest.raises(lazycfg.ConfigError, match=r"a\.x: missing mandatory value"):
+        lazycfg.instantiate(lazycfg.lazy(Record)(a=lazycfg.lazy(Point)(x="???")))  # type: ignore[arg-type]
+    made = lazycfg.instantiate(lazycfg.partial(Point)(x="???", y=2))  # type: ignore[arg-type]
+    assert made(x=1) == Point(1, 2)
+    built = lazycfg.instantiate({"n": 2, "r": lazycfg.lazy(Record)(p=lazycfg.lazy(Point)("${n}"))})
+    assert built["r"].kwargs["p"] == Point(2, 0)
