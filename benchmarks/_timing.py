@@ -16,8 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
-def median_time(fn: Callable[[], object], *, number: int = 0, repeat: int = 7,
-                budget: float = 0.2) -> float:
+def median_time(
+    fn: Callable[[], object], *, number: int = 0, repeat: int = 7, budget: float = 0.2
+) -> float:
     """Median seconds per call of ``fn`` over ``repeat`` timed loops of ``number`` calls.
 
     ``number=0`` picks a loop length so that one loop takes about ``budget`` seconds.
@@ -76,6 +77,13 @@ def fmt_seconds(seconds: float) -> str:
     return f"{seconds:.2f} s"
 
 
+def fmt_ratio(ratio: float) -> str:
+    """``2.91x`` for costlier rows; ``0.0037x (270x faster)`` for much cheaper ones."""
+    if ratio >= 0.1:
+        return f"{ratio:.2f}x"
+    return f"{ratio:.2g}x ({1 / ratio:.0f}x faster)" if ratio > 0 else "0x"
+
+
 @dataclass
 class Table:
     """One markdown table: rows of (label, seconds), each shown with its ratio to ``anchor``."""
@@ -90,10 +98,14 @@ class Table:
 
     def markdown(self) -> str:
         base = dict(self.rows).get(self.anchor)
-        lines = [f"### {self.title}", "", f"| case | median | vs {self.anchor} |",
-                 "|---|---:|---:|"]
+        lines = [
+            f"### {self.title}",
+            "",
+            f"| case | median | vs {self.anchor} |",
+            "|---|---:|---:|",
+        ]
         for label, seconds in self.rows:
-            ratio = "" if not base else f"{seconds / base:.2f}x"
+            ratio = "" if not base else fmt_ratio(seconds / base)
             lines.append(f"| {label} | {fmt_seconds(seconds)} | {ratio} |")
         if self.note:
             lines += ["", self.note]
