@@ -1,9 +1,9 @@
 """Proof that a converted tree equals its original, through Hydra itself.
 
-Both sides run in this process, one Hydra session each (GlobalHydra cleared between them, the
-ConfigStore restored afterwards): the YAML directory through ``initialize_config_dir``, the
-generated package (imported, so its ``store`` calls register) through ``initialize`` with no
-config directory. Per side:
+One Hydra session per side: the YAML directory through ``initialize_config_dir``, in a forked
+child process where the OS allows (else here, first); the generated package (imported, so its
+``store`` calls register) through ``initialize`` with no config directory, in this process,
+whose ConfigStore is restored afterwards. Per side:
 
 - every config file is loaded as ``compose`` would find it: its package, defaults list and body
   must be equal (all 1,000 files of a big tree). YAML files are read by Hydra's config
