@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import textwrap
 from pathlib import Path
 
@@ -101,3 +102,30 @@ def test_package_and_defaults_differences_are_caught(tmp_path: Path, parallel: b
     # the store is left as it was found: same groups, no per-check attribute behind
     assert set(ConfigStore.instance().repo) == before
     assert "__deepcopy__" not in vars(ConfigStore.instance())
+
+
+def test_a_failing_child_falls_back_to_this_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If the forked YAML side fails, the side runs here and the verdict is the same."""
+    import os
+
+    verify_module = sys.modules["lazycfg.migrate.verify"]
+    parent = os.getpid()
+    real = verify_module._original_side
+    ran_here: list[int] = []
+
+    def only_here(*args: object) -> object:
+        if os.getpid() != parent:
+            (tmp_path / "child-ran").touch()
+            raise RuntimeError("the child fails")
+        ran_here.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(verify_module, "_original_side", only_here)
+    tree = write_tree(tmp_path / "conf")
+    migrate(tree, tmp_path / "out", check=False)
+    result = verify(read_tree(tree), tree, tmp_path / "out", [["db=b"]], parallel=True)
+    assert (tmp_path / "child-ran").exists() and ran_here == [1]
+    assert [c.what for c in result.checks][-2:] == ["compose config", "compose config db=b"]
+    assert not result.failed, [c.differences for c in result.failed]

@@ -260,9 +260,15 @@ class _OriginalSide:
             return
         context = multiprocessing.get_context("fork")
         self.reader, writer = context.Pipe(duplex=False)
-        self.process = context.Process(target=_child_side, args=(writer, *args), daemon=True)
-        self.process.start()
-        writer.close()
+        process = context.Process(target=_child_side, args=(writer, *args), daemon=True)
+        try:
+            process.start()
+        except OSError:  # no process to be had (limits): the side runs here instead
+            self.reader.close()
+        else:
+            self.process = process
+        finally:
+            writer.close()
 
     def result(self) -> Sides:
         if self.process is not None:
