@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lazycfg.codegen import CommentMap
+
 KNOWN_TAGS = ("!Load", "!Include")
 _HEADER = re.compile(r"^\s*#\s*@(\w+)\s+(\S+)\s*$")
 
@@ -40,11 +42,9 @@ class Tagged:
 
 
 @dataclass
-class Comments:
+class Comments(CommentMap):
     """Comments of one file by config path: lines above an entry and at the end of its line."""
 
-    above: dict[ConfigPath, list[str]] = field(default_factory=dict)
-    inline: dict[ConfigPath, str] = field(default_factory=dict)
     tail: list[str] = field(default_factory=list)  # after the last entry
 
     def relocated(self, prefix: ConfigPath) -> Comments:

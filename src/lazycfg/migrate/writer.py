@@ -40,10 +40,6 @@ def module_name(group: str, taken: set[str]) -> str:
     return name
 
 
-def _comment_map(source: Source) -> CommentMap:
-    return CommentMap(dict(source.comments.above), dict(source.comments.inline))
-
-
 def _module_for(group: str, sources: list[Source], imports: bool, written: Written) -> Module:
     label = f"config group {group!r}" if group else "primary configs"
     suffix = sources[0].file.suffix if sources else ".yaml"
@@ -57,7 +53,7 @@ def _module_for(group: str, sources: list[Source], imports: bool, written: Writt
             )
         tree, kept = resolve(body, imports=imports)
         written.kept += [(source.config_path, k) for k in kept]
-        notes = _comment_map(source)
+        notes = source.comments
         lead = source.comments.above.get(("defaults",), []) if source.defaults else []
         name = module.reserve(source.name)
         module.add_factory(name, tree, notes, lead)
