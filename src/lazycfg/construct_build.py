@@ -19,7 +19,7 @@ from lazycfg.node import ARGS_KEY, Lazy
 from lazycfg.safety import Policy
 
 
-def _omega_container(value: Any) -> Any:
+def omega_container(value: Any) -> Any:
     from omegaconf import OmegaConf
 
     return OmegaConf.create(value, flags={"allow_objects": True})
@@ -51,11 +51,11 @@ def _raw(value: Any, mode: str) -> Any:
 
         value = to_dict(value)
     if type(value) in (dict, list, tuple):
-        value = _omega_container(value)
+        value = omega_container(value)
     return _to_plain(value, mode)
 
 
-def _dict_node(keys: tuple[Any, ...], values: list[Any], mode: str, object_type: Any) -> Any:
+def dict_node(keys: tuple[Any, ...], values: list[Any], mode: str, object_type: Any) -> Any:
     if mode == "all" or (mode != "none" and object_type in (None, dict)):
         return dict(zip(keys, values, strict=True))
     from omegaconf import OmegaConf
@@ -115,14 +115,14 @@ def execute(program: Plan, call_args: tuple[Any, ...], policy: Policy) -> Any:
             values = stack[-n:] if n else []
             if n:
                 del stack[-n:]
-            push(_dict_node(keys, values, mode, object_type))
+            push(dict_node(keys, values, mode, object_type))
         elif code == LIST:
             _, n, mode, as_tuple = op
             values = stack[-n:] if n else []
             if n:
                 del stack[-n:]
             if mode == "none":
-                push(_omega_container(values))
+                push(omega_container(values))
             else:
                 push(tuple(values) if as_tuple else values)
         elif code == MEMO:

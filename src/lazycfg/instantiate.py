@@ -25,6 +25,7 @@ from lazycfg.construct import (
 from lazycfg.construct_build import execute
 from lazycfg.construct_check import plan
 from lazycfg.construct_lazy import Fallback, build_lazy_tree
+from lazycfg.construct_plain import build_plain_tree
 from lazycfg.node import ARGS_KEY, Lazy, walk
 from lazycfg.safety import Policy
 
@@ -170,6 +171,20 @@ def _from_dict(root: dict[Any, Any], args: tuple[Any, ...], policy: Policy, *, p
     body = dict(root)
     mode, recursive, partial = _pop_flags(body, python)
     try:
+        return build_plain_tree(
+            body,
+            policy,
+            mode=mode,
+            recursive=recursive,
+            partial=partial,
+            call_args=args,
+            python=python,
+        )
+    except NeedsOmegaConf:
+        return _resolved_dict(root, args, policy, python=python)
+    except Fallback:
+        pass
+    try:
         program = plan(
             body,
             policy=policy,
@@ -204,6 +219,18 @@ def _from_list(
 ) -> Any:
     mode, recursive, partial = _list_flags(kwargs)
     try:
+        try:
+            return build_plain_tree(
+                items,
+                policy,
+                mode=mode,
+                recursive=recursive,
+                partial=partial,
+                call_args=(),
+                python=False,
+            )
+        except Fallback:
+            pass
         program = plan(
             items,
             policy=policy,
