@@ -45,13 +45,14 @@ from lazycfg.construct_build import dict_node, omega_container
 from lazycfg.construct_lazy import Fallback
 from lazycfg.node import ARGS_KEY, Lazy
 from lazycfg.safety import DISCOVERY_TARGETS, Policy
+from lazycfg.signature import spec_of
 
 _STATIC = frozenset({int, float, bool, type(None), bytes})
 _CONTAINERS = frozenset({dict, list, tuple})
 
 # Step layouts (lists, the built value in the last slot):
 #   call:      [_CALL, fn, kwargs, kids, part, path, written, args_slot, use_call_args, view, result]
-#   container: [_DICT or _LIST, values, kids, mode, as_tuple, view, result]
+#   container: [_DICT or _LIST, values, kids, mode, as_tuple, viewed then view, result]
 # ``kids`` pairs a slot of ``kwargs``/``values`` with the child's step; a pending leaf that
 # still has to be judged in depth-first order is a [_LEAF, value, path, view, value] step.
 _CALL, _DICT, _LIST, _LEAF = range(4)
@@ -102,11 +103,11 @@ def check_plain(
     problems: list[str] = []
     missing = False
     order: list[list[Any]] = []
-    verdicts: dict[Any, tuple[Any, str, str | None]] = {}
-    stubs: dict[tuple[int, str, bool], Lazy[Any]] = {}
+    verdicts = policy.targets
     holder: list[tuple[Any, list[Any]]] = []
-    # Work items: (value, kids of the parent step, slot, path, mode, is_root), or a step to close.
-    work: list[Any] = [(root, holder, None, (), mode, True)]
+    # Work items: (value, kids of the parent step, slot, path, mode, is_root, viewed), or a step
+    # to close; ``viewed``: a call above will bind against this value, so it needs a view.
+    work: list[Any] = [(root, holder, None, (), mode, True, False)]
     pop = work.pop
     while work:
         item = pop()
@@ -114,16 +115,16 @@ def check_plain(
             code = item[0]
             if code == _CALL:
                 if item[3]:  # has children: bind now that their views are known
-                    _bind_closed(item, call_args, problems, stubs)
-            else:
+                    _bind_closed(item, call_args, problems)
+            elif item[5]:  # replace the flag by the view
                 values = item[1]
                 view = dict(values) if code == _DICT else list(values)
                 for slot, kid in item[2]:
-                    view[slot] = _view_of(kid, stubs)
+                    view[slot] = _view_of(kid)
                 item[5] = view
             order.append(item)
             continue
-        value, parent_kids, slot, path, mode, is_root = item
+        value, parent_kids, slot, path, mode, is_root, viewed = item
         kind = type(value)
         if kind is dict and (is_root or TARGET in value):
             if not is_root:
@@ -137,17 +138,19 @@ def check_plain(
             else:
                 part = partial
             if TARGET not in value:  # the root dict holds no target: a plain container
-                step, pending = _container(value, kind, path, mode, python)
+                step, pending = _container(value, kind, path, mode, python, viewed)
                 parent_kids.append((slot, step))
                 work.append(step)
                 work.extend(reversed(pending))
                 continue
             target = value[TARGET]
-            try:
-                fn, written, problem = verdicts[target]
-            except KeyError:
-                fn, written, problem = verdicts[target] = _judge(target, policy)
-            except TypeError:  # an unhashable callable
+            if type(target) is str:
+                # A string target's verdict is the same for a lazy node: share the policy's cache.
+                try:
+                    fn, written, problem = verdicts[target]
+                except KeyError:
+                    fn, written, problem = verdicts[target] = _judge(target, policy)
+            else:
                 fn, written, problem = _judge(target, policy)
             if problem is None and written in DISCOVERY_TARGETS:
                 problem = discovery_problem(value, policy)
@@ -174,7 +177,7 @@ def check_plain(
                     kwargs[key] = arg
                 else:
                     kwargs[key] = arg
-                    pending.append(_child(arg, arg_kind, kids, key, (path, key), mode))
+                    pending.append(_child(arg, arg_kind, kids, key, (path, key), mode, True))
             args_slot = ARGS_KEY in kwargs
             if args_slot:
                 raw_args = kwargs[ARGS_KEY]
@@ -196,7 +199,7 @@ def check_plain(
                 order.append(step)
             continue
         if kind in _CONTAINERS:
-            step, pending = _container(value, kind, path, mode, python)
+            step, pending = _container(value, kind, path, mode, python, viewed)
             parent_kids.append((slot, step))
             work.append(step)
             work.extend(reversed(pending))
@@ -215,18 +218,24 @@ def check_plain(
 
 
 def _child(
-    value: Any, kind: type, kids: list[tuple[Any, list[Any]]], slot: Any, path: KeyPath, mode: str
+    value: Any,
+    kind: type,
+    kids: list[tuple[Any, list[Any]]],
+    slot: Any,
+    path: KeyPath,
+    mode: str,
+    viewed: bool,
 ) -> tuple[Any, ...]:
     """A work item for an argument or item that is not a plain leaf."""
     if kind is Lazy or isinstance(value, Lazy):
         raise Fallback
     if kind not in _CONTAINERS and type(value).__module__.startswith("omegaconf."):
         raise Fallback
-    return (value, kids, slot, path, mode, False)
+    return (value, kids, slot, path, mode, False, viewed)
 
 
 def _container(
-    value: Any, kind: type, path: KeyPath, mode: str, python: bool
+    value: Any, kind: type, path: KeyPath, mode: str, python: bool, viewed: bool
 ) -> tuple[list[Any], list[Any]]:
     """A dict without ``_target_``, a list or a tuple: its step and its pending children."""
     kids: list[tuple[Any, list[Any]]] = []
@@ -247,13 +256,13 @@ def _container(
             continue
         if item_kind is str:
             if item == MISSING:
-                pending.append((item, kids, key, (path, key), mode, False))
+                pending.append((item, kids, key, (path, key), mode, False, viewed))
             elif "${" in item:
                 raise NeedsOmegaConf
             continue
-        pending.append(_child(item, item_kind, kids, key, (path, key), mode))
+        pending.append(_child(item, item_kind, kids, key, (path, key), mode, viewed))
     as_tuple = python and kind is tuple
-    return [code, values, kids, mode, as_tuple, None, None], pending
+    return [code, values, kids, mode, as_tuple, viewed, None], pending
 
 
 def _judge(target: Any, policy: Policy) -> tuple[Any, str, str | None]:
@@ -263,48 +272,96 @@ def _judge(target: Any, policy: Policy) -> tuple[Any, str, str | None]:
     return fn, written, problem
 
 
-def _view_of(step: list[Any], stubs: dict[tuple[int, str, bool], Lazy[Any]]) -> Any:
+def _view_of(step: list[Any]) -> Any:
     """What a parent's signature check sees of a child: a stub of a call, else its view."""
     code = step[0]
     if code == _CALL:
-        fn, written, part = step[1], step[6], step[4]
-        key = (id(fn), written, part)
-        stub = stubs.get(key)
-        if stub is None:
-            stub = stubs[key] = Lazy(fn if fn is not None else written, (), {}, part)
-        return stub
+        return _stub(step[1], step[6], step[4])
     if code == _LEAF:
         return step[3]
     return step[5]
 
 
+_stubs: dict[tuple[Any, str, bool], Lazy[Any]] = {}
+
+
+def _stub(fn: Any, written: str, part: bool) -> Lazy[Any]:
+    """A node of a call's target with no arguments (what annotations are checked against);
+    one per (target, partial), as nothing changes a stub."""
+    key = (fn, written, part)
+    try:
+        return _stubs[key]
+    except KeyError:
+        stub = _stubs[key] = Lazy(fn if fn is not None else written, (), {}, part)
+        return stub
+    except TypeError:  # an unhashable callable
+        return Lazy(fn if fn is not None else written, (), {}, part)
+
+
+# (target, partial, argument names) -> the quick test of each argument, or _ANY_VALUE when the
+# signature is unknown, or None when this call shape needs the full `bind_problems`.
+_quick_tests: dict[tuple[Any, bool, tuple[Any, ...]], Any] = {}
+_ANY_VALUE: Any = ()
+_NO_TEST: Any = object()
+
+
+def _shape_tests(fn: Any, part: bool, keys: tuple[Any, ...]) -> Any:
+    spec = spec_of(fn)
+    if spec.names is None:
+        return _ANY_VALUE  # bind_problems accepts every call of an unknown signature
+    if not (part or spec.required_set.issubset(keys)):
+        return None
+    tests = tuple(spec.accepts.get(key, _NO_TEST) for key in keys)
+    return None if any(test is _NO_TEST for test in tests) else tests
+
+
 def _bind(
     step: list[Any], view: dict[Any, Any], call_args: tuple[Any, ...], problems: list[str]
 ) -> None:
-    if step[7]:
+    """Bind one call; a keyword-only call of a known shape whose values all pass their quick
+    tests is fine (the quick path of `bind_problems`), anything else asks `bind_messages`."""
+    fn, part = step[1], step[4]
+    if not step[7] and not step[8]:
+        key = (fn, part, tuple(view))
+        try:
+            tests = _quick_tests[key]
+        except KeyError:
+            tests = _quick_tests[key] = _shape_tests(fn, part, key[2])
+        except TypeError:  # an unhashable callable
+            tests = None
+        if tests is not None:
+            for test, value in zip(tests, view.values(), strict=False):
+                if test is None:
+                    continue
+                if type(test) is tuple:
+                    if isinstance(value, test):
+                        continue
+                    break
+                if not test(value):
+                    break
+            else:
+                return
+        args: tuple[Any, ...] = ()
+    elif step[8]:
+        args = tuple(call_args)
+        if step[7]:
+            view = dict(view)
+            del view[ARGS_KEY]
+    else:
         view = dict(view)
         args_view = view.pop(ARGS_KEY)
         args = tuple(args_view) if isinstance(args_view, list | tuple | str) else ()
-    else:
-        args = ()
-    if step[8]:
-        args = tuple(call_args)
-    found = bind_messages(step[1], args, view, step[4], step[5])
+    found = bind_messages(fn, args, view, part, step[5])
     if found:
         problems.extend(found)
 
 
-def _bind_closed(
-    step: list[Any],
-    call_args: tuple[Any, ...],
-    problems: list[str],
-    stubs: dict[tuple[int, str, bool], Lazy[Any]],
-) -> None:
+def _bind_closed(step: list[Any], call_args: tuple[Any, ...], problems: list[str]) -> None:
     if step[1] is None:
         return
     view = dict(step[2])
     for slot, kid in step[3]:
-        view[slot] = _view_of(kid, stubs)
+        view[slot] = _view_of(kid)
     _bind(step, view, call_args, problems)
 
 
