@@ -89,6 +89,15 @@ def nested_lazy() -> Any:
     )
 
 
+def nested_containers() -> Any:
+    """The OmegaConf work in the default-convert nested result alone: the layers ListConfig
+    and the splits DictConfig, made as instantiate makes them."""
+    from lazycfg.construct_build import dict_node, omega_container
+
+    layers = omega_container([Layer(s) for s in (512, 256, 128, 64)])
+    return layers, dict_node(("train", "val"), [0.8, 0.2], "none", None)
+
+
 def run() -> list[Table]:
     warnings.simplefilter("ignore")
     from hydra.utils import instantiate as hydra_instantiate
@@ -141,6 +150,7 @@ def run() -> list[Table]:
     t.add("lazycfg, lazy tree", median_time(lambda: instantiate(tree)))
     t.add("lazycfg, plain dict, _convert_=all", median_time(lambda: instantiate(plain_all)))
     t.add("lazycfg, plain dict", median_time(lambda: instantiate(plain)))
+    t.add("OmegaConf containers the default result holds", median_time(nested_containers))
     t.add("lazycfg, DictConfig", median_time(lambda: instantiate(dictconfig)))
     t.add(
         "OmegaConf.to_container of the DictConfig",
