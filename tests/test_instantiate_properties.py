@@ -101,3 +101,13 @@ def test_generated_call_time_args_and_kwargs(
     config: dict[str, Any], args: list[Any], kwargs: dict[str, Any]
 ) -> None:
     assert_same(config, *args, **kwargs)
+
+
+@settings(max_examples=200)
+@given(TARGETS, st.booleans())
+def test_generated_configs_as_dictconfig(config: dict[str, Any], interpolate: bool) -> None:
+    from omegaconf import OmegaConf
+
+    if interpolate:
+        config = {"v": 3, "body": config, "ref": "${body}"}
+    assert_same(OmegaConf.create(config))

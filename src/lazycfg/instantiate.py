@@ -309,13 +309,29 @@ def _from_config(
         recursive = tree[RECURSIVE] if RECURSIVE in tree else True
         partial = tree[PARTIAL] if PARTIAL in tree else False
         root = tree
+    call_args = args if not isinstance(tree, list) else ()
+    if not isinstance(root, DictConfig):
+        # Resolved to plain containers: the plain pass, unless something in it needs the
+        # generic engine (structured configs, escaped interpolations, flags in odd places).
+        try:
+            return build_plain_tree(
+                root,
+                policy,
+                mode=mode,
+                recursive=recursive,
+                partial=partial,
+                call_args=call_args,
+                python=python,
+            )
+        except (NeedsOmegaConf, Fallback):
+            pass
     program = plan(
         root,
         policy=policy,
         mode=mode,
         recursive=recursive,
         partial=partial,
-        call_args=args if not isinstance(tree, list) else (),
+        call_args=call_args,
         python=python,
         resolved=True,
     )
