@@ -224,3 +224,23 @@ def test_ten_thousand_deep_chains() -> None:
         while built is not None:
             built, depth = built.child, depth + 1
         assert depth == 10_000
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"_target_": P, "x": "???"},  # the plain pass
+        # a lazy value sends the dict to the generic engine
+        {"_target_": R, "a": {"_target_": P, "x": "???"}, "b": lazycfg.lazy(Point)(x=1)},
+        OmegaConf.create({"m": {"_target_": P, "x": "???"}}),
+        lazycfg.Lazy(P, (), {"x": "???"}, False),  # a string-target lazy node
+    ],
+    ids=["plain", "generic", "dictconfig", "lazy"],
+)
+def test_a_missing_argument_is_reported_once(config: object) -> None:
+    with pytest.raises(MissingMandatoryValue) as info:
+        lazycfg.instantiate(config)
+    message = str(info.value)
+    assert "x: missing mandatory value (???)" in message  # the generic case: a.x
+    assert "missing required argument" not in message
+    assert "1 problem," in message

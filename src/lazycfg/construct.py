@@ -120,11 +120,22 @@ def call_failed(fn: Any, partial: bool, path: KeyPath, exc: Exception) -> Except
     return InstantiationException(msg)
 
 
+_UNSET = ": missing mandatory value (???)"
+_UNBOUND = ": missing required argument"
+
+
 def check_failed(problems: list[str], missing: bool) -> Exception:
     """The one error for everything the check pass found (nothing was built)."""
     from lazycfg.instantiate_errors import InstantiateCheckError, MissingValuesError
 
     kind = MissingValuesError if missing else InstantiateCheckError
+    if missing:
+        # A ``???`` argument is left out of the call it belongs to, so binding that call also
+        # finds the argument missing: one problem, reported once, as the ``???``.
+        unset = {p[: -len(_UNSET)] for p in problems if p.endswith(_UNSET)}
+        problems = [
+            p for p in problems if not (p.endswith(_UNBOUND) and p[: -len(_UNBOUND)] in unset)
+        ]
     count = len(problems)
     return kind(
         problems, f"cannot instantiate: {count} problem{'s' * (count != 1)}, nothing was built"
