@@ -59,3 +59,21 @@ class Trainer:
 
 def scale(x: float, factor: float = 2.0) -> float:
     return x * factor
+
+
+def refuse_rewritten_names_in_messages(monkeypatch: Any) -> None:
+    """Fail any test whose ConfigError or KnobWarning mentions the rewritten code's helpers.
+
+    Messages must quote the user's source, never the code ``@factory`` compiled from it.
+    """
+    from lazycfg import ConfigError, KnobWarning
+
+    def checked(init: Any) -> Any:
+        def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+            init(self, *args, **kwargs)
+            assert "__lazycfg" not in str(self), f"rewritten code leaked: {self}"
+
+        return __init__
+
+    monkeypatch.setattr(ConfigError, "__init__", checked(ConfigError.__init__))
+    monkeypatch.setattr(KnobWarning, "__init__", checked(KnobWarning.__init__))

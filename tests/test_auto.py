@@ -6,11 +6,26 @@ import pickle
 from typing import Any
 
 import pytest
-from auto_targets import CONSTRUCTED, Bag, Layer, Net, Optim, Pair, Trainer, scale
+from auto_targets import (
+    CONSTRUCTED,
+    Bag,
+    Layer,
+    Net,
+    Optim,
+    Pair,
+    Trainer,
+    refuse_rewritten_names_in_messages,
+    scale,
+)
 
 import lazycfg
 from lazycfg import Lazy, eager, factory, instantiate, lazy, partial, replace, to_dict
 from lazycfg.node import walk, where
+
+
+@pytest.fixture(autouse=True)
+def _messages_quote_the_users_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    refuse_rewritten_names_in_messages(monkeypatch)
 
 
 @pytest.fixture(autouse=True)

@@ -10,9 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from auto_targets import Layer, Net, Optim, Pair
+from auto_targets import Layer, Net, Optim, Pair, refuse_rewritten_names_in_messages
 
 from lazycfg import ConfigError, factory
+
+
+@pytest.fixture(autouse=True)
+def _messages_quote_the_users_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    refuse_rewritten_names_in_messages(monkeypatch)
+
 
 HERE = Path(__file__).read_text().splitlines()
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from auto_targets import Bag, Layer, Net, Optim, Pair, Trainer
+from auto_targets import Bag, Layer, Net, Optim, Pair, Trainer, refuse_rewritten_names_in_messages
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from omegaconf import OmegaConf
@@ -15,6 +15,12 @@ from omegaconf import OmegaConf
 from lazycfg import KnobWarning, factory, to_dict
 from lazycfg.auto import factory_config, knob_paths
 from lazycfg.knobs import relative_interpolation
+
+
+@pytest.fixture(autouse=True)
+def _messages_quote_the_users_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    refuse_rewritten_names_in_messages(monkeypatch)
+
 
 HERE = Path(__file__).read_text().splitlines()
 
@@ -233,3 +239,18 @@ def test_a_non_factory_is_refused() -> None:
 )
 def test_relative_interpolation(src: tuple[Any, ...], dst: tuple[Any, ...], expected: str) -> None:
     assert relative_interpolation(src, dst) == expected
+
+
+@factory
+def chosen(size: int = 8, wide: bool = False) -> Net:
+    return Net(layers=[Layer(size=size) if wide else Layer(size=1)])  # L-ternary
+
+
+def test_derived_use_messages_quote_the_users_source_not_the_rewritten_code() -> None:
+    with pytest.warns(KnobWarning) as caught:
+        factory_config(chosen)
+    (message,) = [str(w.message) for w in caught if w.lineno == line_of("L-ternary")]
+    assert "parameter 'wide' is in a condition: `Layer(size=size) if wide else Layer(size=1)`" in (
+        message
+    )
+    assert "__lazycfg" not in message

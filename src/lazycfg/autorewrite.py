@@ -102,7 +102,10 @@ def rewrite(fn: types.FunctionType) -> Rewritten:
     rebound = _rebound(func, params)
     transformer = _CallRewriter(filename, name, params - set(rebound))
     func.body = [transformer.visit(stmt) for stmt in func.body]
-    derived = _derived_uses(func, params, rebound, transformer.direct)
+    # Derived-use messages quote the user's text: the tree now holds the rewritten calls, but
+    # every node keeps its original position in the file.
+    original = "\n" * (first - 1) + source
+    derived = _derived_uses(func, params, rebound, transformer.direct, original)
     module = _closure_wrapper(func, fn.__code__.co_freevars)
     code = compile(module, filename, "exec")
     inner = _requalify(
@@ -293,6 +296,7 @@ def _derived_uses(
     params: set[str],
     rebound: dict[str, list[int]],
     direct: set[int],
+    original: str,
 ) -> dict[str, list[DerivedUse]]:
     out: dict[str, list[DerivedUse]] = {}
     for name, lines in rebound.items():
@@ -312,7 +316,7 @@ def _derived_uses(
             and not _shadowed(node, func, parents)
         ):
             out.setdefault(node.id, []).append(
-                DerivedUse(node.id, node.lineno, _describe(node, parents))
+                DerivedUse(node.id, node.lineno, _describe(node, parents, original))
             )
     return out
 
@@ -335,7 +339,7 @@ def _shadowed(node: ast.Name, func: ast.FunctionDef, parents: dict[int, ast.AST]
     return False
 
 
-def _describe(node: ast.Name, parents: dict[int, ast.AST]) -> str:
+def _describe(node: ast.Name, parents: dict[int, ast.AST], original: str) -> str:
     parent = parents.get(id(node))
     child: ast.AST = node
     while isinstance(parent, ast.keyword | ast.Starred):
@@ -360,7 +364,7 @@ def _describe(node: ast.Name, parents: dict[int, ast.AST]) -> str:
     else:
         kind = "used in an expression"
     shown = parent if isinstance(parent, ast.expr | ast.Assign | ast.AnnAssign) else child
-    text = ast.unparse(shown) if shown is not None else node.id
+    text = " ".join((ast.get_source_segment(original, shown) or node.id).split())
     text = text if len(text) <= 60 else text[:57] + "..."
     return f"{kind}: `{text}`"
 
