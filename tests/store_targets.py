@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from omegaconf import MISSING
+
 from lazycfg import factory
 
 
@@ -35,3 +37,14 @@ def small(width: int = 4, act: str = "relu") -> dict[str, Any]:
 def doubled(width: int = 4) -> dict[str, Any]:
     # `width * 2` cannot be reproduced by overriding one key: store() must warn.
     return {"model": Model(width=width * 2, depth=width)}
+
+
+@factory
+def needs_width(width: int, act: str = "relu") -> dict[str, Any]:
+    return {"model": Model(width=width, act=act)}
+
+
+@factory
+def mandatory_width(width: int = MISSING, act: str = "relu") -> dict[str, Any]:
+    # Hydra's MISSING ("???"): the stored config asks for model.width on the command line.
+    return {"model": Model(width=width, act=act), "db": Database(port=width)}

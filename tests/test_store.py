@@ -16,7 +16,7 @@ from hydra.core.global_hydra import GlobalHydra
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from omegaconf import OmegaConf
-from store_targets import Database, Model, doubled, small
+from store_targets import Database, Model, doubled, mandatory_width, needs_width, small
 
 from lazycfg import ConfigError, KnobWarning, lazy, store, to_dict
 
@@ -198,3 +198,28 @@ def test_composing_a_stored_tree_gives_its_emitted_config(
     tree = {"model": lazy(Model)(width=width, act=act), "extra": extra}
     store(tree, name="prop")
     assert composed("prop") == to_dict(tree)
+
+
+def test_a_required_factory_parameter_is_refused_at_the_store_call() -> None:
+    with pytest.raises(ConfigError) as info:
+        store(needs_width, group="g")
+    message = str(info.value)
+    assert "factory needs_width" in message and "store_targets.py:" in message
+    assert "parameter 'width' has no default" in message
+    assert "width: int = MISSING" in message  # the fixes: a default, Hydra's MISSING, or a call
+    assert 'store(needs_width(width=...), name="needs_width", group="g")' in message
+    assert "g" not in ConfigStore.instance().repo
+    # The suggested call works.
+    store(needs_width(width=3), name="needs_width", group="g")
+    assert composed("g/needs_width") == {"g": {"model": to_dict(needs_width(width=3))["model"]}}
+
+
+def test_a_missing_default_is_a_knob_the_command_line_must_give() -> None:
+    store(mandatory_width, group="experiment", package="_global_")
+    store({"seed": 1}, name="main")
+    cfg = composed("main", ["+experiment=mandatory_width", "model.width=7"])
+    assert cfg == {"seed": 1, **to_dict(mandatory_width(width=7))}
+    assert cfg["db"]["port"] == 7  # the second use follows the first
+    with initialize(version_base="1.3", config_path=None):
+        unset = compose(config_name="main", overrides=["+experiment=mandatory_width"])
+    assert OmegaConf.is_missing(unset.model, "width")

@@ -82,6 +82,53 @@ def config_of(obj: Any) -> Any:
     )
 
 
+def _check_callable_with_defaults(
+    fn: Any, name: str, group: str | None, package: str | None
+) -> None:
+    """Refuse a factory with a parameter that has no default: store() calls it with none.
+
+    Hydra's ``MISSING`` (``"???"``) is a default like any other: the factory runs with it, the
+    stored config holds ``???`` at that knob, and Hydra asks for it on the command line.
+    """
+    import inspect
+
+    from lazycfg.auto import factory_info
+
+    info = factory_info(fn)
+    if info is None:
+        return
+    required = [
+        param
+        for param in inspect.signature(info.original).parameters.values()
+        if param.default is inspect.Parameter.empty
+        and param.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    ]
+    if not required:
+        return
+    # Written as the user would type it: store(f(a=...), name="f", group="g").
+    options = [("name", name), ("group", group), ("package", package)]
+    where = ", ".join(f'{key}="{value}"' for key, value in options if value)
+    call = f"store({info.qualname}({', '.join(f'{p.name}=...' for p in required)}), {where})"
+    problems = []
+    for param in required:
+        annotation = param.annotation
+        if annotation is inspect.Parameter.empty:
+            typed = param.name
+        else:
+            shown = annotation if isinstance(annotation, str) else annotation.__name__
+            typed = f"{param.name}: {shown}"
+        problems.append(
+            f"parameter {param.name!r} has no default, and store() calls the factory with its "
+            f"defaults to make the config. Fix: give it a default ({typed} = ...); or "
+            f"Hydra's MISSING to make it mandatory on the command line "
+            f"(from omegaconf import MISSING; {typed} = MISSING); or store one call, whose "
+            f"values are then fixed: {call}"
+        )
+    raise ConfigError(
+        problems, f"cannot store factory {info.qualname} ({info.filename}:{info.firstline})"
+    )
+
+
 def _name_of(obj: Any, name: str | None) -> str:
     if name is not None:
         if not isinstance(name, str) or not name or "/" in name:
@@ -188,6 +235,7 @@ def store(
         raise ConfigError(
             [f"group must be a path like 'experiment', got {group!r}"], "invalid store"
         )
+    _check_callable_with_defaults(obj, config_name, group, package)
     config = config_of(obj)
     if defaults is not None:
         config = _with_defaults(config, _check_defaults(defaults, where), where)
