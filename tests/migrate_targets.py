@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 
 CALLED: list[str] = []  # a target that ran would append here; the migrator must never run one
 
@@ -27,3 +28,17 @@ class Net:
 def scale(x: float, factor: float = 2.0) -> float:
     CALLED.append("scale")
     return x * factor
+
+
+class Block:
+    """Takes a class and a function as values (Hydra's get_class / get_method nodes)."""
+
+    def __init__(
+        self,
+        size: int,
+        fn: Callable[[float, float], float] | None = None,
+        cls: type | None = None,
+        activation: type | None = None,
+    ) -> None:
+        CALLED.append("Block")
+        self.size, self.fn, self.cls, self.activation = size, fn, cls, activation

@@ -115,3 +115,42 @@ def test_property_generated_factory_returns_the_config(config: dict[str, Any]) -
     with tempfile.TemporaryDirectory() as tmp:
         source = to_python(config)
         assert to_dict(run_factory(source, Path(tmp))) == config
+
+
+def test_class_and_function_values_become_a_real_call(tmp_path: Path) -> None:
+    config = {
+        "block": {
+            "_target_": "migrate_targets.Block",
+            "size": 3,
+            "fn": {"_target_": "hydra.utils.get_method", "path": "migrate_targets.scale"},
+            "cls": {"_target_": "hydra.utils.get_class", "path": "migrate_targets.Layer"},
+            "activation": {"_target_": "hydra.utils.get_class", "path": "torch.nn.ReLU"},
+        }
+    }
+    source, kept = generate(config)
+    assert kept == []
+    assert "Block(" in source and "fn=scale" in source and "cls=Layer" in source
+    assert "activation=ReLU" in source and "from torch.nn import ReLU" in source
+    assert to_dict(run_factory(source, tmp_path)) == config
+
+
+def test_a_getter_that_would_change_kind_is_not_rewritten(tmp_path: Path) -> None:
+    # get_class of a function fails in Hydra; writing `scale` would emit get_method instead.
+    config = {"x": {"_target_": "hydra.utils.get_class", "path": "migrate_targets.scale"}}
+    source, _ = generate(config)
+    assert to_dict(run_factory(source, tmp_path)) == config
+
+
+def test_kept_reasons_name_no_internals() -> None:
+    config = {
+        "_target_": "migrate_targets.Block",
+        "size": "x",
+        "cls": {"_target_": "hydra.utils.get_method", "path": "migrate_targets.scale"},
+    }
+    _, kept = generate(config)
+    [only] = kept
+    assert "lazycfg" not in only.reason and " at 0x" not in only.reason, only.reason
+    assert "codegen.py" not in only.reason
+    assert "size" in only.reason and "cls" in only.reason
+    problems = only.reason.split("; ")
+    assert len(problems) == len(set(problems)) == 2, only.reason

@@ -11,14 +11,17 @@ Comments can be attached by config path, so a migrated file keeps its notes.
 from __future__ import annotations
 
 import builtins
+import inspect
 import keyword
 import math
+import re
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path as FilePath
 from typing import Any
 
+from lazycfg.errors import ConfigError
 from lazycfg.node import Key, Lazy, Path, fold, format_path
 
 TARGET, PARTIAL, ARGS = "_target_", "_partial_", "_args_"
@@ -42,13 +45,6 @@ class CommentMap:
 
     above: dict[Path, list[str]] = field(default_factory=dict)
     inline: dict[Path, str] = field(default_factory=dict)
-
-
-class _Ref:
-    """A class or function used as a value (Hydra's ``get_class``/``get_method`` nodes)."""
-
-    def __init__(self, obj: Any, path: str) -> None:
-        self.obj, self.path = obj, path
 
 
 def plain(x: Any) -> Any:
@@ -84,23 +80,47 @@ def resolve(data: Any, *, imports: bool = True, where: Path = ()) -> tuple[Any, 
             kept.append(Kept(here, target, "not imported (--no-import)"))
             return _kept(target, fields)
         obj, reason = _import_exact(target)
-        if reason is None and target in _GETTERS and set(fields) == {TARGET, "path"}:
-            ref, why = (
-                _import_exact(fields["path"]) if isinstance(fields["path"], str) else (None, "")
-            )
-            if why is None:
-                return _Ref(ref, fields["path"])
+        if reason is None and target in _GETTERS:
+            value = _getter_value(target, fields)
+            if value is not None:
+                return value  # the class or function itself: checked and written as such
         if reason is None:
             reason = _shape_problem(fields)
         if reason is None:
             try:
                 return _checked_call(obj, fields)
-            except Exception as exc:  # a ConfigError from the signature check, or worse
-                reason = str(exc).split("\n", 1)[-1].strip(" -")
+            except ConfigError as exc:
+                reason = "; ".join(dict.fromkeys(map(_readable, exc.problems)))  # each once
+            except Exception as exc:  # a target whose signature cannot be read
+                reason = f"cannot be checked: {type(exc).__name__}: {exc}"
         kept.append(Kept(here, target, reason or "unknown"))
         return _kept(target, fields)
 
     return fold(data, decide), kept
+
+
+# Reprs of classes and functions in a checker's message, shown by name (no memory address).
+_REPRS = re.compile(r"<(?:function|class) '?([\w.]+)'?(?: at 0x[0-9a-f]+)?>")
+
+
+def _readable(problem: str) -> str:
+    return _REPRS.sub(r"\1", problem)
+
+
+def _getter_value(target: str, fields: dict[Any, Any]) -> Any:
+    """The class (``get_class``) or function (``get_method``) a getter node names, or None.
+
+    Only when writing the object back gives the same node: a class under ``get_method`` (or a
+    function under ``get_class``) would be emitted with the other getter, so it stays a node.
+    """
+    path = fields.get("path")
+    if set(fields) != {TARGET, "path"} or not isinstance(path, str):
+        return None
+    obj, why = _import_exact(path)
+    if why is not None:
+        return None
+    wanted = isinstance(obj, type) if target == _GETTERS[0] else inspect.isroutine(obj)
+    return obj if wanted else None
 
 
 def _kept(target: str, fields: dict[Any, Any]) -> Lazy[Any]:
@@ -144,7 +164,8 @@ def _checked_call(fn: Any, fields: dict[Any, Any]) -> Lazy[Any]:
 
     kwargs = {k: v for k, v in fields.items() if k not in (TARGET, PARTIAL, ARGS)}
     args = tuple(fields.get(ARGS, ()))
-    return make_node(fn, args, kwargs, partial=fields.get(PARTIAL) is True)
+    # No caller location: the node comes from config data, not from a line of lazycfg.
+    return make_node(fn, args, kwargs, partial=fields.get(PARTIAL) is True, locate_caller=False)
 
 
 def _is_name(key: Any) -> bool:
@@ -289,8 +310,10 @@ class _Renderer:
 
     def open(self, value: Any, here: Path) -> str | tuple[str, list[tuple[str, Path, Any]], str]:
         module = self.module
-        if isinstance(value, _Ref):
-            return module.ref(value.obj, value.path)
+        if isinstance(value, type) or inspect.isroutine(value):  # from a getter node
+            from lazycfg.targets import import_path
+
+            return module.ref(value, import_path(value))
         if isinstance(value, Lazy):
             meta = value._lazy_meta or {}
             if "kept" in meta:
