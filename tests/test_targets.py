@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import functools
+import math
 import os.path
 import pathlib
 
@@ -90,3 +91,19 @@ def test_locate_names_a_missing_package() -> None:
 def test_locate_refuses_malformed_paths(bad: str) -> None:
     with pytest.raises(TargetError):
         locate(bad)
+
+
+@pytest.mark.parametrize(
+    ("obj", "path"),
+    [
+        (
+            torch.zeros,
+            "torch.zeros",
+        ),  # a method of torch._VariableFunctionsClass, named torch.zeros
+        (torch.ones, "torch.ones"),
+        (math.sqrt, "math.sqrt"),
+    ],
+)
+def test_builtin_functions_are_found_by_their_public_name(obj: object, path: str) -> None:
+    assert import_path(obj) == path
+    assert locate(path) is obj

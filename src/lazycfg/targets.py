@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+import types
 from typing import Any
 
 from lazycfg.errors import TargetError
@@ -57,6 +58,9 @@ def import_path(obj: Any) -> str:
 
 def _compute_path(obj: Any) -> str:
     module_name = getattr(obj, "__module__", None)
+    owner = getattr(obj, "__self__", None)
+    if module_name is None and isinstance(owner, types.ModuleType):
+        module_name = owner.__name__  # some C functions name only the module bound as __self__
     qualname = getattr(obj, "__qualname__", None)
     if not module_name or not qualname:
         raise TargetError(
@@ -81,6 +85,9 @@ def _compute_path(obj: Any) -> str:
         if not _same(_lookup(module, qualname), obj):
             raise AttributeError
     except AttributeError:
+        by_name = _builtin_by_name(obj, module_name)
+        if by_name is not None:
+            return by_name
         raise TargetError(
             [
                 f"{module_name}.{qualname} does not resolve back to {obj!r}; "
@@ -110,6 +117,26 @@ def _compute_path(obj: Any) -> str:
         except AttributeError:
             continue
     return f"{module_name}.{qualname}"
+
+
+def _builtin_by_name(obj: Any, module_name: str) -> str | None:
+    """``module.name`` for a builtin whose qualname is its defining class's, or None.
+
+    ``torch.zeros`` is a method of ``torch._VariableFunctionsClass`` (its ``__qualname__``) that
+    torch exports as ``torch.zeros``: search the public parents of its module, shortest first,
+    for an attribute of the same ``__name__`` that is the very object.
+    """
+    name = getattr(obj, "__name__", None)
+    if not isinstance(name, str) or not name.isidentifier():
+        return None
+    parts = module_name.split(".")
+    for end in range(1, len(parts) + 1):
+        if parts[end - 1].startswith("_") and end < len(parts):
+            break
+        parent = sys.modules.get(".".join(parts[:end]))
+        if parent is not None and _same(getattr(parent, name, None), obj):
+            return f"{'.'.join(parts[:end])}.{name}"
+    return None
 
 
 def locate(path: str) -> Any:
