@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import enum
 import functools
+import pathlib
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,6 +88,22 @@ class RecordConf:
     _target_: str = "instantiate_targets.Record"
     n: int = 3
     params: Params = field(default_factory=Params)
+
+
+class Shade(enum.Enum):
+    LIGHT = "light"
+    DARK = "dark"
+
+
+class Located:
+    """Takes the values lazycfg encodes as calls: a path, an enum member, a class."""
+
+    def __init__(
+        self, path: pathlib.Path, shade: Shade = Shade.LIGHT, kind: type | None = None
+    ) -> None:
+        self.path = path
+        self.shade = shade
+        self.kind = kind
 
 
 # --- comparing Hydra and lazycfg ------------------------------------------------------------

@@ -118,3 +118,38 @@ def test_yaml_python_tags_are_refused() -> None:
         lazycfg.from_config(text)
     with pytest.raises(InstantiationException):  # text is not a config, as in Hydra
         lazycfg.instantiate(text)
+
+
+def test_value_encodings_pass_the_allow_list_in_every_form() -> None:
+    # lazycfg writes a Path as a pathlib.Path call, an enum member as a call of its enum and a
+    # class as hydra.utils.get_class: the same config is admitted as a lazy tree, as the dict it
+    # emits and as a DictConfig.
+    from pathlib import Path
+
+    from instantiate_targets import Located, Point, Shade
+
+    node = lazycfg.lazy(Located)(Path("data/x.csv"), shade=Shade.DARK, kind=Point)
+    emitted = lazycfg.to_dict(node)
+    assert emitted["_args_"][0]["_target_"] == "pathlib.Path"
+    for form in (node, emitted, OmegaConf.create(emitted)):
+        built = lazycfg.instantiate(form, allow=["instantiate_targets"])
+        assert (built.path, built.shade, built.kind) == (Path("data/x.csv"), Shade.DARK, Point)
+
+
+def test_value_encodings_are_exempt_only_as_value_lookups() -> None:
+    allow = ["instantiate_targets"]
+    # an enum outside the allow-list called any other way is a call like any other
+    for config in (
+        {"_target_": "enum.Enum", "_args_": ["E", ["A"]]},
+        {"_target_": "enum.Enum", "value": "E", "names": ["A"]},
+        {"_target_": "enum.Enum", "_partial_": True, "_args_": ["E"]},
+        {"_target_": "collections.OrderedDict", "_args_": [[]]},
+    ):
+        with pytest.raises(InstantiationException, match="allow-list"):
+            lazycfg.instantiate(config, allow=allow)
+    # an enum of a blocked module stays blocked, even as a lookup
+    with pytest.raises(InstantiationException, match="blocked"):
+        lazycfg.instantiate({"_target_": "inspect._ParameterKind", "_args_": [1]}, allow=allow)
+    # an enum lookup outside the allow-list is admitted and builds the member
+    built = lazycfg.instantiate({"_target_": "http.HTTPStatus", "_args_": [404]}, allow=allow)
+    assert built.name == "NOT_FOUND"

@@ -180,6 +180,21 @@ def object_problem(value: Any, policy: Policy, resolved: bool) -> str | None:
     return None
 
 
+def lookup_problem(
+    fields: Any, partial: Any, fn: Any, written: str, problem: str, policy: Policy
+) -> str | None:
+    """A target's ``problem`` reconsidered for an enum member lookup (see
+    `lazycfg.safety.Policy.lookup_problem`); ``fields`` is the config dict or the lazy node."""
+    if isinstance(fields, Lazy):
+        args: Any = fields._lazy_args
+        others = bool(fields._lazy_kwargs)
+    else:
+        args = fields.get(ARGS_KEY)
+        others = any(k not in NOT_ARGUMENTS and k != ARGS_KEY for k in fields)
+    nargs = len(args) if isinstance(args, list | tuple) or is_omega(args) else -1
+    return policy.lookup_problem(written, fn, problem, nargs, others, partial is not False)
+
+
 def discovery_problem(fields: dict[Any, Any], policy: Policy) -> str | None:
     """``get_object(path=...)``: the path is the real target, so it passes the same checks."""
     args = fields.get(ARGS_KEY)

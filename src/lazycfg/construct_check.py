@@ -39,6 +39,7 @@ from lazycfg.construct import (
     fmt_path,
     is_omega,
     lazy_target,
+    lookup_problem,
     object_problem,
     resolve_target,
 )
@@ -191,7 +192,9 @@ def plan(
         if problem is None and written in DISCOVERY_TARGETS:
             problem = discovery_problem(fields, policy)
         if problem:
-            problems.append(f"{fmt_path(path)}: {problem}")
+            problem = lookup_problem(fields, part, fn, written, problem, policy)
+            if problem:
+                problems.append(f"{fmt_path(path)}: {problem}")
         arguments = [(k, v) for k, v in items if k not in NOT_ARGUMENTS]
         _plan_call(
             fn,
@@ -231,7 +234,9 @@ def _plan_lazy(
     if problem is None and written in DISCOVERY_TARGETS:
         problem = discovery_problem({ARGS_KEY: node._lazy_args, **node._lazy_kwargs}, policy)
     if problem:
-        out.problems.append(f"{fmt_path(path)}: {problem}")
+        problem = lookup_problem(node, node._lazy_partial, fn, written, problem, policy)
+        if problem:
+            out.problems.append(f"{fmt_path(path)}: {problem}")
     arguments: list[tuple[Any, Any]] = list(node._lazy_kwargs.items())
     if node._lazy_args:
         arguments.insert(0, (ARGS_KEY, node._lazy_args))

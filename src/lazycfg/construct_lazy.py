@@ -41,6 +41,7 @@ from lazycfg.construct import (
     fmt_path,
     is_omega,
     lazy_target,
+    lookup_problem,
     object_problem,
 )
 from lazycfg.node import ARGS_KEY, Lazy
@@ -120,7 +121,9 @@ def _check(root: Lazy[Any], policy: Policy) -> tuple[list[list[Any]], list[str],
         if problem is None and written in DISCOVERY_TARGETS:
             problem = discovery_problem({ARGS_KEY: args, **kwargs}, policy)
         if problem:
-            problems.append(f"{fmt_path(path)}: {problem}")
+            problem = lookup_problem(node, part, fn, written, problem, policy)
+            if problem:
+                problems.append(f"{fmt_path(path)}: {problem}")
         if part and kwargs and any(type(v) is str and v == MISSING for v in kwargs.values()):
             # Hydra leaves a missing argument of a partial to its caller (a missing argument
             # of any other call is reported by _scan).

@@ -38,6 +38,7 @@ from lazycfg.construct import (
     convert_mode,
     discovery_problem,
     fmt_path,
+    lookup_problem,
     object_problem,
     resolve_target,
 )
@@ -155,7 +156,9 @@ def check_plain(
             if problem is None and written in DISCOVERY_TARGETS:
                 problem = discovery_problem(value, policy)
             if problem:
-                problems.append(f"{fmt_path(path)}: {problem}")
+                problem = lookup_problem(value, part, fn, written, problem, policy)
+                if problem:
+                    problems.append(f"{fmt_path(path)}: {problem}")
             kwargs: dict[Any, Any] = {}
             kids: list[tuple[Any, list[Any]]] = []
             pending: list[Any] = []

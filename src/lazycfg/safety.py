@@ -10,11 +10,19 @@ policy lists when the installed Hydra has them, so lazycfg is never laxer than H
 (``"mypkg.models.Net"``) or fnmatch patterns (``"torch.optim.*"``). A target is allowed when both
 the path written in the config and the defining module path of the object it resolves to match.
 Verdicts are cached per target, so checking costs one dict lookup per node once warm.
+
+Values that lazycfg itself writes as calls are judged as the values they are, so a config is
+admitted the same way whether it is a lazy tree or the dict it emits: ``pathlib`` path classes
+and enum member lookups (an `enum.Enum` subclass called with one positional argument) pass the
+allow-list; the blocklist still applies to them. Hydra's ``get_class``/``get_method``/
+``get_object`` are judged by their ``path``.
 """
 
 from __future__ import annotations
 
+import enum
 import fnmatch
+import pathlib
 import types
 from collections.abc import Iterable
 from typing import Any
@@ -115,6 +123,19 @@ DISCOVERY_TARGETS = frozenset(
     }
 )
 
+# lazycfg writes a Path value as a call of its class: these only make path objects, so the
+# allow-list does not apply to them (the blocklist still does).
+PATH_CLASSES = frozenset(
+    {
+        pathlib.Path,
+        pathlib.PurePath,
+        pathlib.PosixPath,
+        pathlib.WindowsPath,
+        pathlib.PurePosixPath,
+        pathlib.PureWindowsPath,
+    }
+)
+
 _OS_ALIASES = (("posix.", "os."), ("nt.", "os."), ("posixpath.", "os.path."))
 
 
@@ -169,6 +190,23 @@ def is_blocked(name: str) -> bool:
     return name not in hydra_exceptions and name.startswith(hydra_prefixes)
 
 
+def _is_path_class(obj: Any) -> bool:
+    return isinstance(obj, type) and obj in PATH_CLASSES
+
+
+def blocked_problem(written: str, obj: Any) -> str | None:
+    """Why ``obj`` (reached as ``written``) is on the default blocklist, or None."""
+    real = identity(obj)
+    for name in (written, real):
+        if name is not None and is_blocked(name):
+            shown = name if name == written else f"{name} (reached as {written!r})"
+            return (
+                f"target {shown} is blocked: it can run arbitrary code, start processes or "
+                "delete data; call it from Python code, not from a config"
+            )
+    return None
+
+
 def _matches(name: str, pattern: str) -> bool:
     if any(ch in pattern for ch in "*?["):
         return fnmatch.fnmatchcase(name, pattern)
@@ -205,16 +243,12 @@ class Policy:
         return verdict
 
     def _judge(self, written: str, obj: Any) -> str | None:
-        real = identity(obj)
-        for name in (written, real):
-            if name is not None and is_blocked(name):
-                shown = name if name == written else f"{name} (reached as {written!r})"
-                return (
-                    f"target {shown} is blocked: it can run arbitrary code, start processes or "
-                    "delete data; call it from Python code, not from a config"
-                )
-        if self.allow is None or written in DISCOVERY_TARGETS:
+        blocked = blocked_problem(written, obj)
+        if blocked is not None:
+            return blocked
+        if self.allow is None or written in DISCOVERY_TARGETS or _is_path_class(obj):
             return None
+        real = identity(obj)
         for name in (written, real):
             if name is not None and not self.allows(name):
                 return (
@@ -222,6 +256,22 @@ class Policy:
                     f"add {name.rsplit('.', 1)[0]!r} (or the full name) to allow= if you trust it"
                 )
         return None
+
+    def lookup_problem(
+        self, written: str, obj: Any, problem: str, nargs: int, others: bool, partial: bool
+    ) -> str | None:
+        """``problem`` reconsidered for an enum member lookup (``Color("red")``, how lazycfg
+        writes an enum value): one positional argument, nothing else, not a partial. Such a
+        call only looks a member up, so only the blocklist applies to it."""
+        if (
+            nargs == 1
+            and not others
+            and not partial
+            and isinstance(obj, type)
+            and issubclass(obj, enum.Enum)
+        ):
+            return blocked_problem(written, obj)
+        return problem
 
     def result_problem(self, written: str, result: Any) -> str | None:
         """Why a callable a target returned (say ``getattr(os, "system")``) may not be kept."""
