@@ -130,3 +130,12 @@ def test_equality_is_equality_of_emitted_configs() -> None:
 def test_repr_reads_like_the_call() -> None:
     assert repr(lazy(ft.Pair)(1, right="x")) == "lazy(foundation_targets.Pair)(1, right='x')"
     assert repr(partial(ft.Optimizer)(lr=0.1)) == "partial(foundation_targets.Optimizer)(lr=0.1)"
+
+
+def test_equality_tells_leaf_types_apart_as_the_config_does() -> None:
+    assert lazy(ft.Optimizer)(lr=1) != lazy(ft.Optimizer)(lr=1.0)
+    assert lazy(ft.Pair)(1) != lazy(ft.Pair)(True)
+    assert lazy(ft.Pair)([1, 2]) != lazy(ft.Pair)([1.0, 2])
+    assert lazy(ft.Pair)({"a": 0}) != lazy(ft.Pair)({"a": False})
+    assert lazy(ft.Pair)(float("nan")) == lazy(ft.Pair)(float("nan"))
+    assert lazy(ft.Pair)((1, "a")) == lazy(ft.Pair)([1, "a"])

@@ -83,7 +83,8 @@ class Lazy(Generic[R]):
         return (_unflatten_nodes, (_flatten_nodes(self),))
 
     def __eq__(self, other: object) -> bool:
-        # Two nodes are equal when they emit the same config (tuples and lists alike, as Hydra).
+        # Two nodes are equal when they emit the same config: leaves of the same type and value,
+        # tuples and lists alike (YAML has only lists).
         if not isinstance(other, Lazy):
             return NotImplemented
         from lazycfg.emit import to_dict
@@ -190,7 +191,9 @@ def _plain_equal(a: Any, b: Any) -> bool:
             if type(y) is not list or len(x) != len(y):
                 return False
             stack.extend(zip(x, y, strict=True))
-        elif type(y) is dict or type(y) is list or not bool(x == y):
+        elif type(x) is not type(y):  # 1, 1.0 and True are written differently
+            return False
+        elif not bool(x == y) and not (x != x and y != y):  # nan equals nan: same text
             return False
     return True
 
