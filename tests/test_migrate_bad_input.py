@@ -118,3 +118,20 @@ def test_property_generated_trees_convert_and_compose_equal(
         overrides = [[f"grp={name}"] for name in options]
         result = migrate(tree, Path(tmp) / "out", overrides=overrides)
         assert result.ok, result.report()
+
+
+def test_a_rejected_call_points_at_its_yaml_line(tmp_path: Path) -> None:
+    tree = write_tree(
+        tmp_path / "conf",
+        {
+            "c.yaml": "m:\n  _target_: migrate_targets.Layer\n  size: 1\n"
+            "n: !Load\n  cls: migrate_targets.Layer\n  params: {size: x}\n",
+            "part.yaml": "deep:\n  k: !Load {cls: migrate_targets.Layer, params: {size: y}}\n",
+            "top.yaml": "a: 1\ninc: !Include part.yaml\n",
+        },
+    )
+    report = migrate(tree, tmp_path / "out", check=False).report()
+    assert f"{tree / 'c.yaml'}:4: c: n: migrate_targets.Layer: size: expected int" in report
+    included = f"{tree / 'part.yaml'}:2: top: inc.deep.k: migrate_targets.Layer:"
+    assert included in report, report
+    assert "lazycfg/" not in report and "codegen.py" not in report

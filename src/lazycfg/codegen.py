@@ -37,6 +37,8 @@ class Kept:
     path: str
     target: str
     reason: str
+    key: Path = ()  # the config path as keys, for looking up where the node was written
+    where: str = ""  # ``file:line`` of the node in its source, when known
 
 
 @dataclass
@@ -77,7 +79,7 @@ def resolve(data: Any, *, imports: bool = True, where: Path = ()) -> tuple[Any, 
             return fields
         here = format_path((*where, *path))
         if not imports:
-            kept.append(Kept(here, target, "not imported (--no-import)"))
+            kept.append(Kept(here, target, "not imported (--no-import)", (*where, *path)))
             return _kept(target, fields)
         obj, reason = _import_exact(target)
         if reason is None and target in _GETTERS:
@@ -93,7 +95,7 @@ def resolve(data: Any, *, imports: bool = True, where: Path = ()) -> tuple[Any, 
                 reason = "; ".join(dict.fromkeys(map(_readable, exc.problems)))  # each once
             except Exception as exc:  # a target whose signature cannot be read
                 reason = f"cannot be checked: {type(exc).__name__}: {exc}"
-        kept.append(Kept(here, target, reason or "unknown"))
+        kept.append(Kept(here, target, reason or "unknown", (*where, *path)))
         return _kept(target, fields)
 
     return fold(data, decide), kept

@@ -52,7 +52,10 @@ class Migration:
             lines.append("Not formatted: ruff was not found.")
         if self.kept:
             lines += ["", f"## Targets kept as strings ({len(self.kept)})", ""]
-            lines += [f"- {c}: {k.path}: {k.target}: {k.reason}" for c, k in self.kept]
+            lines += [
+                f"- {k.where + ': ' if k.where else ''}{c}: {k.path}: {k.target}: {k.reason}"
+                for c, k in self.kept
+            ]
         if self.verification is not None:
             checks = self.verification.checks
             failed = self.verification.failed

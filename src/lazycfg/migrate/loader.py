@@ -62,6 +62,7 @@ class YamlFile:
     data: Any
     header: dict[str, str]
     comments: Comments
+    lines: dict[ConfigPath, int] = field(default_factory=dict)  # where each key or item starts
 
 
 @functools.cache
@@ -152,7 +153,7 @@ def read_yaml(path: Path) -> YamlFile:
         raise MigrateError(path, line, column, f"malformed YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise MigrateError(path, 1, 1, f"malformed YAML: {exc}") from None
-    return YamlFile(path, data, _header(text), _comments(text, node))
+    return YamlFile(path, data, _header(text), _comments(text, node), _lines(node))
 
 
 def _header(text: str) -> dict[str, str]:
@@ -201,6 +202,26 @@ def _starts(node: Any) -> dict[int, ConfigPath]:
                 out.setdefault(item.start_mark.line, child)
                 stack.append((child, item))
     # setdefault kept the first-pushed path per line; outermost wins by length
+    return out
+
+
+def _lines(node: Any) -> dict[ConfigPath, int]:
+    """The 1-based line of every key and list item, by config path (for error messages)."""
+    import yaml
+
+    out: dict[ConfigPath, int] = {}
+    stack: list[tuple[ConfigPath, Any]] = [((), node)]
+    while stack:
+        path, here = stack.pop()
+        if isinstance(here, yaml.MappingNode):
+            pairs = [((*path, k.value), k, v) for k, v in here.value]
+        elif isinstance(here, yaml.SequenceNode):
+            pairs = [((*path, i), v, v) for i, v in enumerate(here.value)]
+        else:
+            continue
+        for child, start, value in pairs:
+            out[child] = start.start_mark.line + 1
+            stack.append((child, value))
     return out
 
 

@@ -11,7 +11,7 @@ body, with its comments by config path.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,17 @@ class Source:
     body: Any
     comments: Comments
     dialect: str
+    # Where each config path was written: (file, line); paths inside a !Load or class_path
+    # node are found through the node's own entry (see `location`).
+    lines: dict[ConfigPath, tuple[Path, int]] = field(default_factory=dict)
+
+    def location(self, path: ConfigPath) -> str:
+        """``file:line`` of the innermost written entry at or above ``path``."""
+        for end in range(len(path), 0, -1):
+            found = self.lines.get(path[:end])
+            if found is not None:
+                return f"{found[0]}:{found[1]}"
+        return f"{self.file}:1"
 
     @property
     def config_path(self) -> str:
@@ -67,6 +78,7 @@ def read_source(root: Path, path: Path) -> Source:
     """Read one file of the tree rooted at ``root`` into a `Source`."""
     loaded = read_yaml(path)
     state = _State()
+    state.lines = {p: (path, line) for p, line in loaded.lines.items()}
     body = _translate(loaded.data, path, state, (path.resolve(),))
     comments = loaded.comments
     for prefix, included in state.included:
@@ -91,6 +103,7 @@ def read_source(root: Path, path: Path) -> Source:
         body=body,
         comments=comments,
         dialect=state.dialect,
+        lines=state.lines,
     )
 
 
@@ -98,6 +111,7 @@ class _State:
     def __init__(self) -> None:
         self.dialect = HYDRA
         self.included: list[tuple[ConfigPath, Comments]] = []
+        self.lines: dict[ConfigPath, tuple[Path, int]] = {}
 
 
 def _translate(data: Any, file: Path, state: _State, chain: tuple[Path, ...]) -> Any:
@@ -172,7 +186,10 @@ def _untag(
         )
     loaded = read_yaml(target)
     inner = _State()
+    inner.lines = {p: (target, line) for p, line in loaded.lines.items()}
     data = _translate(loaded.data, target, inner, (*chain, target))
+    for key, found in inner.lines.items():  # the included file's entries, under this path
+        state.lines.setdefault((*path, *key), found)
     state.included.append((path, loaded.comments.relocated(path)))
     state.included.extend(inner.included)
     return _Inlined(data)

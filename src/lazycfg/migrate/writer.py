@@ -11,7 +11,7 @@ import importlib.util
 import keyword
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from lazycfg.codegen import CommentMap, Kept, Module, identifier, resolve, ruff_format
@@ -52,7 +52,9 @@ def _module_for(group: str, sources: list[Source], imports: bool, written: Writt
                 source.file, 1, 1, f"a config must be a mapping, got {type(body).__name__}"
             )
         tree, kept = resolve(body, imports=imports)
-        written.kept += [(source.config_path, k) for k in kept]
+        written.kept += [
+            (source.config_path, replace(k, where=source.location(k.key))) for k in kept
+        ]
         notes = source.comments
         lead = source.comments.above.get(("defaults",), []) if source.defaults else []
         name = module.reserve(source.name)
