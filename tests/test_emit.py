@@ -206,3 +206,28 @@ def test_primitive_subclasses_are_written_plain() -> None:
 
     assert to_dict(lazy(ft.Pair)(Size(3))) == {"_target_": "foundation_targets.Pair", "_args_": [3]}
     assert type(to_dict(lazy(ft.Pair)(Size(3)))["_args_"][0]) is int
+
+
+def test_from_config_checks_hydra_reserved_keys_like_hydra() -> None:
+    cfg = {
+        "a": {"_target_": "foundation_targets.Pair", "_args_": 3},
+        "b": {"_target_": "foundation_targets.Pair", "left": 1, "_partial_": "yes"},
+        "c": {"_target_": "foundation_targets.Pair", "left": 1, "_recursive_": "no"},
+        "d": {"_target_": "foundation_targets.Pair", "left": 1, "_convert_": "some"},
+    }
+    with pytest.raises(ConfigError) as info:
+        from_config(cfg)
+    assert info.value.problems == [
+        "a._args_: must be a list of positional arguments, got int 3",
+        "b._partial_: must be true or false, got str 'yes'",
+        "c._recursive_: must be true or false, got str 'no'",
+        "d._convert_: must be one of none, partial, object, all; got 'some'",
+    ]
+
+
+def test_from_config_accepts_hydra_option_spellings() -> None:
+    cfg = {"_target_": "foundation_targets.Pair", "_args_": [1], "_convert_": "ALL"}
+    node = from_config(cfg)
+    assert node.left == 1
+    assert instantiate(node) == ft.Pair(1)
+    assert from_config(OmegaConf.create({**cfg, "_partial_": True}))._lazy_partial

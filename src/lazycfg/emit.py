@@ -167,6 +167,35 @@ def _plain(cfg: Any) -> Any:
     return cfg
 
 
+_CONVERT_MODES = ("none", "partial", "object", "all")
+
+
+def reserved_key_problems(reserved: dict[str, Any], path: Path) -> list[str]:
+    """What Hydra's instantiate would refuse in a node's ``_args_``/``_partial_``/... values."""
+    problems = []
+    for key, value in reserved.items():
+        if key == ARGS_KEY:
+            if not isinstance(value, list | tuple):
+                problems.append(
+                    f"{format_path((*path, key))}: must be a list of positional arguments, "
+                    f"got {type(value).__name__} {value!r:.40}"
+                )
+        elif key in (PARTIAL, RECURSIVE):
+            if not isinstance(value, bool):
+                problems.append(
+                    f"{format_path((*path, key))}: must be true or false, "
+                    f"got {type(value).__name__} {value!r:.40}"
+                )
+        elif key == CONVERT:
+            mode = value.value if isinstance(value, enum.Enum) else value  # hydra's ConvertMode
+            if not isinstance(mode, str) or mode.lower() not in _CONVERT_MODES:
+                problems.append(
+                    f"{format_path((*path, key))}: must be one of {', '.join(_CONVERT_MODES)}; "
+                    f"got {value!r:.40}"
+                )
+    return problems
+
+
 def from_config(cfg: Any, *, resolve_targets: bool = True) -> Any:
     """A lazy tree from a config (dict, list, DictConfig, ListConfig or YAML text).
 
@@ -193,9 +222,16 @@ def from_config(cfg: Any, *, resolve_targets: bool = True) -> Any:
         if TARGET not in fields:
             return fields
         target = fields.pop(TARGET)
-        partial = bool(fields.pop(PARTIAL, False))
-        opts = {k: fields.pop(k) for k in (RECURSIVE, CONVERT) if k in fields}
-        args = tuple(fields.pop(ARGS_KEY, ()))
+        reserved = {
+            k: fields.pop(k) for k in (ARGS_KEY, PARTIAL, RECURSIVE, CONVERT) if k in fields
+        }
+        wrong = reserved_key_problems(reserved, path)
+        if wrong:
+            problems.extend(wrong)
+            return "???"
+        partial = reserved.pop(PARTIAL, False)
+        args = tuple(reserved.pop(ARGS_KEY, ()))
+        opts = reserved
         where = format_path(path)
         if not isinstance(target, str):
             return failed(where, f"_target_ must be a dotted path string, got {target!r}")
