@@ -148,3 +148,49 @@ _SENTINEL = object()
 def with_sentinel_default(marker: Any = _SENTINEL, numbers: list[int] = [1, 2]) -> Any:  # noqa: B006
     """A default no config can hold (``marker``) beside one it can (``numbers``)."""
     return marker, numbers
+
+
+class PosOnly(_Comparable):
+    """Positional-only parameters, which no keyword can reach."""
+
+    def __init__(self, a: int, b: int, /, c: int = 0) -> None:
+        self.a, self.b, self.c = a, b, c
+
+
+class TypedVarargs(_Comparable):
+    """Annotated ``*args`` and ``**kwargs``: every element and value has a type."""
+
+    def __init__(self, *layers: int, **extra: float) -> None:
+        self.layers, self.extra = list(layers), extra
+
+
+class Holder(_Comparable):
+    """Nodes inside containers, checked against the element type."""
+
+    def __init__(
+        self,
+        children: list[DataPoint] | None = None,
+        named: dict[str, DataPoint] | None = None,
+        anything: list[Any] | None = None,
+    ) -> None:
+        self.children, self.named, self.anything = children, named, anything
+
+
+class PydAlias(pydantic.BaseModel):
+    """A field with an alias that may also be set by its name."""
+
+    model_config = pydantic.ConfigDict(populate_by_name=True)
+    learning_rate: float = pydantic.Field(alias="lr")
+
+
+class PydAliasStrict(pydantic.BaseModel):
+    """A field with an alias only (population by name not allowed)."""
+
+    learning_rate: float = pydantic.Field(alias="lr")
+
+
+class PydValidateByName(pydantic.BaseModel):
+    """A field settable by name or alias through ``validate_by_name``."""
+
+    model_config = pydantic.ConfigDict(validate_by_name=True)
+    learning_rate: float = pydantic.Field(alias="lr")

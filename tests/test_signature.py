@@ -183,3 +183,69 @@ def test_any_inside_a_union_accepts_everything() -> None:
 
     node = lazy(takes_any)(a=3, c="x")
     assert node.a == 3 and node.c == "x"
+
+
+# --- positional-only, variadic and container checks, pydantic names ------------------------------
+
+
+def test_positional_only_parameters_passed_by_keyword_are_refused() -> None:
+    assert bind_problems(ft.PosOnly, (1, 2), {"c": 3}, partial=False) == []
+    assert bind_problems(ft.PosOnly, (), {"a": 1, "b": 2}, partial=False) == [
+        "a: positional-only parameter passed by keyword; pass it by position",
+        "b: positional-only parameter passed by keyword; pass it by position",
+    ]
+    assert bind_problems(ft.PosOnly, (1,), {"b": 2}, partial=True) == [
+        "b: positional-only parameter passed by keyword; pass it by position"
+    ]
+
+
+def test_variadic_arguments_are_checked_against_their_annotations() -> None:
+    assert bind_problems(ft.TypedVarargs, (1, 2), {"scale": 0.5, "n": 1}, partial=False) == []
+    assert bind_problems(ft.TypedVarargs, (1, "a"), {"scale": "x"}, partial=False) == [
+        "_args_[1]: expected int, got str 'a'",
+        "scale: expected float, got str 'x'",
+    ]
+
+
+def test_lazy_nodes_inside_containers_are_checked_against_the_element_type() -> None:
+    good = lazy(ft.DataPoint)(x=1)
+    bad = lazy(ft.AttrsPoint)(x=1)
+    assert bind_problems(ft.Holder, (), {"children": [good, good]}, partial=False) == []
+    assert bind_problems(ft.Holder, (), {"named": {"a": good}}, partial=False) == []
+    assert bind_problems(ft.Holder, (), {"anything": [bad]}, partial=False) == []
+    assert bind_problems(ft.Holder, (), {"children": [good, bad]}, partial=False) == [
+        "children[1]: expected DataPoint, got a lazy AttrsPoint"
+    ]
+    assert bind_problems(ft.Holder, (), {"named": {"a": bad}}, partial=False) == [
+        "named.a: expected DataPoint, got a lazy AttrsPoint"
+    ]
+    # Nodes whose result is unknown (partials) and interpolations still pass.
+    loose = [partial(ft.AttrsPoint)(), "${other}"]
+    assert bind_problems(ft.Holder, (), {"children": loose}, partial=False) == []
+
+
+@pytest.mark.parametrize("target", [ft.PydAlias, ft.PydValidateByName])
+def test_pydantic_fields_settable_by_name_accept_the_name_too(target: type) -> None:
+    assert bind_problems(target, (), {"lr": 0.1}, partial=False) == []
+    assert bind_problems(target, (), {"learning_rate": 0.1}, partial=False) == []
+    assert bind_problems(target, (), {"learning_rate": "x"}, partial=False) == [
+        "learning_rate: expected float, got str 'x'"
+    ]
+    assert bind_problems(target, (), {}, partial=False) == ["lr: missing required argument"]
+
+
+def test_pydantic_alias_only_fields_refuse_the_name() -> None:
+    problems = bind_problems(ft.PydAliasStrict, (), {"learning_rate": 0.1}, partial=False)
+    assert problems[0].startswith("learning_rate: unexpected keyword argument")
+
+
+def test_config_dicts_get_the_same_binding_checks() -> None:
+    from lazycfg import ConfigError, from_config, instantiate
+
+    posonly = {"_target_": "foundation_targets.PosOnly", "a": 1, "b": 2}
+    varargs = {"_target_": "foundation_targets.TypedVarargs", "_args_": [1, "a"]}
+    for read in (from_config, instantiate):
+        with pytest.raises(ConfigError, match="a: positional-only parameter passed by keyword"):
+            read(posonly)
+        with pytest.raises(ConfigError, match=r"_args_\[1\]: expected int, got str 'a'"):
+            read(varargs)

@@ -45,6 +45,12 @@ class Spec:
     # parameter takes anything), and the required names as a set.
     accepts: dict[str, Accepts | tuple[type, ...] | None] = dataclasses.field(default_factory=dict)
     required_set: frozenset[str] = frozenset()
+    positional_only: frozenset[str] = frozenset()
+    # Checkers of each ``*args`` element and each ``**kwargs`` value, when annotated.
+    var_positional_check: Checker | None = None
+    var_keyword_check: Checker | None = None
+    # Pydantic fields settable by name as well as by alias: alias parameter -> field name.
+    field_names: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 _UNKNOWN = Spec(None, (), frozenset(), (), True, True, {}, {})
@@ -82,14 +88,20 @@ def _build_spec(target: Any) -> Spec:
     required: list[str] = []
     checkers: dict[str, Checker] = {}
     defaults: dict[str, Any] = {}
+    positional_only: set[str] = set()
     var_pos = var_kw = False
+    var_pos_check = var_kw_check = None
     for name, param in sig.parameters.items():
         if param.kind is inspect.Parameter.VAR_POSITIONAL:
             var_pos = True
+            var_pos_check = checker_for(hints.get(name, param.annotation))
             continue
         if param.kind is inspect.Parameter.VAR_KEYWORD:
             var_kw = True
+            var_kw_check = checker_for(hints.get(name, param.annotation))
             continue
+        if param.kind is inspect.Parameter.POSITIONAL_ONLY:
+            positional_only.add(name)
         if param.kind in _POSITIONAL:
             positional.append(name)
         else:
@@ -102,10 +114,18 @@ def _build_spec(target: Any) -> Spec:
         checker = checker_for(annotation)
         if checker is not None:
             checkers[name] = checker
+    field_names = _by_name_fields(target, sig.parameters)
+    for alias, field in field_names.items():
+        keyword_only.add(field)
+        if alias in checkers:
+            checkers[field] = checkers[alias]
     names = frozenset(positional) | keyword_only
     accepts: dict[str, Accepts | tuple[type, ...] | None] = {}
-    for name in names:
-        annotation = hints.get(name, sig.parameters[name].annotation)
+    for name in names - positional_only:  # a positional-only name given by keyword: slow path
+        param = sig.parameters.get(name)
+        if param is None:  # a pydantic field name standing for its alias
+            continue
+        annotation = hints.get(name, param.annotation)
         if name not in checkers:
             accepts[name] = None
         elif _exact_types(annotation):
@@ -114,6 +134,9 @@ def _build_spec(target: Any) -> Spec:
             quick = _fast_accepts(annotation)
             if quick is not None:
                 accepts[name] = quick
+    for alias, field in field_names.items():
+        if alias in accepts:
+            accepts[field] = accepts[alias]
     return Spec(
         names,
         tuple(positional),
@@ -125,7 +148,30 @@ def _build_spec(target: Any) -> Spec:
         defaults,
         accepts,
         frozenset(required),
+        frozenset(positional_only),
+        var_pos_check,
+        var_kw_check,
+        field_names,
     )
+
+
+def _by_name_fields(target: Any, parameters: Any) -> dict[str, str]:
+    """Alias parameter -> field name, for pydantic models that also take fields by name."""
+    config = getattr(target, "model_config", None)
+    fields = getattr(target, "model_fields", None)
+    if not isinstance(target, type) or not isinstance(config, dict):
+        return {}
+    if not isinstance(fields, dict) or not (
+        config.get("populate_by_name") or config.get("validate_by_name")
+    ):
+        return {}
+    out: dict[str, str] = {}
+    for name, info in fields.items():
+        alias = getattr(info, "validation_alias", None) or getattr(info, "alias", None)
+        if isinstance(alias, str) and alias != name and alias in parameters:
+            if name not in parameters:
+                out[alias] = name
+    return out
 
 
 def _type_hints(target: Any) -> dict[str, Any]:
@@ -229,6 +275,7 @@ def checker_for(annotation: Any) -> Checker | None:
         return None
     classes = _classes_of(annotation)
     accepts = _fast_accepts(annotation)
+    lazy_items = _lazy_items_checker(annotation)
 
     def check(value: Any) -> str | None:
         if accepts is not None and accepts(value):
@@ -243,7 +290,7 @@ def checker_for(annotation: Any) -> Checker | None:
         if _is_opaque(value):
             return None
         if isinstance(value, list | tuple | dict) and _contains_opaque(value):
-            return None
+            return None if lazy_items is None else lazy_items(value)
         if classes is not None and all(_plain(c) for c in classes):
             return f"expected {_type_name(annotation)}, got {type(value).__name__} {value!r:.60}"
         verdict = _pydantic_check(annotation, value)
@@ -252,6 +299,62 @@ def checker_for(annotation: Any) -> Checker | None:
         return None
 
     return check
+
+
+def _lazy_items_checker(annotation: Any) -> Checker | None:
+    """A check of the lazy nodes directly inside a list/tuple/dict value against the element
+    (or dict value) classes of ``annotation``; None when those are not plain classes.
+
+    A problem starts with the item's place (``[1]: ...``, ``.key: ...``) so that it reads as
+    ``children[1]: expected ...`` after the argument name.
+    """
+    members = typing.get_args(annotation) if _is_union(annotation) else (annotation,)
+    found: dict[bool, list[type] | None] = {False: [], True: []}  # is a mapping -> classes
+    for member in members:
+        origin, args = typing.get_origin(member), typing.get_args(member)
+        if origin in _SEQUENCES or origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+            kind, item = False, args[0] if args else None
+        elif origin in _MAPPINGS and len(args) == 2:
+            kind, item = True, args[1]
+        elif member in (list, tuple, dict) or member in _SEQUENCES or member in _MAPPINGS:
+            found[member is dict or member in _MAPPINGS] = None  # bare: items of any type
+            continue
+        else:
+            continue
+        classes = None if item is None else _classes_of(item)
+        sofar = found[kind]
+        found[kind] = None if classes is None or sofar is None else [*sofar, *classes]
+    sequence, mapping = found[False], found[True]
+    if not sequence and not mapping:
+        return None
+
+    def check(value: Any) -> str | None:
+        if isinstance(value, dict):
+            classes = mapping
+            items: Any = (
+                (f".{k}" if isinstance(k, str) else f"[{k!r}]", v) for k, v in value.items()
+            )
+        else:
+            classes = sequence
+            items = ((f"[{i}]", v) for i, v in enumerate(value))
+        if not classes:
+            return None
+        for place, item in items:
+            if isinstance(item, Lazy):
+                built = _lazy_result_type(item)
+                if built is not None and not any(issubclass(built, c) for c in classes):
+                    expected = " | ".join(
+                        "None" if c is type(None) else c.__qualname__ for c in classes
+                    )
+                    return f"{place}: expected {expected}, got a lazy {built.__qualname__}"
+        return None
+
+    return check
+
+
+def _is_union(annotation: Any) -> bool:
+    origin = typing.get_origin(annotation)
+    return origin is typing.Union or origin is types.UnionType
 
 
 _SEQUENCES: dict[Any, tuple[type, ...]] = {
@@ -401,27 +504,53 @@ def bind_problems(
         )
     by_position = spec.positional[: len(args)]
     checkers = spec.checkers
+    positional_only = spec.positional_only
     for name, value in zip(by_position, args, strict=False):
-        if name in kwargs:
+        if name in kwargs and not (name in positional_only and spec.var_keyword):
             problems.append(f"{name}: given both by position and by keyword")
         check = checkers.get(name)
         if check is not None:
             problem = check(value)
             if problem:
-                problems.append(f"{name}: {problem}")
+                problems.append(_at(name, problem))
+    if spec.var_positional_check is not None:
+        for i in range(npos, len(args)):
+            problem = spec.var_positional_check(args[i])
+            if problem:
+                problems.append(_at(f"_args_[{i}]", problem))
     names = spec.names
     for name, value in kwargs.items():
-        if name not in names:
+        if name in positional_only and not (name in by_position and spec.var_keyword):
+            if name not in by_position:
+                problems.append(
+                    f"{name}: positional-only parameter passed by keyword; pass it by position"
+                )
+            continue
+        if name not in names or name in positional_only:  # the latter lands in **kwargs
             if not spec.var_keyword:
                 problems.append(f"{name}: unexpected keyword argument{did_you_mean(name, names)}")
+            elif spec.var_keyword_check is not None:
+                problem = spec.var_keyword_check(value)
+                if problem:
+                    problems.append(_at(name, problem))
             continue
         check = checkers.get(name)
         if check is not None:
             problem = check(value)
             if problem:
-                problems.append(f"{name}: {problem}")
+                problems.append(_at(name, problem))
+    field_names = spec.field_names
+    for alias, field in field_names.items():
+        if alias in kwargs and field in kwargs:
+            problems.append(f"{field}: given both by name and by its alias {alias!r}; keep one")
     if not partial:
         for name in spec.required:
             if name not in kwargs and name not in by_position:
-                problems.append(f"{name}: missing required argument")
+                if field_names.get(name) not in kwargs:
+                    problems.append(f"{name}: missing required argument")
     return problems
+
+
+def _at(name: str, problem: str) -> str:
+    """``name: problem``, or ``name[1]: ...`` when the problem is about an item inside."""
+    return f"{name}{problem}" if problem[:1] in "[." else f"{name}: {problem}"
