@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from auto_targets import Layer, Net, Optim, Pair, refuse_rewritten_names_in_messages
 
+import lazycfg
 from lazycfg import ConfigError, factory
 
 
@@ -174,6 +175,91 @@ def calling_a_node() -> Any:
 def test_calling_a_lazy_node() -> None:
     with pytest.raises(ConfigError, match=f":{line_of('L-call-node')}: a lazy auto_targets.Layer"):
         calling_a_node()
+
+
+@factory
+def value_use(use: str) -> Any:
+    layer = Layer(3)
+
+    def helper() -> str:
+        return f"size-{layer}"  # L-nested
+
+    one, two, keyed = "net-%s", "%s-%s", "net-{x}"  # templates (not literals, for the linter)
+    if use == "isinstance":
+        return Pair(isinstance(layer, Layer), layer)  # L-isinstance
+    if use == "issubclass":
+        return Pair(issubclass(layer, Layer), layer)  # L-issubclass
+    if use == "type":
+        return Pair(type(layer) is Layer, layer)  # L-type
+    if use == "callable":
+        return Pair(callable(layer), layer)  # L-callable
+    if use == "str":
+        return Net(layers=[], name=str(layer))  # L-str
+    if use == "repr":
+        return Net(layers=[], name=repr(layer))  # L-repr
+    if use == "format":
+        return Net(layers=[], name=format(layer, ""))  # L-format
+    if use == "f-string":
+        return Net(layers=[], name=f"net-{layer}")  # L-f-string
+    if use == "f-string !r":
+        return Net(layers=[], name=f"net-{layer!r:>5}")  # L-f-string !r
+    if use == "f-string of a list":
+        return Net(layers=[], name=f"net-{[1, layer]}")  # L-f-string of a list
+    if use == "percent":
+        return Net(layers=[], name=one % layer)  # L-percent
+    if use == "percent tuple":
+        return Net(layers=[], name=two % ("net", layer))  # L-percent tuple
+    if use == "str.format":
+        return Net(layers=[], name=one.replace("%s", "{}").format(layer))  # L-str.format
+    if use == "str.format keyword":
+        return Net(layers=[], name=keyed.format(x={"k": layer}))  # L-str.format keyword
+    return Net(layers=[], name=helper())
+
+
+@pytest.mark.parametrize(
+    "use",
+    [
+        "isinstance",
+        "issubclass",
+        "type",
+        "callable",
+        "str",
+        "repr",
+        "format",
+        "f-string",
+        "f-string !r",
+        "f-string of a list",
+        "percent",
+        "percent tuple",
+        "str.format",
+        "str.format keyword",
+        "nested",
+    ],
+)
+def test_type_checks_and_formatting_of_a_lazy_node_are_refused_at_the_line(use: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        value_use(use)
+    message = str(info.value)
+    line = line_of(f"L-{use}")
+    assert f"in factory value_use at {__file__}:{line}" in message
+    assert "a lazy node was used as a value" in message and "auto_targets.Layer" in message
+    assert "isinstance" in message and "string formatting" in message
+
+
+@factory
+def plain_value_uses(name: str = "a") -> Any:
+    layer = Layer(3)
+    flags = [isinstance(layer, lazycfg.Lazy), isinstance([layer], list), type([layer]) is list]
+    template = "%s-%d"
+    text = f"{name}-{[1, 2]!r}-{3:>3}" + template % (name, 4) + "{}".replace("{", "{0").format(5)
+    return Pair(flags, Net(layers=[layer], name=text))
+
+
+def test_type_checks_and_formatting_of_plain_values_still_run() -> None:
+    config = plain_value_uses()
+    assert config.left == [True, True, True]
+    assert config.right.name == "a-[1, 2]-  3a-45"
+    assert repr(config.right.layers[0]) == "lazy(auto_targets.Layer)(3)"
 
 
 def local_maker() -> Any:

@@ -28,7 +28,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from lazycfg.build import _LazyCall, make_node
 from lazycfg.errors import ConfigError
-from lazycfg.node import Lazy, target_name
+from lazycfg.node import Lazy, target_name, walk
 from lazycfg.targets import import_path
 
 P = ParamSpec("P")
@@ -166,7 +166,7 @@ def factory(fn: Callable[P, R]) -> Callable[P, R]:
     NESTED_CODES.update(rewritten.nested)
     cells = dict(zip(fn.__code__.co_freevars, fn.__closure__ or (), strict=True))
     helpers: dict[str, Any] = dict(
-        zip(HELPERS, (_call, _callattr, _knob, _call_k, _callattr_k), strict=True)
+        zip(HELPERS, (_call, _callattr, _knob, _call_k, _callattr_k, _value), strict=True)
     )
     closure = tuple(
         cells[name] if name in cells else types.CellType(helpers[name])
@@ -281,16 +281,38 @@ def _forwarded(
 
 def _lazy_misuse(info: FactoryInfo, exc: TypeError) -> ConfigError:
     line = _line_in(info, exc.__traceback__)
+    return _misuse_error(str(exc), info.qualname, f"{info.filename}:{line}")
+
+
+def _misuse_error(detail: str, qualname: str, where: str) -> ConfigError:
     return ConfigError(
         [
-            f"a lazy node was used as a value while the config was built ({exc}); {RULES}. "
+            f"a lazy node was used as a value while the config was built ({detail}); {RULES}. "
             "A node's result does not exist yet, so it cannot be used in arithmetic, "
-            "comparisons, iteration or indexing: read an argument instead (node.n_estimators), "
+            "comparisons, iteration, indexing, isinstance/type checks or string formatting "
+            "(str, repr, format, f-strings, %): read an argument instead (node.n_estimators), "
             "move the work into a target that runs at instantiate, or mark a function that "
             "must run now with @lazycfg.eager"
         ],
-        f"in factory {info.qualname} at {info.filename}:{line}",
+        f"in factory {qualname} at {where}",
     )
+
+
+def _refuse_value_use(node: Lazy[Any], what: str, caller: types.FrameType) -> ConfigError:
+    """The misuse error for a type check or formatting of ``node``, at the caller's line."""
+    qualname = STATE.stack[-1].info.qualname if STATE.stack else caller.f_code.co_name
+    detail = f"{what} of a lazy {target_name(node)} node"
+    return _misuse_error(detail, qualname, f"{caller.f_code.co_filename}:{caller.f_lineno}")
+
+
+def _lazy_inside(value: Any) -> Lazy[Any] | None:
+    """The first lazy node in ``value`` (itself, or inside its lists, tuples and dicts)."""
+    if isinstance(value, Lazy):
+        return value
+    kind = type(value)
+    if kind is list or kind is tuple or kind is dict:
+        return next((v for _, v in walk(value) if isinstance(v, Lazy)), None)
+    return None
 
 
 def _line_in(info: FactoryInfo, tb: types.TracebackType | None) -> int:
@@ -310,6 +332,14 @@ def _knob(param: str, value: Any) -> _Knob:
     return _Knob(value, STATE.stack[-1].token(param))
 
 
+def _value(value: Any) -> Any:
+    """A value formatted into a string (f-string field, ``%`` operand): never a lazy node."""
+    node = _lazy_inside(value)
+    if node is not None:
+        raise _refuse_value_use(node, "string formatting", sys._getframe(1))
+    return value
+
+
 def _call(fn: Any, /, *args: Any, **kwargs: Any) -> Any:
     return _dispatch(fn, args, kwargs, None)
 
@@ -322,10 +352,15 @@ def _call_k(fn: Any, /, *args: Any, **kwargs: Any) -> Any:
 
 
 def _callattr(obj: Any, name: str, /, *args: Any, **kwargs: Any) -> Any:
+    if type(obj) is str and name in _STR_FORMATTERS:
+        _check_formatted(f"str.{name}()", args, kwargs, sys._getframe(1))
     return _dispatch(_method(obj, name), args, kwargs, None)
 
 
 def _callattr_k(obj: Any, name: str, /, *args: Any, **kwargs: Any) -> Any:
+    if type(obj) is str and name in _STR_FORMATTERS:
+        plain_args, plain_kwargs, _ = _unwrap(args, kwargs)
+        _check_formatted(f"str.{name}()", plain_args, plain_kwargs, sys._getframe(1))
     fn = _method(obj, name)
     if getattr(fn, FACTORY_ATTR, None) is not None:
         return fn(*args, **kwargs)
@@ -369,6 +404,43 @@ def _unwrap(
     new_args = tuple(plain(a, ("_args_", i)) for i, a in enumerate(args))
     new_kwargs = {k: plain(v, (k,)) for k, v in kwargs.items()}
     return new_args, new_kwargs, knobs
+
+
+# Eager builtins that would silently misjudge or stringify a lazy node (isinstance(node, Model) is
+# False; str(node) is its repr): keyed by id, since any callable may reach the check.
+_TYPE_CHECKS = {id(f): f.__name__ for f in (isinstance, issubclass, type, callable)}
+_FORMATTERS = {
+    id(f): f"{f.__qualname__}()" for f in (str, repr, ascii, format, str.format, str.format_map)
+}
+_STR_FORMATTERS = frozenset({"format", "format_map"})
+_VALUE_USES = frozenset(_TYPE_CHECKS) | frozenset(_FORMATTERS)
+
+
+def _check_value_use(fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any], depth: int) -> None:
+    key = id(fn)
+    if key in _TYPE_CHECKS:
+        # Only the checked object itself: isinstance([node], list) and isinstance(x, Lazy) are fine.
+        checked = args[0] if args else None
+        asks_for_lazy = len(args) > 1 and _names_lazy(args[1])
+        if isinstance(checked, Lazy) and not asks_for_lazy:
+            raise _refuse_value_use(checked, f"{_TYPE_CHECKS[key]}()", sys._getframe(depth + 1))
+    elif key in _FORMATTERS:
+        _check_formatted(_FORMATTERS[key], args, kwargs, sys._getframe(depth + 1))
+
+
+def _check_formatted(
+    what: str, args: tuple[Any, ...], kwargs: dict[str, Any], caller: types.FrameType
+) -> None:
+    for value in (*args, *kwargs.values()):
+        node = _lazy_inside(value)
+        if node is not None:
+            raise _refuse_value_use(node, what, caller)
+
+
+def _names_lazy(classinfo: Any) -> bool:
+    """True when an isinstance() class argument includes `Lazy` (asking about nodes is fine)."""
+    options = classinfo if type(classinfo) is tuple else (classinfo,)
+    return any(isinstance(c, type) and issubclass(c, Lazy) for c in options)
 
 
 def _is_eager(fn: Any) -> bool:
@@ -415,6 +487,8 @@ def _dispatch(
     if getattr(fn, FACTORY_ATTR, None) is not None or _is_eager(fn) or not callable(fn):
         if knobs and STATE.recording is not None:
             _record_eager_use(fn, knobs, depth - 1)
+        if id(fn) in _VALUE_USES:
+            _check_value_use(fn, args, kwargs, depth - 1)
         return fn(*args, **kwargs)
     _check_importable(fn, depth)
     if kind is type or kind is types.FunctionType:

@@ -3,9 +3,11 @@
 ``Experiment(model=RF(n_estimators=n))`` becomes
 ``__lazycfg_call__(Experiment, model=__lazycfg_call__(RF, n_estimators=__lazycfg_knob__("n", n)))``
 and ``obj.method(x)`` becomes ``__lazycfg_callattr__(obj, "method", x)``. The helpers decide at
-run time whether a call is eager or lazy (see `lazycfg.auto`). The new code is compiled with the
-original file name and line numbers, so tracebacks and error locations point into the user's
-file, and it closes over the original function's cells, so closures keep working.
+run time whether a call is eager or lazy (see `lazycfg.auto`); f-string fields and ``%``
+operands go through ``__lazycfg_value__``, which refuses a lazy node (its repr is not a value).
+The new code is compiled with the original file name and line numbers, so tracebacks and error
+locations point into the user's file, and it closes over the original function's cells, so
+closures keep working.
 
 The same pass finds the static facts knob linking needs: which uses of a parameter are *direct*
 (the parameter itself, passed as a call argument or as an element of a list/tuple/dict literal
@@ -27,7 +29,10 @@ from lazycfg.errors import ConfigError
 CALL, CALLATTR, KNOB = "__lazycfg_call__", "__lazycfg_callattr__", "__lazycfg_knob__"
 # Calls with a knob marker among their arguments use these, so plain calls never scan for one.
 CALL_K, CALLATTR_K = "__lazycfg_call_k__", "__lazycfg_callattr_k__"
-HELPERS = (CALL, CALLATTR, KNOB, CALL_K, CALLATTR_K)
+# Values formatted into strings (f-string fields, the right side of %) go through this check, so a
+# lazy node's repr never silently becomes config text.
+VALUE = "__lazycfg_value__"
+HELPERS = (CALL, CALLATTR, KNOB, CALL_K, CALLATTR_K, VALUE)
 _WRAPPER = "__lazycfg_closure_wrapper__"
 
 
@@ -236,6 +241,17 @@ class _CallRewriter(ast.NodeTransformer):
 
     visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _comprehension
 
+    def visit_FormattedValue(self, node: ast.FormattedValue) -> Any:
+        self.generic_visit(node)
+        node.value = _checked_value(node.value)
+        return node
+
+    def visit_BinOp(self, node: ast.BinOp) -> Any:
+        self.generic_visit(node)
+        if isinstance(node.op, ast.Mod):  # "%s" % value (for numbers the check is a no-op)
+            node.right = _checked_value(node.right)
+        return node
+
     def visit_Call(self, node: ast.Call) -> Any:
         self.generic_visit(node)
         before = len(self.direct)
@@ -281,6 +297,15 @@ class _CallRewriter(ast.NodeTransformer):
 
 
 _Node = TypeVar("_Node", bound=ast.AST)
+
+
+def _checked_value(value: ast.expr) -> ast.expr:
+    check = ast.Call(func=ast.Name(VALUE, ast.Load()), args=[value], keywords=[])
+    return _locate_all(check, value)
+
+
+def _is_value_check(node: ast.AST | None) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == VALUE
 
 
 def _locate_all(new: _Node, old: ast.AST) -> _Node:
@@ -342,7 +367,8 @@ def _shadowed(node: ast.Name, func: ast.FunctionDef, parents: dict[int, ast.AST]
 def _describe(node: ast.Name, parents: dict[int, ast.AST], original: str) -> str:
     parent = parents.get(id(node))
     child: ast.AST = node
-    while isinstance(parent, ast.keyword | ast.Starred):
+    while isinstance(parent, ast.keyword | ast.Starred) or _is_value_check(parent):
+        assert parent is not None
         child, parent = parent, parents.get(id(parent))
     if isinstance(parent, ast.BinOp | ast.UnaryOp):
         kind = "in arithmetic"
