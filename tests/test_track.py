@@ -266,3 +266,59 @@ def test_shared_nodes_are_listed_at_every_path() -> None:
     layer = lazy(Forest)(n_estimators=3)
     flat = flatten({"a": layer, "b": layer})
     assert flat["a.n_estimators"] == flat["b.n_estimators"] == 3
+
+
+# --- key types: str, int, float and bool keys each have their own encoding ---------------------
+
+typed_keys = st.one_of(
+    keys,
+    st.booleans(),
+    st.floats(allow_nan=False),
+    st.sampled_from([1.5, 1.0, -0.0, 1e-05, 2.5e20, float("inf"), "\0" + "1", "\x01x", "\x03"]),
+)
+
+
+def _typed(key: Any) -> tuple[str, str]:
+    return type(key).__name__, repr(key)
+
+
+@settings(max_examples=150)
+@given(typed_keys)
+def test_every_key_type_survives_its_escaping(key: Any) -> None:
+    segment = escape_key(key)
+    [(_, a), (_, b)] = split_key(f"{segment}.{segment}")
+    assert _typed(a) == _typed(b) == _typed(key)
+
+
+@settings(max_examples=60)
+@given(st.dictionaries(typed_keys, trees, max_size=4))
+def test_unflatten_inverts_flatten_for_any_key_type(config: dict[Any, Any]) -> None:
+    back = unflatten(flatten(config))
+    assert sorted(map(_typed, back)) == sorted(map(_typed, to_dict(config)))
+    assert back == to_dict(config)
+
+
+@settings(max_examples=150)
+@given(typed_keys, typed_keys)
+def test_fingerprint_tells_every_key_apart(a: Any, b: Any) -> None:
+    if _typed(a) != _typed(b):
+        assert canonical_json({a: 1}) != canonical_json({b: 1})
+        assert fingerprint({a: 1}) != fingerprint({b: 1})
+        assert flatten({a: 1}) != flatten({b: 1})
+
+
+def test_float_and_bool_keys_differ_from_int_keys() -> None:
+    assert len({fingerprint({1.5: 1}), fingerprint({1: 1}), fingerprint({True: 1})}) == 3
+    assert flatten({1.5: 1, 2: {True: "x"}}) == {"\\#1\\.5": 1, "\\#2.\\#True": "x"}
+
+
+@pytest.mark.parametrize("key", [None, Forest, (1, 2)])
+def test_unsupported_key_types_are_refused_clearly(key: Any) -> None:
+    for fn in (flatten, canonical_json):
+        with pytest.raises(ConfigError, match=r"model: dict key .* str, int, float or bool"):
+            fn({"model": {key: 1}})
+
+
+def test_a_malformed_number_key_is_refused() -> None:
+    with pytest.raises(ConfigError, match="number or True/False"):
+        split_key("\\#1\\.2\\.3.x")

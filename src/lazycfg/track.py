@@ -9,7 +9,10 @@ Escaping, so that ``unflatten(flatten(x))`` gives back exactly ``to_dict(x)``:
 - in a dict key, ``\\`` is written ``\\\\`` and ``.`` is written ``\\.``;
 - a dict key made only of digits gets a leading ``\\`` (``"0"`` -> ``\\0``), since a bare
   number is a list index;
-- an integer dict key (OmegaConf allows them) is written ``\\#3``;
+- a number or bool dict key (OmegaConf allows them) is written ``\\#`` and its Python repr:
+  ``\\#3``, ``\\#-0\\.5`` (the dot escaped as above), ``\\#True``; so ``1``, ``1.0`` and
+  ``True`` stay three keys;
+- any other key (None, an enum member, a tuple) is refused with a `ConfigError`;
 - an empty dict or list is kept as a value (``{"optim.groups": []}``).
 
 The one loss: a list at the very top that is empty flattens to ``{}`` and comes back as ``{}``.
@@ -24,10 +27,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lazycfg.errors import ConfigError
-from lazycfg.node import Key, Path, fold, walk
+from lazycfg.node import Key, Path, fold, format_path, walk
 
 TARGET = "_target_"
 _DIGITS = re.compile(r"[0-9]+")
+_INT = re.compile(r"-?[0-9]+")
+_FLOAT = re.compile(r"-?(?:[0-9]+\.[0-9]*(?:e[-+]?[0-9]+)?|[0-9]+e[-+]?[0-9]+|inf|nan)")
+_KEY_TYPES = frozenset((str, int, float, bool))
 
 
 # --- the plain config ----------------------------------------------------------------------------
@@ -61,19 +67,47 @@ def plain_config(x: Any, *, full: bool = False) -> Any:
 # --- flat keys -------------------------------------------------------------------------------------
 
 
-def escape_key(key: Key) -> str:
+def key_problem(key: Any) -> str | None:
+    """Why a dict key cannot be flattened or fingerprinted, or None."""
+    if type(key) in _KEY_TYPES:
+        return None
+    return (
+        f"dict key {key!r:.40} ({type(key).__name__}): configs take str, int, float or bool "
+        "keys; write it as a string"
+    )
+
+
+def _check_key(key: Any, path: Path) -> None:
+    problem = key_problem(key)
+    if problem:
+        raise ConfigError([f"{format_path(path) if path else '<root>'}: {problem}"], "bad key")
+
+
+def escape_key(key: Any) -> str:
     """One dict key as a flat-key segment (see the module docstring)."""
-    if isinstance(key, int):  # bool is an int too; Python treats {True: x} as {1: x}
-        return f"\\#{int(key)}"
-    text = key.replace("\\", "\\\\").replace(".", "\\.")
-    return "\\" + text if _DIGITS.fullmatch(text) else text
+    _check_key(key, ())
+    if type(key) is str:
+        text = key.replace("\\", "\\\\").replace(".", "\\.")
+        return "\\" + text if _DIGITS.fullmatch(text) else text
+    return "\\#" + repr(key).replace(".", "\\.")  # 3, -0.5, 1e-05, inf, True
 
 
-def split_key(flat_key: str) -> list[tuple[bool, Key]]:
+def _number_key(text: str) -> int | float | bool | None:
+    """The key a ``\\#`` segment names (see `escape_key`), or None."""
+    if text in ("True", "False"):
+        return text == "True"
+    if _INT.fullmatch(text):
+        return int(text)
+    if _FLOAT.fullmatch(text):
+        return float(text)
+    return None
+
+
+def split_key(flat_key: str) -> list[tuple[bool, Any]]:
     """A flat key as (is_index, key) segments; the inverse of joining escaped segments."""
     if "\\" not in flat_key:  # the common case: nothing escaped
         return [(True, int(p)) if _DIGITS.fullmatch(p) else (False, p) for p in flat_key.split(".")]
-    segments: list[tuple[bool, Key]] = []
+    segments: list[tuple[bool, Any]] = []
     chars: list[str] = []
     kind = "plain"  # "plain", "str" (escaped digits) or "int" (\#n)
     i, n = 0, len(flat_key)
@@ -96,13 +130,16 @@ def split_key(flat_key: str) -> list[tuple[bool, Key]]:
         if ch == ".":
             text = "".join(chars)
             if kind == "int":
-                try:
-                    segments.append((False, int(text)))
-                except ValueError:
+                number = _number_key(text)
+                if number is None:
                     raise ConfigError(
-                        [f"{flat_key!r}: '\\#' must be followed by an integer, got {text!r}"],
+                        [
+                            f"{flat_key!r}: '\\#' must be followed by a number or True/False, "
+                            f"got {text!r}"
+                        ],
                         "invalid flat key",
-                    ) from None
+                    )
+                segments.append((False, number))
             elif kind == "plain" and _DIGITS.fullmatch(text):
                 segments.append((True, int(text)))
             else:
@@ -135,6 +172,8 @@ def flatten(x: Any, *, full: bool = False) -> dict[str, Any]:
         if not path:
             continue
         prefix, in_list = containers[path[:-1]]
+        if not in_list:
+            _check_key(path[-1], path[:-1])
         segment = str(path[-1]) if in_list else escape_key(path[-1])
         here = segment if prefix is None else f"{prefix}.{segment}"
         if isinstance(value, dict | list) and value:
@@ -375,18 +414,35 @@ def diff(a: Any, b: Any, *, full: bool = False) -> Diff:
 def canonical_json(x: Any, *, full: bool = False) -> str:
     """The emitted config as canonical JSON: sorted keys, no spaces, ASCII only.
 
-    Integer dict keys are written with a NUL prefix so that ``{1: x}`` and ``{"1": x}`` differ.
+    Each key type has its own prefix, so that ``{1: x}``, ``{1.0: x}``, ``{True: x}`` and
+    ``{"1": x}`` all differ: int ``\\x00``, float ``\\x01`` (then its repr), bool ``\\x02``; a
+    string key starting with one of ``\\x00``..``\\x03`` gets ``\\x03`` in front (other strings,
+    the usual case, are written as they are). Other key types raise `ConfigError`.
     """
 
     def canonical(value: Any, path: Path, kids: list[tuple[Key, Any]] | None) -> Any:
         if kids is None:
             return value
         if type(value) is dict:
-            return {k if isinstance(k, str) else f"\0{int(k)}": v for k, v in kids}
+            for k, _ in kids:
+                _check_key(k, path)
+            return {_canonical_key(k): v for k, v in kids}
         return [v for _, v in kids]
 
     tree = fold(plain_config(x, full=full), canonical)
     return json.dumps(tree, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+def _canonical_key(key: Any) -> str:
+    kind = type(key)
+    if kind is str:
+        return "\x03" + key if key[:1] in _PREFIXES else key
+    if kind is bool:
+        return f"\x02{key}"
+    return f"\x01{key!r}" if kind is float else f"\x00{key}"  # ints: as before this change
+
+
+_PREFIXES = ("\x00", "\x01", "\x02", "\x03")
 
 
 def fingerprint(x: Any, *, full: bool = False, length: int = 12) -> str:
