@@ -86,13 +86,22 @@ def test_show_graph_writes_svg_and_html(tmp_path: Path, capsys: pytest.CaptureFi
         (["show", "plainword"], "is not a YAML file, a job output dir or module:attr"),
         (["show", "track_targets:make_shared", "--graph", "out.png"], "must end in .svg or .html"),
         (["show", "<empty dir>"], "a directory without .hydra"),
+        (
+            ["show", "track_targets:SEED"],
+            "track_targets:SEED is an int, not a config (a lazy node, dict, DictConfig or factory)",
+        ),
+        (["diff", "track_targets:SEED", "track_targets:experiment"], "SEED is an int, not a"),
+        (
+            ["show", "track_targets:make_shared", "--graph", "<empty dir>/missing/g.svg"],
+            "missing/g.svg: cannot write: No such file or directory",
+        ),
         (["diff", "track_targets:experiment", "nowhere.yml"], "nowhere.yml: no such file"),
     ],
 )
 def test_bad_input_exits_2_with_a_clear_message(
     argv: list[str], message: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    argv = [str(tmp_path) if a == "<empty dir>" else a for a in argv]
+    argv = [a.replace("<empty dir>", str(tmp_path)) for a in argv]
     code, out, err = lazycfg(capsys, *argv)
     assert code == 2 and out == ""
     assert message in err and "Traceback" not in err
@@ -153,3 +162,14 @@ def test_module_factory_sharing_is_drawn_once(
 ) -> None:
     lazycfg(capsys, "show", "track_targets:make_shared", "--graph", str(tmp_path / "s.svg"))
     assert (tmp_path / "s.svg").read_text().count("size = 64") == 1
+
+
+def test_a_graph_that_cannot_be_written_leaves_nothing_behind(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "g.svg").mkdir()  # the destination is a directory: the final rename fails
+    code, out, err = lazycfg(
+        capsys, "show", "track_targets:make_shared", "--graph", str(tmp_path / "g.svg")
+    )
+    assert code == 2 and "cannot write" in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.svg"]

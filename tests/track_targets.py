@@ -80,3 +80,5 @@ def make_shared() -> Any:
 
 
 experiment = make_experiment()
+
+SEED = 7  # not a config: `lazycfg show track_targets:SEED` must say so

@@ -95,7 +95,23 @@ def _load_attr(spec: str) -> Any:
             value = value()
         except TypeError as exc:
             raise _bad(f"{spec}: calling it with no arguments failed: {exc}") from None
+    if not _is_config(value):
+        raise _bad(
+            f"{spec} is {_a(type(value).__name__)}, not a config "
+            "(a lazy node, dict, DictConfig or factory)"
+        )
     return value
+
+
+def _is_config(value: Any) -> bool:
+    if isinstance(value, Lazy | dict | list | tuple):
+        return True
+    module = type(value).__module__
+    return module.startswith("omegaconf") and type(value).__name__ in ("DictConfig", "ListConfig")
+
+
+def _a(noun: str) -> str:
+    return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"
 
 
 def as_tree(config: Any) -> Any:
@@ -150,9 +166,15 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def _write(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all (`ConfigError` saying why not)."""
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)  # never a half-written picture
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)  # never a half-written picture
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        reason = exc.strerror or str(exc)
+        raise _bad(f"--graph {path}: cannot write: {reason}; give a writable file path") from None
 
 
 def run_diff(args: argparse.Namespace) -> int:
