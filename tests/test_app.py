@@ -6,6 +6,7 @@ pytest's tmp_path through hydra.run.dir / hydra.sweep.dir.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -176,3 +177,58 @@ def test_checked_refuses_before_the_task_runs_and_passes_good_configs() -> None:
     task(good)
     assert calls == [good]
     assert task.__wrapped__ == calls.append  # type: ignore[attr-defined]  # Hydra unwraps it
+
+
+STORE_ONLY_APP = """
+from lazycfg import store
+from lazycfg.app import main
+from store_targets import small
+
+store(small, group="experiment", package="_global_")
+store({"seed": 0}, name="train")
+
+
+@main(version_base="1.3", config_path=None, config_name="train")
+def train(cfg) -> None:
+    print("width", cfg.model.width)
+
+
+if __name__ == "__main__":
+    train()
+"""
+
+
+def run_store_only_app(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """A ConfigStore-only app (config_path=None), written next to its run directory."""
+    app = tmp_path / "store_only_app.py"
+    app.write_text(STORE_ONLY_APP)
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "tests")}
+    command = [sys.executable, str(app), *args, f"hydra.run.dir={tmp_path / 'run'}"]
+    return subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, env=env)
+
+
+def test_store_only_app_runs_an_override(tmp_path: Path) -> None:
+    result = run_store_only_app(tmp_path, "+experiment=small", "model.width=9")
+    assert result.returncode == 0, result.stderr
+    assert "width 9" in result.stdout
+
+
+def test_an_override_interpolating_a_missing_key_is_a_checked_problem(tmp_path: Path) -> None:
+    override = "db.port=${model.widht}"
+    result = run_store_only_app(tmp_path, "+experiment=small", override)
+    assert result.returncode == 1 and "width" not in result.stdout
+    assert "does not fit its targets" in result.stderr
+    assert (
+        "db.port: '${model.widht}' cannot be resolved: model.widht: 'model' "
+        "(store_targets.Model) has no parameter 'widht' (did you mean 'width': int?)  "
+        f"[from override {override!r}]" in result.stderr
+    )
+    assert "Traceback" not in result.stderr
+
+
+def test_a_malformed_reserved_key_override_is_a_checked_problem(tmp_path: Path) -> None:
+    result = run_store_only_app(tmp_path, "+experiment=small", "+model._args_=3")
+    assert result.returncode == 1 and "width" not in result.stdout
+    assert "does not fit its targets" in result.stderr
+    assert "model._args_" in result.stderr and "[from override '+model._args_=3']" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -73,10 +73,40 @@ def test_the_error_is_compact_for_hydra_and_survives_pickling() -> None:
 def test_explain_refused_names_the_nearest_parameter_and_its_type(tmp_path: Path) -> None:
     (tmp_path / "app.yaml").write_text(f"model:\n  _target_: {MODEL}\n  width: 3\nseed: 1\n")
     lines = explain_refused(
-        str(tmp_path), "app", ["model.widht=5", "sed=2", "model.width=4", "+new=1"]
+        str(tmp_path),
+        "app",
+        ["model.widht=5", "sed=2", "model.width=4", "+new=1"],
     )
     assert lines == [
         "model.widht: 'model' (store_targets.Model) has no parameter 'widht' "
         "(did you mean 'width': int?)  [from override 'model.widht=5']",
         "sed: the config has no key 'sed' (did you mean 'seed'?)  [from override 'sed=2']",
     ]
+
+
+def test_an_interpolation_to_a_missing_key_names_the_key_and_the_nearest_one() -> None:
+    override = "db.width=${model.widht}"
+    error = check(
+        {
+            "model": {"_target_": MODEL, "width": 3},
+            "db": {"_target_": MODEL, "width": "${model.widht}"},
+        },
+        [override],
+    )
+    assert error.problems == [
+        "db.width: '${model.widht}' cannot be resolved: model.widht: 'model' "
+        "(store_targets.Model) has no parameter 'widht' (did you mean 'width': int?)  "
+        f"[from override {override!r}]"
+    ]
+
+
+def test_an_interpolation_only_the_task_can_resolve_is_accepted() -> None:
+    # A resolver the task registers itself, before it reads the value.
+    check_config(OmegaConf.create({"model": {"_target_": MODEL, "width": "${later:3}"}}))
+
+
+def test_a_malformed_reserved_key_is_reported_not_raised() -> None:
+    error = check({"model": {"_target_": MODEL, "_args_": 3}}, ["model._args_=3"])
+    assert len(error.problems) == 1
+    assert error.problems[0].startswith("model._args_: ")
+    assert error.problems[0].endswith("[from override 'model._args_=3']")

@@ -39,10 +39,13 @@ __all__ = ["OverrideError", "check_config", "checked", "main"]
 
 def _task_overrides() -> list[str]:
     from hydra.core.hydra_config import HydraConfig
+    from omegaconf import OmegaConf
 
     if not HydraConfig.initialized():
         return []
-    return list(HydraConfig.get().overrides.task)
+    # Unresolved: an override like `data.a=${model.x}` is text here, whatever ${model.x} is.
+    task = OmegaConf.to_container(HydraConfig.get().overrides.task, resolve=False)
+    return [str(o) for o in task] if isinstance(task, list) else []
 
 
 def checked(task: Callable[[Any], R]) -> Callable[[Any], R]:

@@ -114,24 +114,71 @@ def check_config(cfg: Any, overrides: list[str] | None = None) -> None:
     be resolved yet is accepted as is. ``overrides`` (Hydra's ``hydra.overrides.task``) lets the
     message name the override behind each problem.
     """
-    from omegaconf import DictConfig, ListConfig, OmegaConf
+    from omegaconf import DictConfig, ListConfig
 
     from lazycfg.emit import from_config
 
-    data = cfg
-    if isinstance(cfg, DictConfig | ListConfig):
-        try:
-            data = OmegaConf.to_container(cfg, resolve=True)
-        except Exception:  # an interpolation only the task can resolve: check it unresolved
-            data = OmegaConf.to_container(cfg, resolve=False)
+    data, problems = _resolved(cfg) if isinstance(cfg, DictConfig | ListConfig) else (cfg, [])
     try:
-        problems = unannotated_number_problems(from_config(data))
+        problems += unannotated_number_problems(from_config(data))
     except ConfigError as exc:
-        problems = exc.problems
+        problems += exc.problems
+    except Exception as exc:  # a shape from_config does not expect: reported, not a traceback
+        problems.append(f"<root>: cannot be read as a config ({type(exc).__name__}: {exc})")
     if problems:
         by_key = _overrides_by_key(overrides or [])
         header = "the composed config does not fit its targets (nothing was built)"
         raise OverrideError([_blame(p, by_key) for p in problems], header)
+
+
+def _resolved(cfg: Any) -> tuple[Any, list[str]]:
+    """``cfg`` as plain data with its interpolations resolved where they can be.
+
+    An interpolation to a key the composed config lacks is a problem (a typo in the override,
+    usually). Any other failure (a resolver the task registers itself, say) leaves the
+    interpolation as written, for the task to resolve.
+    """
+    from omegaconf import DictConfig, ListConfig, OmegaConf
+    from omegaconf.errors import InterpolationKeyError
+
+    try:
+        return OmegaConf.to_container(cfg, resolve=True), []
+    except Exception:
+        pass
+    data: Any = OmegaConf.to_container(cfg, resolve=False)
+    problems: list[str] = []
+    for path, value in list(walk(data)):
+        if not (isinstance(value, str) and "${" in value):
+            continue
+        try:
+            node = cfg
+            for key in path:
+                node = node[key]
+            resolved = (
+                OmegaConf.to_container(node, resolve=True)
+                if isinstance(node, DictConfig | ListConfig)
+                else node
+            )
+        except InterpolationKeyError as exc:
+            problems.append(f"{format_path(path)}: {value!r} cannot be resolved: {_why(cfg, exc)}")
+            continue
+        except Exception:
+            continue
+        container: Any = data
+        for key in path[:-1]:
+            container = container[key]
+        container[path[-1]] = resolved
+    return data, problems
+
+
+_MISSING_KEY = re.compile(r"Interpolation key '([A-Za-z_][\w.]*)' not found")
+
+
+def _why(cfg: Any, exc: Exception) -> str:
+    """The nearest-name line for an interpolation to a missing key, else OmegaConf's words."""
+    match = _MISSING_KEY.search(str(exc))
+    near = _nearest(cfg, match.group(1)) if match else None
+    return near or str(exc).splitlines()[0]
 
 
 # --- keys Hydra refused while composing ----------------------------------------------------------
