@@ -232,3 +232,13 @@ def test_a_malformed_reserved_key_override_is_a_checked_problem(tmp_path: Path) 
     assert "does not fit its targets" in result.stderr
     assert "model._args_" in result.stderr and "[from override '+model._args_=3']" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_store_only_app_gets_the_nearest_name_for_a_key_hydra_refuses(tmp_path: Path) -> None:
+    result = run_store_only_app(tmp_path, "+experiment=small", "model.widht=3")
+    assert result.returncode == 1
+    assert "Could not override 'model.widht'" in result.stderr  # Hydra's own words
+    assert (
+        "model.widht: 'model' (store_targets.Model) has no parameter 'widht' "
+        "(did you mean 'width': int?)  [from override 'model.widht=3']" in result.stderr
+    )

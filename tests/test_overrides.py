@@ -75,7 +75,7 @@ def test_explain_refused_names_the_nearest_parameter_and_its_type(tmp_path: Path
     lines = explain_refused(
         str(tmp_path),
         "app",
-        ["model.widht=5", "sed=2", "model.width=4", "+new=1"],
+        ["model.widht=5", "sed=2", "model.width=4", "+new=1", "model._args_=[1]"],
     )
     assert lines == [
         "model.widht: 'model' (store_targets.Model) has no parameter 'widht' "
@@ -110,3 +110,22 @@ def test_a_malformed_reserved_key_is_reported_not_raised() -> None:
     assert len(error.problems) == 1
     assert error.problems[0].startswith("model._args_: ")
     assert error.problems[0].endswith("[from override 'model._args_=3']")
+
+
+def test_explain_refused_composes_from_the_config_store_without_a_config_dir() -> None:
+    from hydra.core.config_store import ConfigStore
+
+    repo = ConfigStore.instance().repo
+    saved = dict(repo)
+    try:
+        ConfigStore.instance().store(
+            name="store_only", node={"model": {"_target_": MODEL, "width": 3}}
+        )
+        lines = explain_refused(None, "store_only", ["model.widht=5", "model._args_=[1]"])
+    finally:
+        repo.clear()
+        repo.update(saved)
+    assert lines == [
+        "model.widht: 'model' (store_targets.Model) has no parameter 'widht' "
+        "(did you mean 'width': int?)  [from override 'model.widht=5']"
+    ]

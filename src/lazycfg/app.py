@@ -102,8 +102,9 @@ def main(
             try:
                 return hydra_main()
             except SystemExit as exc:
+                # config_path=None: a ConfigStore-only app, composed again from the store alone.
                 config_dir = _config_dir(task, config_path)
-                if exc.code not in (0, None) and config_dir is not None:
+                if exc.code not in (0, None) and (config_dir or config_path is None):
                     overrides = _command_line_overrides(sys.argv[1:])
                     for line in explain_refused(config_dir, config_name, overrides):
                         print(line, file=sys.stderr)

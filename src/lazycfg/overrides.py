@@ -59,6 +59,9 @@ def _blame(problem: str, overrides: dict[str, str]) -> str:
     return problem if override is None else f"{problem}  [from override {override!r}]"
 
 
+_RESERVED = ("_target_", "_args_", "_partial_", "_recursive_", "_convert_")
+
+
 def _expected(target: Any, name: str) -> str:
     """``int`` or ``default 100``: what a parameter takes, for messages."""
     from lazycfg.signature import spec_of
@@ -201,6 +204,8 @@ def _nearest(cfg: Any, key: str) -> str | None:
         if part in node:
             node = node[part]
             continue
+        if part in _RESERVED:  # not a parameter; Hydra's own message says to add it with +
+            return None
         where = ".".join(parts[:depth])
         options: list[str] = [str(k) for k in node.keys() if not str(k).startswith("_")]
         target = node.get("_target_") if depth else None
@@ -223,21 +228,28 @@ def _nearest(cfg: Any, key: str) -> str | None:
     return None
 
 
-def explain_refused(config_dir: str, config_name: str | None, overrides: list[str]) -> list[str]:
+def explain_refused(
+    config_dir: str | None, config_name: str | None, overrides: list[str]
+) -> list[str]:
     """Did-you-mean lines for ``key=value`` overrides whose key is not in the composed config.
 
     Composes the config again with Hydra's compose API, leaving out the plain ``key=value``
-    overrides (the only kind Hydra refuses for an unknown key), and looks each key up. Returns
-    nothing when the config cannot be composed this way (sweeps of config groups, for one).
+    overrides (the only kind Hydra refuses for an unknown key), and looks each key up.
+    ``config_dir=None`` composes from the ConfigStore alone (an app with ``config_path=None``).
+    Returns nothing when the config cannot be composed this way (sweeps of config groups).
     """
-    from hydra import compose, initialize_config_dir
+    from hydra import compose, initialize, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
     plain = [o for o in overrides if _CHANGE.match(o) and not o.startswith("hydra.")]
     rest = [o for o in overrides if o not in plain]
     GlobalHydra.instance().clear()  # the failed run may have left it initialized
     try:
-        with initialize_config_dir(config_dir=config_dir, version_base=None):
+        with (
+            initialize(config_path=None, version_base=None)
+            if config_dir is None
+            else initialize_config_dir(config_dir=config_dir, version_base=None)
+        ):
             cfg = compose(config_name=config_name, overrides=rest)
     except Exception:
         return []
