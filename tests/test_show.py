@@ -173,3 +173,29 @@ def test_a_graph_that_cannot_be_written_leaves_nothing_behind(
     )
     assert code == 2 and "cannot write" in err and "Traceback" not in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g.svg"]
+
+
+def test_diff_resolve_compares_interpolated_values(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "a.yaml").write_text("model: {a: 1}\nx: ${model.a}\n")
+    (tmp_path / "b.yaml").write_text("model: {a: 2}\nx: ${model.a}\n")
+    a, b = str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml")
+    code, out, _ = lazycfg(capsys, "diff", a, b)
+    rows = [line.split()[:2] for line in out.splitlines()]
+    assert code == 1 and ["~", "model.a"] in rows and ["~", "x"] not in rows  # as written
+    code, out, _ = lazycfg(capsys, "diff", a, b, "--resolve")
+    rows = [line.split()[:2] for line in out.splitlines()]
+    assert code == 1 and ["~", "model.a"] in rows and ["~", "x"] in rows
+
+
+def test_diff_resolve_names_what_cannot_be_resolved(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "a.yaml").write_text("model: {a: 1}\n")
+    (tmp_path / "b.yaml").write_text("model: {a: 1, b: '${nowhere.c}'}\n")
+    code, out, err = lazycfg(
+        capsys, "diff", str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml"), "--resolve"
+    )
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert f"{tmp_path / 'b.yaml'}: --resolve: cannot resolve model.b" in err, err

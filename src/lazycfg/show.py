@@ -177,10 +177,28 @@ def _write(path: Path, text: str) -> None:
         raise _bad(f"--graph {path}: cannot write: {reason}; give a writable file path") from None
 
 
+def resolved(config: Any, spec: str) -> Any:
+    """The plain config with every ``${...}`` interpolation replaced by its value (OmegaConf's
+    resolvers, environment included); `ConfigError` naming the key when one cannot resolve."""
+    from omegaconf import OmegaConf
+    from omegaconf.errors import OmegaConfBaseException
+
+    from lazycfg.track import plain_config
+
+    try:
+        return OmegaConf.to_container(OmegaConf.create(plain_config(config)), resolve=True)
+    except OmegaConfBaseException as exc:
+        key = getattr(exc, "full_key", None) or "<root>"
+        reason = str(exc).split("\n", 1)[0]
+        raise _bad(f"{spec}: --resolve: cannot resolve {key}: {reason}") from None
+
+
 def run_diff(args: argparse.Namespace) -> int:
     from lazycfg.track import diff
 
     a, b = load(args.a, full=args.full), load(args.b, full=args.full)
+    if args.resolve:
+        a, b = resolved(a, args.a), resolved(b, args.b)
     changes = diff(a, b)  # already full when asked: see load
     print(changes.markdown() if args.markdown else str(changes))
     return 1 if changes else 0
@@ -215,4 +233,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     compare.add_argument("b", help=where)
     compare.add_argument("--full", action="store_true", help="compare full signatures")
     compare.add_argument("--markdown", action="store_true", help="a markdown table")
+    compare.add_argument(
+        "--resolve",
+        action="store_true",
+        help="resolve ${...} interpolations on both sides first (default: compare them as written)",
+    )
     compare.set_defaults(run=_guarded(run_diff))
