@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from track_targets import Color, Data, Layer, Net, make_shared
+from track_targets import Color, Data, Layer, Link, Net, make_shared
 
 from lazycfg import lazy, to_dict
 from lazycfg.graph import build_boxes, layout, to_html, to_svg
@@ -64,7 +64,7 @@ def test_html_page_embeds_the_svg() -> None:
 def test_a_very_deep_chain_is_drawn() -> None:
     node: object = lazy(Layer)(size=0)
     for i in range(3000):
-        node = lazy(Net)(layers=[node], dropout=float(i))
+        node = lazy(Link)(child=[node], step=float(i))
     boxes = build_boxes(node)
     assert len(boxes) == 3001
     assert ET.fromstring(to_svg(node)) is not None

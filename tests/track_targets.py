@@ -82,3 +82,11 @@ def make_shared() -> Any:
 experiment = make_experiment()
 
 SEED = 7  # not a config: `lazycfg show track_targets:SEED` must say so
+
+
+@dataclass
+class Link:
+    """One link of a chain of any depth (the graph test draws 3000 of them)."""
+
+    child: Any = None
+    step: float = 0.0
