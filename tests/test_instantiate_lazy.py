@@ -179,3 +179,84 @@ def test_interpolations_and_missing_values_in_lazy_trees() -> None:
     assert made(x=1) == Point(1, 2)
     built = lazycfg.instantiate({"n": 2, "r": lazycfg.lazy(Record)(p=lazycfg.lazy(Point)("${n}"))})
     assert built["r"].kwargs["p"] == Point(2, 0)
+
+
+# --- interpolations keep the tree: sharing survives resolution ---------------------------------
+
+
+def test_a_shared_node_stays_shared_when_the_tree_holds_an_interpolation() -> None:
+    Counter.made = 0
+    shared = lazycfg.lazy(Counter)()
+    tree = lazycfg.lazy(Record)(
+        a=shared, b=[shared, (shared,)], m="${oc.env:LAZYCFG_SURELY_UNSET,null}"
+    )
+    built = lazycfg.instantiate(tree)
+    assert Counter.made == 1
+    assert built.kwargs["a"] is built.kwargs["b"][0] is built.kwargs["b"][1][0]
+    assert built.kwargs["m"] is None
+    assert type(built.kwargs["b"]) is list and type(built.kwargs["b"][1]) is tuple
+    # call-time kwargs with an interpolation: the root becomes a dict, sharing is kept
+    again = lazycfg.instantiate(lazycfg.lazy(Record)(a=shared, b=[shared]), c="${oc.env:X,7}")
+    assert again.kwargs["a"] is again.kwargs["b"][0] and again.kwargs["c"] == "7"
+
+
+def test_a_shared_node_takes_the_values_resolved_at_its_first_path() -> None:
+    point = lazycfg.lazy(Point)(x="${..n}")  # type: ignore[arg-type]
+    tree = lazycfg.lazy(Record)(
+        n=1, first=point, sub=lazycfg.lazy(Record)(n=2, second=point), copy="${first.x}"
+    )
+    built = lazycfg.instantiate(tree)
+    first, second = built.kwargs["first"], built.kwargs["sub"].kwargs["second"]
+    assert first is second and first == Point(1, 0)
+    assert built.kwargs["copy"] == 1
+    # the same tree with the node written twice: each place resolves on its own, as in Hydra
+    apart = lazycfg.lazy(Record)(
+        n=1,
+        first=lazycfg.lazy(Point)(x="${..n}"),  # type: ignore[arg-type]
+        sub=lazycfg.lazy(Record)(n=2, second=lazycfg.lazy(Point)(x="${..n}")),  # type: ignore[arg-type]
+    )
+    built = lazycfg.instantiate(apart)
+    assert built.kwargs["first"] == Point(1, 0)
+    assert built.kwargs["sub"].kwargs["second"] == Point(2, 0)
+
+
+# --- a dict or list holding lazy nodes is a lazy tree -------------------------------------------
+
+
+def test_a_dict_or_list_holding_lazy_nodes_has_python_semantics() -> None:
+    from instantiate_targets import Params
+
+    Counter.made = 0
+    shared = lazycfg.lazy(Counter)()
+    config = {
+        "params": lazycfg.lazy(Params)(a=2),
+        "shared": [shared, shared],
+        "pair": (1, 2),
+        "plain": {"_target_": R, "l": [1], "d": {"k": 1}},
+        "nested": {"k": [1]},
+    }
+    built = lazycfg.instantiate(config)
+    assert type(built) is dict and type(built["nested"]) is dict
+    assert type(built["params"]) is Params and built["params"].a == 2  # not a DictConfig
+    assert Counter.made == 1 and built["shared"][0] is built["shared"][1]
+    assert built["pair"] == (1, 2)  # tuples stay tuples
+    assert type(built["plain"].kwargs["l"]) is list and type(built["plain"].kwargs["d"]) is dict
+    items = lazycfg.instantiate([lazycfg.lazy(Params)(a=3), shared, shared])
+    assert type(items) is list and type(items[0]) is Params and items[1] is items[2]
+    assert type(lazycfg.instantiate((lazycfg.lazy(Params)(),))) is tuple
+    # with an interpolation, and with a node's own _convert_
+    built = lazycfg.instantiate({"n": 4, "r": lazycfg.lazy(Record)(n="${n}", l=[1]), "s": shared})
+    assert type(built) is dict and built["r"].kwargs == {"n": 4, "l": [1]}
+    assert type(built["r"].kwargs["l"]) is list
+    assert (
+        lazycfg.instantiate(config, _convert_="none")["nested"].__class__.__name__ == "DictConfig"
+    )
+
+
+def test_plain_dicts_without_lazy_nodes_keep_hydra_semantics() -> None:
+    from omegaconf import DictConfig, ListConfig
+
+    built = lazycfg.instantiate({"m": {"_target_": R, "l": [1]}, "t": (1, 2)})
+    assert type(built) is DictConfig and type(built.m.kwargs["l"]) is ListConfig
+    assert type(built.t) is ListConfig
+    assert type(lazycfg.instantiate([{"_target_": R, "l": [1]}])).__name__ == "ListConfig"

@@ -26,7 +26,8 @@ from lazycfg.construct_build import execute
 from lazycfg.construct_check import plan
 from lazycfg.construct_lazy import Fallback, build_lazy_tree
 from lazycfg.construct_plain import build_plain_tree
-from lazycfg.node import ARGS_KEY, Lazy, walk
+from lazycfg.construct_resolve import Unmapped, holds_lazy, substitute_resolved
+from lazycfg.node import ARGS_KEY, Lazy
 from lazycfg.safety import Policy
 
 T = TypeVar("T")
@@ -76,7 +77,11 @@ def instantiate(config: Any, *args: Any, allow: Iterable[str] | None = None, **k
       every target outside the list, before anything is built.
     - A lazy tree is Python, not YAML: the same node used twice is built once and shared,
       tuples stay tuples and containers reach targets as plain lists and dicts (the default
-      ``_convert_`` of a lazy root is ``all``; a node's own ``_convert_`` still applies).
+      ``_convert_`` of a lazy root is ``all``; a node's own ``_convert_`` still applies). A dict
+      or list that holds a lazy node anywhere is a lazy tree too; one that holds none is a
+      Hydra config, built exactly as Hydra builds it. Interpolations in a lazy tree are
+      resolved against the config it emits and put back into the tree, so sharing survives
+      them (a shared node takes the values resolved at its first path).
     """
     if config is None:
         return None
@@ -87,7 +92,7 @@ def instantiate(config: Any, *args: Any, allow: Iterable[str] | None = None, **k
     if kind is dict:
         return _from_dict(_merge(config, kwargs), args, policy, python=False)
     if kind is list or kind is tuple:
-        return _from_list(list(config), args, kwargs, policy)
+        return _from_list(config, args, kwargs, policy)
     if _is_omega(config) or _is_structured_input(config):
         return _from_omegaconf(config, args, kwargs, policy)
     from hydra.errors import InstantiationException
@@ -120,7 +125,7 @@ def _from_lazy(
         if not args:
             return build_lazy_tree(node, policy)
     except NeedsOmegaConf:
-        return _lazy_through_omegaconf(node, args, policy)
+        return _resolved_lazy(node, args, {}, policy)
     except Fallback:
         pass
     try:
@@ -135,15 +140,43 @@ def _from_lazy(
             resolved=False,
         )
     except NeedsOmegaConf:
-        return _lazy_through_omegaconf(node, args, policy)
+        return _resolved_lazy(node, args, {}, policy)
     return _run(program, args, policy)
 
 
-def _lazy_through_omegaconf(node: Lazy[Any], args: tuple[Any, ...], policy: Policy) -> Any:
-    """A lazy tree with interpolations: emitted as a Hydra config, resolved, then built."""
-    from lazycfg.emit import to_dict
+def _resolved_lazy(root: Any, args: tuple[Any, ...], kwargs: dict[str, Any], policy: Policy) -> Any:
+    """A lazy tree (a node, or a dict or list holding nodes) with interpolations: resolved
+    against the config it emits, the values put back into the tree, then built as Python."""
+    try:
+        tree = substitute_resolved(root)
+    except Unmapped:  # resolve the emitted config as a whole (sharing is lost)
+        from lazycfg.emit import to_dict
 
-    return _resolved_dict(to_dict(node), args, policy, python=True)
+        return _from_omegaconf(to_dict(root), args, kwargs, policy, python=True)
+    if isinstance(tree, Lazy):
+        if not args:
+            try:
+                return build_lazy_tree(tree, policy)
+            except (NeedsOmegaConf, Fallback):  # an escaped ``\${`` left a literal ``${``
+                pass
+        mode, recursive, partial = "all", True, tree._lazy_partial
+    elif type(tree) is dict:
+        tree = dict(tree)
+        mode, recursive, partial = _pop_flags(tree, python=True)
+    else:
+        mode, recursive, partial = _list_flags(kwargs, python=True)
+        args = ()
+    program = plan(
+        tree,
+        policy=policy,
+        mode=mode,
+        recursive=recursive,
+        partial=partial,
+        call_args=args,
+        python=True,
+        resolved=True,
+    )
+    return _run(program, args, policy)
 
 
 def _lazy_fields(node: Lazy[Any]) -> dict[str, Any]:
@@ -183,7 +216,8 @@ def _from_dict(root: dict[Any, Any], args: tuple[Any, ...], policy: Policy, *, p
     except NeedsOmegaConf:
         return _resolved_dict(root, args, policy, python=python)
     except Fallback:
-        pass
+        if not python and holds_lazy(body):
+            return _from_dict(root, args, policy, python=True)
     try:
         program = plan(
             body,
@@ -206,22 +240,24 @@ def _resolved_dict(
     """Resolve interpolations (and structured values) with OmegaConf, then build."""
     from omegaconf import OmegaConf
 
-    if any(isinstance(v, Lazy) for _, v in walk(root)):
-        from lazycfg.emit import to_dict
-
-        root = to_dict(root)
+    if holds_lazy(root):
+        return _resolved_lazy(root, args, {}, policy)
     cfg = OmegaConf.structured(root, flags={"allow_objects": True})
     return _from_config(cfg, args, {}, policy, python=python)
 
 
 def _from_list(
-    items: list[Any], args: tuple[Any, ...], kwargs: dict[str, Any], policy: Policy
+    items: list[Any] | tuple[Any, ...],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    policy: Policy,
 ) -> Any:
-    mode, recursive, partial = _list_flags(kwargs)
+    python = False
+    mode, recursive, partial = _list_flags(kwargs, python=False)
     try:
         try:
             return build_plain_tree(
-                items,
+                list(items),
                 policy,
                 mode=mode,
                 recursive=recursive,
@@ -230,30 +266,30 @@ def _from_list(
                 python=False,
             )
         except Fallback:
-            pass
+            if holds_lazy(items):  # a lazy tree: Python semantics, the root's type kept
+                python = True
+                mode, recursive, partial = _list_flags(kwargs, python=True)
         program = plan(
-            items,
+            items if python else list(items),
             policy=policy,
             mode=mode,
             recursive=recursive,
             partial=partial,
             call_args=(),
-            python=False,
+            python=python,
             resolved=False,
         )
     except NeedsOmegaConf:
+        if holds_lazy(items):
+            return _resolved_lazy(items, args, kwargs, policy)
         from omegaconf import OmegaConf
 
-        if any(isinstance(v, Lazy) for _, v in walk(items)):
-            from lazycfg.emit import to_dict
-
-            items = to_dict(items)
-        cfg = OmegaConf.structured(items, flags={"allow_objects": True})
+        cfg = OmegaConf.structured(list(items), flags={"allow_objects": True})
         return _from_config(cfg, args, kwargs, policy, python=False)
     return _run(program, (), policy)
 
 
-def _list_flags(kwargs: dict[str, Any]) -> tuple[str, Any, Any]:
+def _list_flags(kwargs: dict[str, Any], *, python: bool) -> tuple[str, Any, Any]:
     """A top-level list takes its flags from the call; other kwargs are ignored, as in Hydra."""
     partial = kwargs.get(PARTIAL, False)
     if partial:
@@ -262,17 +298,23 @@ def _list_flags(kwargs: dict[str, Any]) -> tuple[str, Any, Any]:
         raise InstantiationException(
             "The _partial_ keyword is not compatible with top-level list instantiation"
         )
-    return convert_mode(kwargs.get(CONVERT, "none")), kwargs.get(RECURSIVE, True), partial
+    mode = convert_mode(kwargs.get(CONVERT, "all" if python else "none"))
+    return mode, kwargs.get(RECURSIVE, True), partial
 
 
 def _from_omegaconf(
-    config: Any, args: tuple[Any, ...], kwargs: dict[str, Any], policy: Policy
+    config: Any,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    policy: Policy,
+    *,
+    python: bool = False,
 ) -> Any:
     from omegaconf import OmegaConf
 
     if not _is_omega(config):
         config = OmegaConf.structured(config, flags={"allow_objects": True})
-    return _from_config(config, args, kwargs, policy, python=False)
+    return _from_config(config, args, kwargs, policy, python=python)
 
 
 def _from_config(
@@ -299,7 +341,7 @@ def _from_config(
     ):
         return tree
     if isinstance(tree, list):
-        mode, recursive, partial = _list_flags(kwargs)
+        mode, recursive, partial = _list_flags(kwargs, python=python)
         root: Any = tree
     elif isinstance(tree, dict):
         mode, recursive, partial = _pop_flags(tree, python)
