@@ -163,3 +163,59 @@ def test_sklearn_signature_is_checked() -> None:
     with pytest.raises(ConfigError) as info:
         lazy(RandomForestClassifier)(n_estimatorz=3)
     assert "did you mean 'n_estimators'?" in info.value.problems[0]
+
+
+def test_positional_only_by_keyword_is_refused_at_the_defining_line() -> None:
+    with pytest.raises(ConfigError) as info:
+        lazy(ft.PosOnly)(a=1, b=2)  # type: ignore[call-arg]
+    message = str(info.value)
+    assert line_of(-2) in message
+    assert "a: positional-only parameter passed by keyword; pass it by position" in message
+    assert instantiate(lazy(ft.PosOnly)(1, 2, c=3)) == ft.PosOnly(1, 2, 3)
+
+
+def test_variadic_values_and_nodes_in_lists_are_checked() -> None:
+    with pytest.raises(ConfigError) as info:
+        lazy(ft.TypedVarargs)(1, "a", scale="x")  # type: ignore[arg-type]
+    assert info.value.problems == [
+        "_args_[1]: expected int, got str 'a'",
+        "scale: expected float, got str 'x'",
+    ]
+    with pytest.raises(ConfigError, match=r"children\[0\]: expected DataPoint, got a lazy"):
+        lazy(ft.Holder)(children=[lazy(ft.AttrsPoint)(x=1)])  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize("text", ["${oops", "a ${}", "${a b}"])
+def test_malformed_interpolations_are_refused_at_definition(text: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        lazy(ft.Pair)(left=1, right=text)
+    assert line_of(-1) in str(info.value)
+    assert info.value.problems[0].startswith(f"right: malformed interpolation {text!r}")
+    with pytest.raises(ConfigError, match=r"right\[1\]\.k: malformed interpolation"):
+        lazy(ft.Pair)(left=1, right=[1, {"k": text}])
+
+
+def test_wellformed_interpolations_are_accepted() -> None:
+    for text in ["${model.lr}", "x ${oc.env:HOME,/tmp} y", "\\${not_one", "${a:${b}}"]:
+        lazy(ft.Pair)(left=text, right=[text])
+
+
+def test_a_numpy_scalar_gets_one_problem_with_the_fix() -> None:
+    import numpy as np
+
+    with pytest.raises(ConfigError) as info:
+        lazy(ft.Optimizer)(lr=np.float32(0.1))  # type: ignore[arg-type]
+    assert info.value.problems == [
+        "lr: numpy.float32 0.1 cannot be written to a config; pass float(x)"
+    ]
+    with pytest.raises(ConfigError) as info:
+        lazy(ft.Optimizer)(np.int32(2))  # type: ignore[arg-type]
+    assert info.value.problems == [
+        "_args_[0]: numpy.int32 2 cannot be written to a config; pass int(x)"
+    ]
+
+
+@pytest.mark.parametrize("target", [ft.PydAlias, ft.PydValidateByName])
+def test_pydantic_population_by_name_builds(target: type) -> None:
+    assert instantiate(lazy(target)(learning_rate=0.1)).learning_rate == 0.1  # type: ignore[call-arg]
+    assert instantiate(lazy(target)(lr=0.2)).learning_rate == 0.2

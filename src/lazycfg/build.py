@@ -9,7 +9,7 @@ from typing import Any, ParamSpec, TypeVar
 from lazycfg.emit import leaf_problem
 from lazycfg.errors import ConfigError, TargetError
 from lazycfg.node import Lazy, Path, format_path, target_name, where
-from lazycfg.signature import bind_problems
+from lazycfg.signature import bind_problems, positional_names
 from lazycfg.targets import import_path
 
 P = ParamSpec("P")
@@ -22,18 +22,28 @@ _SIMPLE = frozenset((int, float, str, bool, type(None)))
 def value_problems(name: str, value: Any) -> list[str]:
     """Problems with serializing one argument value (and everything inside it).
 
-    Nested lazy nodes are not entered: each was checked when it was made.
+    Nested lazy nodes are not entered: each was checked when it was made. Strings holding
+    ``${`` must parse as OmegaConf interpolations.
     """
     kind = type(value)
+    if kind is str:
+        problem = interpolation_problem(value)
+        return [f"{name}: {problem}"] if problem else []
     if kind in _SIMPLE or isinstance(value, Lazy):
         return []
     if (kind is list or kind is tuple) and _SIMPLE.issuperset(map(type, value)):
-        return []
+        if not any(type(v) is str and "${" in v for v in value):
+            return []
     problems = []
     stack: list[tuple[Path, Any]] = [((name,), value)]
     while stack:
         path, item = stack.pop()
         kind = type(item)
+        if kind is str:
+            problem = interpolation_problem(item)
+            if problem:
+                problems.append(f"{format_path(path)}: {problem}")
+            continue
         if kind in _SIMPLE or isinstance(item, Lazy):
             continue
         if kind is list or kind is tuple:
@@ -44,6 +54,31 @@ def value_problems(name: str, value: Any) -> list[str]:
         if problem:
             problems.append(f"{format_path(path)}: {problem}")
     return problems
+
+
+def interpolation_problem(text: str) -> str | None:
+    """Why a string holding ``${`` is not a valid OmegaConf interpolation, or None."""
+    if "${" not in text:
+        return None
+    try:
+        from omegaconf.errors import GrammarParseError
+        from omegaconf.grammar_parser import parse
+    except ImportError:  # pragma: no cover - omegaconf is a dependency
+        return None
+    try:
+        parse(text)
+    except GrammarParseError as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else "does not parse"
+        return (
+            f"malformed interpolation {text!r:.60} ({reason}); write ${{key.path}} or "
+            "${resolver:args}, or escape a literal as \\${"
+        )
+    return None
+
+
+def _needs_value_check(value: Any) -> bool:
+    kind = type(value)
+    return kind not in _SIMPLE or (kind is str and "${" in value)
 
 
 def make_node(
@@ -62,15 +97,25 @@ def make_node(
     ``locate_caller`` is false (nodes read back from a config have no defining line).
     """
     problems = bind_problems(target, args, kwargs, partial=partial)
-    simple = _SIMPLE
-    if args and not simple.issuperset(map(type, args)):
+    found: list[str] = []  # problems of values that cannot be written (or parsed)
+    bad: set[str] = set()  # their arguments: a type problem on top would say it twice
+    if args and any(map(_needs_value_check, args)):
+        names = positional_names(target) or ()
         for i, value in enumerate(args):
-            if type(value) not in simple:
-                problems += value_problems(f"_args_[{i}]", value)
-    if not simple.issuperset(map(type, kwargs.values())):
+            if _needs_value_check(value):
+                here = value_problems(f"_args_[{i}]", value)
+                if here:
+                    found += here
+                    bad.add(names[i] if i < len(names) else f"_args_[{i}]")
+    if any(map(_needs_value_check, kwargs.values())):
         for name, value in kwargs.items():
-            if type(value) not in simple:
-                problems += value_problems(name, value)
+            if _needs_value_check(value):
+                here = value_problems(name, value)
+                if here:
+                    found += here
+                    bad.add(name)
+    if found:
+        problems = [p for p in problems if _argument_of(p) not in bad] + found
     if locate_caller:
         frame = sys._getframe(depth)
         located = (frame.f_code.co_filename, frame.f_lineno)
@@ -81,6 +126,12 @@ def make_node(
     elif problems:
         raise ConfigError(problems, f"invalid call of {_name(target)}")
     return Lazy(target, args, kwargs, partial, meta)
+
+
+def _argument_of(problem: str) -> str:
+    """The argument a ``bind_problems`` line is about (``children[1]: ...`` -> ``children``)."""
+    head = problem.partition(": ")[0]
+    return head if head.startswith("_args_[") else head.partition("[")[0].partition(".")[0]
 
 
 def _name(target: Any) -> str:
@@ -170,7 +221,6 @@ def replace(node: T, **changes: Any) -> T:
         raise ConfigError(
             [f"replace() takes a lazy node, got {type(node).__name__}"], "invalid replace"
         )
-    from lazycfg.signature import positional_names
 
     args = list(node._lazy_args)
     kwargs = dict(node._lazy_kwargs)

@@ -46,6 +46,13 @@ def leaf_problem(value: Any) -> str | None:
         except ConfigError as exc:
             return exc.problems[0]
         return None
+    if type(value).__module__ == "numpy" and hasattr(value, "tolist"):
+        # numpy.float32 and friends, and arrays: the plain Python value is one call away.
+        kind = type(value).__name__
+        if getattr(value, "ndim", None) == 0:
+            plain = type(value.tolist()).__name__
+            return f"numpy.{kind} {value!s} cannot be written to a config; pass {plain}(x)"
+        return f"numpy.{kind} {value!s:.50} cannot be written to a config; pass x.tolist()"
     return (
         f"{type(value).__name__} {value!r:.50} cannot be written to a config; pass a value "
         "(number, string, list, dict, enum, path), a class or function, or a lazy node"
