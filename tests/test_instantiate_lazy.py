@@ -220,6 +220,34 @@ def test_a_shared_node_takes_the_values_resolved_at_its_first_path() -> None:
     assert built.kwargs["sub"].kwargs["second"] == Point(2, 0)
 
 
+def sharing(value: Any) -> list[int]:
+    """Which built Records are one object: each Record's first-seen index, depth first."""
+    seen: dict[int, int] = {}
+    out: list[int] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Record):
+            out.append(seen.setdefault(id(item), len(seen)))
+            stack.extend(reversed([*item.args, *item.kwargs.values()]))
+        elif isinstance(item, list | tuple):
+            stack.extend(reversed(item))
+        elif isinstance(item, dict):
+            stack.extend(reversed(list(item.values())))
+    return out
+
+
+@settings(max_examples=120, deadline=None)
+@given(lazy_trees())
+def test_an_interpolation_changes_nothing_but_its_own_value(tree: Lazy[Any]) -> None:
+    plain = lazycfg.lazy(Record)(tree, env=None)
+    interpolated = lazycfg.lazy(Record)(tree, env="${oc.env:LAZYCFG_SURELY_UNSET,null}")
+    expected = outcome(lambda t, p: lazycfg.instantiate(t), plain, None)
+    assert outcome(lambda t, p: lazycfg.instantiate(t), interpolated, None) == expected
+    if expected[0] == "ok":
+        assert sharing(lazycfg.instantiate(interpolated)) == sharing(lazycfg.instantiate(plain))
+
+
 # --- a dict or list holding lazy nodes is a lazy tree -------------------------------------------
 
 
