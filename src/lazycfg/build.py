@@ -81,6 +81,17 @@ def _needs_value_check(value: Any) -> bool:
     return kind not in _SIMPLE or (kind is str and "${" in value)
 
 
+def _any_needs_value_check(values: Any) -> bool:
+    # The usual call (numbers, plain strings) costs one C-level pass over the types and a
+    # substring test per string.
+    if not _SIMPLE.issuperset(map(type, values)):
+        return True
+    for value in values:
+        if type(value) is str and "${" in value:
+            return True
+    return False
+
+
 def make_node(
     target: Any,
     args: tuple[Any, ...],
@@ -99,7 +110,7 @@ def make_node(
     problems = bind_problems(target, args, kwargs, partial=partial)
     found: list[str] = []  # problems of values that cannot be written (or parsed)
     bad: set[str] = set()  # their arguments: a type problem on top would say it twice
-    if args and any(map(_needs_value_check, args)):
+    if args and _any_needs_value_check(args):
         names = positional_names(target) or ()
         for i, value in enumerate(args):
             if _needs_value_check(value):
@@ -107,7 +118,7 @@ def make_node(
                 if here:
                     found += here
                     bad.add(names[i] if i < len(names) else f"_args_[{i}]")
-    if any(map(_needs_value_check, kwargs.values())):
+    if _any_needs_value_check(kwargs.values()):
         for name, value in kwargs.items():
             if _needs_value_check(value):
                 here = value_problems(name, value)
