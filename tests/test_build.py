@@ -219,3 +219,10 @@ def test_a_numpy_scalar_gets_one_problem_with_the_fix() -> None:
 def test_pydantic_population_by_name_builds(target: type) -> None:
     assert instantiate(lazy(target)(learning_rate=0.1)).learning_rate == 0.1  # type: ignore[call-arg]
     assert instantiate(lazy(target)(lr=0.2)).learning_rate == 0.2
+
+
+def test_a_value_problem_keeps_the_other_problems_of_its_argument() -> None:
+    with pytest.raises(ConfigError) as info:
+        lazy(ft.Optimizer)(lr=0.1, momentm="${oops")  # type: ignore[call-arg]
+    assert info.value.problems[0].startswith("momentm: unexpected keyword argument")
+    assert info.value.problems[1].startswith("momentm: malformed interpolation")

@@ -126,7 +126,7 @@ def make_node(
                     found += here
                     bad.add(name)
     if found:
-        problems = [p for p in problems if _argument_of(p) not in bad] + found
+        problems = [p for p in problems if not _said_twice(p, bad)] + found
     if locate_caller:
         frame = sys._getframe(depth)
         located = (frame.f_code.co_filename, frame.f_lineno)
@@ -139,10 +139,12 @@ def make_node(
     return Lazy(target, args, kwargs, partial, meta)
 
 
-def _argument_of(problem: str) -> str:
-    """The argument a ``bind_problems`` line is about (``children[1]: ...`` -> ``children``)."""
-    head = problem.partition(": ")[0]
-    return head if head.startswith("_args_[") else head.partition("[")[0].partition(".")[0]
+def _said_twice(problem: str, bad: set[str]) -> bool:
+    """Whether a ``bind_problems`` line is a type problem of an argument whose value already
+    has a problem of its own (``lr: expected float`` beside ``lr: numpy.float32 ...``)."""
+    head, _, rest = problem.partition(": ")
+    name = head if head.startswith("_args_[") else head.partition("[")[0].partition(".")[0]
+    return name in bad and rest.startswith("expected ")
 
 
 def _name(target: Any) -> str:
