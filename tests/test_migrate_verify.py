@@ -129,3 +129,62 @@ def test_a_failing_child_falls_back_to_this_process(
     assert (tmp_path / "child-ran").exists() and ran_here == [1]
     assert [c.what for c in result.checks][-2:] == ["compose config", "compose config db=b"]
     assert not result.failed, [c.differences for c in result.failed]
+
+
+def test_a_primary_the_original_cannot_compose_fails_the_check(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Both sides fail alike, but nothing was proven: exit 1, and the report says why."""
+    from lazycfg.cli import main
+
+    tree = tmp_path / "conf"
+    (tree / "db").mkdir(parents=True)
+    (tree / "config.yaml").write_text("defaults:\n  - db: nope\n  - _self_\nx: 1\n")
+    (tree / "db" / "a.yaml").write_text("port: 1\n")
+    assert main(["migrate", str(tree), "-o", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "- NOT VERIFIED compose config: could not compose config on the original: " in err
+    assert "db/nope" in err and "Traceback" not in err
+    assert "Check: 2 of 3 equal" in err  # the two loads are equal; the compose is not
+    result = verify(read_tree(tree), tree, tmp_path / "out", [])
+    assert [(c.what, c.unverified[:41]) for c in result.failed] == [
+        ("compose config", "could not compose config on the original:")
+    ]
+
+
+def test_an_override_set_must_compose_with_some_primary(tmp_path: Path) -> None:
+    """Skipped where another primary takes it; a failure where no primary does."""
+    tree = tmp_path / "conf"
+    (tree / "opt").mkdir(parents=True)
+    (tree / "app.yaml").write_text("defaults:\n  - opt: sgd\n  - _self_\n")
+    (tree / "other.yaml").write_text("y: 2\n")
+    (tree / "opt" / "sgd.yaml").write_text("lr: 0.1\n")
+    (tree / "opt" / "adam.yaml").write_text("lr: 0.001\n")
+    migrate(tree, tmp_path / "out", check=False)
+    sources = read_tree(tree)
+
+    fits_one = verify(sources, tree, tmp_path / "out", [["opt=adam"]])
+    assert not fits_one.failed, [(c.what, c.unverified, c.differences) for c in fits_one.failed]
+    notes = {c.what: c.note for c in fits_one.checks if c.note}
+    assert list(notes) == ["compose other opt=adam"], notes
+
+    fits_none = verify(sources, tree, tmp_path / "out", [["opt=adam"], ["opt=nope"]])
+    failed = {c.what: c.unverified for c in fits_none.failed}
+    assert list(failed) == ["compose app opt=nope", "compose other opt=nope"], failed
+    assert failed["compose app opt=nope"].startswith(
+        "could not compose app opt=nope on the original: "
+    )
+    assert not any(c.differences for c in fits_none.checks)
+
+
+def test_a_malformed_override_is_bad_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lazycfg.cli import main
+
+    tree = write_tree(tmp_path / "conf")
+    for bad, problem in [("db=[1", "no viable alternative"), ("x='y", "No closing quotation")]:
+        assert main(["migrate", str(tree), "-o", str(tmp_path / "out"), "--override", bad]) == 2
+        err = capsys.readouterr().err
+        assert f"--override {bad!r}: " in err and problem in err and "nothing written" in err
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["conf"]

@@ -61,7 +61,9 @@ class Migration:
             failed = self.verification.failed
             lines += ["", f"## Check: {len(checks) - len(failed)} of {len(checks)} equal", ""]
             for check in checks:
-                if check.differences:
+                if check.unverified:
+                    lines.append(f"- NOT VERIFIED {check.what}: {check.unverified}")
+                elif check.differences:
                     lines.append(f"- DIFFERENT {check.what}:")
                     lines += [f"    {d}" for d in check.differences]
                 elif check.note:

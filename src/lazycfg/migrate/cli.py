@@ -1,7 +1,7 @@
 """``lazycfg migrate SRC -o DST``: YAML configs -> Python factories, checked equal.
 
-Exit status: 0 converted and equal, 1 converted but the check found differences, 2 bad input
-(nothing written).
+Exit status: 0 converted and equal, 1 converted but the check found differences or could not
+compose the original, 2 bad input (nothing written).
 """
 
 from __future__ import annotations
@@ -49,12 +49,13 @@ def run(args: argparse.Namespace) -> int:
     from lazycfg.migrate import MigrateError, migrate
 
     try:
+        overrides = [_override_set(o) for o in args.override]
+    except ValueError as exc:
+        print(f"lazycfg migrate: {exc}\nnothing written.", file=sys.stderr)
+        return 2
+    try:
         result = migrate(
-            args.source,
-            args.output,
-            check=args.check,
-            imports=args.imports,
-            overrides=[shlex.split(o) for o in args.override],
+            args.source, args.output, check=args.check, imports=args.imports, overrides=overrides
         )
     except MigrateError as exc:
         print(f"lazycfg migrate: {exc}\nnothing written.", file=sys.stderr)
@@ -66,3 +67,17 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(report)
     return 0
+
+
+def _override_set(text: str) -> list[str]:
+    """One ``--override`` argument as Hydra overrides; ValueError if Hydra cannot parse it."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import OverrideParseException
+
+    try:
+        overrides = shlex.split(text)
+        OverridesParser.create().parse_overrides(overrides)
+    except (ValueError, OverrideParseException) as exc:
+        problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ValueError(f"--override {text!r}: {problem}") from None
+    return overrides

@@ -12,7 +12,9 @@ whose ConfigStore is restored afterwards. Per side:
   repository's own parser;
 - every primary config is composed (``compose(..., return_hydra_config=True)``) with no
   overrides and with each override set; the results must be equal, ``hydra:`` node included
-  (less the list of config sources, which names the two directories).
+  (less the list of config sources, which names the two directories). A composition the
+  original cannot compose proves nothing and fails the check (`Check.unverified`), except an
+  override set that composes with another primary: it is noted as skipped for this one.
 
 Hydra deep-copies the config repository for every compose, ConfigStore included (1,000
 registered configs on the converted side); while checking, the store is shared instead
@@ -45,7 +47,8 @@ class Check:
 
     what: str  # "load model/mnist" or "compose train experiment=example"
     differences: list[str] = field(default_factory=list)
-    note: str = ""
+    note: str = ""  # why nothing was compared, when that proves nothing wrong
+    unverified: str = ""  # why nothing could be compared: a failure, like a difference
 
 
 @dataclass
@@ -54,7 +57,7 @@ class Verification:
 
     @property
     def failed(self) -> list[Check]:
-        return [c for c in self.checks if c.differences]
+        return [c for c in self.checks if c.differences or c.unverified]
 
 
 def diff(original: Any, converted: Any, limit: int = 20) -> list[str]:
@@ -333,12 +336,38 @@ def verify(
     result = Verification()
     for path, loaded in original[0].items():
         result.checks.append(Check(f"load {path}", diff(loaded, converted[0][path])))
-    for key, composed in original[1].items():
-        check = Check(f"compose {key}")
-        if key.count(" ") and set(composed) == {"error"}:
-            # An override set that does not apply to this primary: nothing to compare.
-            check.note = f"the original does not compose ({composed['error']})"
-        else:
-            check.differences = diff(composed, converted[1][key])
-        result.checks.append(check)
+    result.checks += _compose_checks(compositions, original[1], converted[1])
     return result
+
+
+def _compose_checks(
+    compositions: list[tuple[str, list[str]]],
+    original: dict[str, Any],
+    converted: dict[str, Any],
+) -> list[Check]:
+    """One check per composition; one the original cannot compose has proven nothing.
+
+    An override set the original cannot compose with one primary is skipped there only when it
+    composes with another (it was meant for that one); otherwise it is a failure.
+    """
+    by_key = {" ".join([p, *o]): o for p, o in compositions}
+    fitting = {tuple(o) for key, o in by_key.items() if _error(original[key]) is None}
+    checks: list[Check] = []
+    for key, overrides in by_key.items():
+        check = Check(f"compose {key}")
+        error = _error(original[key])
+        if error is None:
+            check.differences = diff(original[key], converted[key])
+        elif overrides and tuple(overrides) in fitting:
+            check.note = f"the original does not compose ({error})"
+        else:
+            check.unverified = f"could not compose {key} on the original: {error}"
+        checks.append(check)
+    return checks
+
+
+def _error(composed: Any) -> str | None:
+    """The error `_composed` recorded instead of a config, or None if it composed."""
+    if isinstance(composed, dict) and set(composed) == {"error"}:
+        return str(composed["error"])
+    return None
