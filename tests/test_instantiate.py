@@ -244,3 +244,41 @@ def test_a_missing_argument_is_reported_once(config: object) -> None:
     assert "x: missing mandatory value (???)" in message  # the generic case: a.x
     assert "missing required argument" not in message
     assert "1 problem," in message
+
+
+def total(*values: int) -> int:
+    return sum(values)
+
+
+@pytest.mark.parametrize(
+    ("config", "args", "expected"),
+    [
+        ({"_target_": total, "_args_": [1, "a"]}, (), "_args_[1]: expected int, got str 'a'"),
+        (
+            {"m": {"_target_": total, "_args_": [1, "a"]}},
+            (),
+            "m._args_[1]: expected int, got str 'a'",
+        ),
+        # a lazy value sends the dict to the generic engine
+        (
+            {"m": {"_target_": total, "_args_": [1, "a"]}, "n": lazycfg.Lazy(total, (), {}, False)},
+            (),
+            "m._args_[1]: expected int, got str 'a'",
+        ),
+        (lazycfg.Lazy(total, (1, "a"), {}, False), (), "_args_[1]: expected int, got str 'a'"),
+        (
+            [lazycfg.Lazy(total, (1, "a"), {}, False)],
+            (),
+            "[0]._args_[1]: expected int, got str 'a'",
+        ),
+        ({"_target_": total}, (1, 2, "b"), "_args_[2]: expected int, got str 'b'"),
+    ],
+    ids=["plain-root", "plain", "generic", "lazy", "lazy-in-list", "call-time"],
+)
+def test_a_star_args_problem_is_named_at_the_node(
+    config: object, args: tuple[object, ...], expected: str
+) -> None:
+    with pytest.raises(lazycfg.ConfigError) as info:
+        lazycfg.instantiate(config, *args)
+    assert info.value.problems == [expected]
+    assert "<root>" not in str(info.value)

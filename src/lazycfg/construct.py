@@ -220,6 +220,13 @@ def bind_messages(
         name, sep, rest = line.partition(":")
         if sep and name in kwargs or sep and name.isidentifier():
             out.append(f"{fmt_path((path, name))}:{rest}")
+        elif sep and name.startswith(_ARGS_ITEM) and name[len(_ARGS_ITEM) : -1].isdigit():
+            # an item of ``*args``: ``_args_[1]`` at the node's path
+            index = int(name[len(_ARGS_ITEM) : -1])
+            out.append(f"{fmt_path(((path, ARGS_KEY), index))}:{rest}")
         else:
             out.append(f"{fmt_path(path)}: {line}")
     return out
+
+
+_ARGS_ITEM = f"{ARGS_KEY}["
