@@ -13,14 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lazycfg import lazy, partial
-from lazycfg.signature import (
-    _fast_accepts,
-    _pydantic_check,
-    bind_problems,
-    checker_for,
-    positional_names,
-    spec_of,
-)
+from lazycfg.checkers import _pydantic_check, checker_for, fast_accepts
+from lazycfg.signature import bind_problems, positional_names, spec_of
 
 
 def stable_id(value: object) -> str:
@@ -168,7 +162,7 @@ QUICK_VALUES = st.recursive(
 @given(st.sampled_from(QUICK_ANNOTATIONS), QUICK_VALUES)
 def test_quick_type_tests_never_accept_what_pydantic_refuses(annotation: Any, value: Any) -> None:
     """Differential: the per-parameter quick test is only a shortcut past pydantic."""
-    quick = _fast_accepts(annotation)
+    quick = fast_accepts(annotation)
     assert quick is not None
     if quick(value):
         assert _pydantic_check(annotation, value) is not False
