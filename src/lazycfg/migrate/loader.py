@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -183,33 +184,13 @@ def _comment_of(line: str) -> tuple[int, str] | None:
     return None
 
 
-def _starts(node: Any) -> dict[int, ConfigPath]:
-    """The outermost config path that starts on each line (keys and list items)."""
+def _entries(node: Any) -> Iterator[tuple[ConfigPath, Any]]:
+    """Every key and list item under ``node``: its config path and the YAML node it starts at.
+
+    Parents come before their children (an entry is yielded when its parent is opened).
+    """
     import yaml
 
-    out: dict[int, ConfigPath] = {}
-    stack: list[tuple[ConfigPath, Any]] = [((), node)]
-    while stack:
-        path, here = stack.pop()
-        if isinstance(here, yaml.MappingNode):
-            for key_node, value_node in here.value:
-                child = (*path, key_node.value)
-                out.setdefault(key_node.start_mark.line, child)
-                stack.append((child, value_node))
-        elif isinstance(here, yaml.SequenceNode):
-            for i, item in enumerate(here.value):
-                child = (*path, i)
-                out.setdefault(item.start_mark.line, child)
-                stack.append((child, item))
-    # setdefault kept the first-pushed path per line; outermost wins by length
-    return out
-
-
-def _lines(node: Any) -> dict[ConfigPath, int]:
-    """The 1-based line of every key and list item, by config path (for error messages)."""
-    import yaml
-
-    out: dict[ConfigPath, int] = {}
     stack: list[tuple[ConfigPath, Any]] = [((), node)]
     while stack:
         path, here = stack.pop()
@@ -220,9 +201,21 @@ def _lines(node: Any) -> dict[ConfigPath, int]:
         else:
             continue
         for child, start, value in pairs:
-            out[child] = start.start_mark.line + 1
+            yield child, start
             stack.append((child, value))
+
+
+def _starts(node: Any) -> dict[int, ConfigPath]:
+    """The outermost config path that starts on each (0-based) line (keys and list items)."""
+    out: dict[int, ConfigPath] = {}
+    for path, start in _entries(node):
+        out.setdefault(start.start_mark.line, path)  # parents come first: outermost wins
     return out
+
+
+def _lines(node: Any) -> dict[ConfigPath, int]:
+    """The 1-based line of every key and list item, by config path (for error messages)."""
+    return {path: start.start_mark.line + 1 for path, start in _entries(node)}
 
 
 def _comments(text: str, node: Any) -> Comments:
