@@ -29,6 +29,7 @@ from typing import Any, ParamSpec, TypeVar
 from lazycfg.build import _LazyCall, make_node
 from lazycfg.errors import ConfigError
 from lazycfg.node import Lazy, target_name, walk
+from lazycfg.reprs import value_repr
 from lazycfg.targets import import_path
 
 P = ParamSpec("P")
@@ -150,7 +151,8 @@ def factory(fn: Callable[P, R]) -> Callable[P, R]:
         return fn
     if not isinstance(fn, types.FunctionType):
         raise ConfigError(
-            [f"@factory takes a function defined with `def`, got {fn!r}"], "invalid @factory"
+            [f"@factory takes a function defined with `def`, got {value_repr(fn, 200)}"],
+            "invalid @factory",
         )
     if hasattr(fn, "__wrapped__"):
         raise ConfigError(
@@ -200,7 +202,9 @@ def eager(fn: Callable[P, R]) -> Callable[P, R]:
     ``eager(f)`` never changes how ``f`` behaves elsewhere.
     """
     if isinstance(fn, Lazy) or not callable(fn):
-        raise ConfigError([f"eager() takes a function or class, got {fn!r}"], "invalid eager")
+        raise ConfigError(
+            [f"eager() takes a function or class, got {value_repr(fn, 200)}"], "invalid eager"
+        )
 
     @functools.wraps(fn)
     def run(*args: Any, **kwargs: Any) -> Any:

@@ -19,6 +19,7 @@ from pathlib import PurePath
 from typing import Any
 
 from lazycfg.node import Lazy
+from lazycfg.reprs import value_repr
 
 Checker = Callable[[Any], "str | None"]  # returns a problem description or None
 Accepts = Callable[[Any], bool]  # True only when a value surely fits
@@ -131,10 +132,14 @@ def checker_for(annotation: Any) -> Checker | None:
         if isinstance(value, list | tuple | dict) and _contains_opaque(value):
             return None if lazy_items is None else lazy_items(value)
         if classes is not None and all(_plain(c) for c in classes):
-            return f"expected {_type_name(annotation)}, got {type(value).__name__} {value!r:.60}"
+            return (
+                f"expected {_type_name(annotation)}, got {type(value).__name__} {value_repr(value)}"
+            )
         verdict = _pydantic_check(annotation, value)
         if verdict is False:
-            return f"expected {_type_name(annotation)}, got {type(value).__name__} {value!r:.60}"
+            return (
+                f"expected {_type_name(annotation)}, got {type(value).__name__} {value_repr(value)}"
+            )
         return None
 
     return check
@@ -171,7 +176,8 @@ def _lazy_items_checker(annotation: Any) -> Checker | None:
         if isinstance(value, dict):
             classes = mapping
             items: Any = (
-                (f".{k}" if isinstance(k, str) else f"[{k!r}]", v) for k, v in value.items()
+                (f".{k}" if isinstance(k, str) else f"[{value_repr(k)}]", v)
+                for k, v in value.items()
             )
         else:
             classes = sequence
