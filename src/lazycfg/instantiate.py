@@ -18,7 +18,6 @@ from lazycfg.construct import (
     RECURSIVE,
     TARGET,
     NeedsOmegaConf,
-    Plan,
     check_failed,
     convert_mode,
 )
@@ -90,9 +89,9 @@ def instantiate(config: Any, *args: Any, allow: Iterable[str] | None = None, **k
         return _from_lazy(config, args, kwargs, policy)
     kind = type(config)
     if kind is dict:
-        return _from_dict(_merge(config, kwargs), args, policy, python=False)
+        return _from_tree(_merge(config, kwargs), args, {}, policy, python=False)
     if kind is list or kind is tuple:
-        return _from_list(config, args, kwargs, policy)
+        return _from_tree(config, args, kwargs, policy, python=False)
     if _is_omega(config) or _is_structured_input(config):
         return _from_omegaconf(config, args, kwargs, policy)
     from hydra.errors import InstantiationException
@@ -116,32 +115,19 @@ def _is_structured_input(value: Any) -> bool:
     return hasattr(kind, "__dataclass_fields__") or hasattr(kind, "__attrs_attrs__")
 
 
+# The root's (_convert_ mode, _recursive_, _partial_), read from the config or the call.
+Flags = tuple[str, Any, Any]
+
+
 def _from_lazy(
     node: Lazy[Any], args: tuple[Any, ...], kwargs: dict[str, Any], policy: Policy
 ) -> Any:
     if kwargs:
-        return _from_dict(_merge(_lazy_fields(node), kwargs), args, policy, python=True)
+        return _from_tree(_merge(_lazy_fields(node), kwargs), args, {}, policy, python=True)
     try:
-        if not args:
-            return build_lazy_tree(node, policy)
+        return _build(node, _lazy_flags(node), args, policy, python=True, resolved=False)
     except NeedsOmegaConf:
         return _resolved_lazy(node, args, {}, policy)
-    except Fallback:
-        pass
-    try:
-        program = plan(
-            node,
-            policy=policy,
-            mode="all",
-            recursive=True,
-            partial=node._lazy_partial,
-            call_args=args,
-            python=True,
-            resolved=False,
-        )
-    except NeedsOmegaConf:
-        return _resolved_lazy(node, args, {}, policy)
-    return _run(program, args, policy)
 
 
 def _resolved_lazy(root: Any, args: tuple[Any, ...], kwargs: dict[str, Any], policy: Policy) -> Any:
@@ -154,29 +140,9 @@ def _resolved_lazy(root: Any, args: tuple[Any, ...], kwargs: dict[str, Any], pol
 
         return _from_omegaconf(to_dict(root), args, kwargs, policy, python=True)
     if isinstance(tree, Lazy):
-        if not args:
-            try:
-                return build_lazy_tree(tree, policy)
-            except (NeedsOmegaConf, Fallback):  # an escaped ``\${`` left a literal ``${``
-                pass
-        mode, recursive, partial = "all", True, tree._lazy_partial
-    elif type(tree) is dict:
-        tree = dict(tree)
-        mode, recursive, partial = _pop_flags(tree, python=True)
-    else:
-        mode, recursive, partial = _list_flags(kwargs, python=True)
-        args = ()
-    program = plan(
-        tree,
-        policy=policy,
-        mode=mode,
-        recursive=recursive,
-        partial=partial,
-        call_args=args,
-        python=True,
-        resolved=True,
-    )
-    return _run(program, args, policy)
+        return _build(tree, _lazy_flags(tree), args, policy, python=True, resolved=True)
+    tree, flags, args = _root_parts(tree, args, kwargs, python=True)
+    return _generic(tree, flags, args, policy, python=True, resolved=True)
 
 
 def _lazy_fields(node: Lazy[Any]) -> dict[str, Any]:
@@ -192,104 +158,69 @@ def _lazy_fields(node: Lazy[Any]) -> dict[str, Any]:
     return fields
 
 
-def _pop_flags(root: dict[Any, Any], python: bool) -> tuple[str, Any, Any]:
+def _lazy_flags(node: Lazy[Any]) -> Flags:
+    return "all", True, node._lazy_partial
+
+
+def _from_tree(
+    root: dict[Any, Any] | list[Any] | tuple[Any, ...],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    policy: Policy,
+    *,
+    python: bool,
+) -> Any:
+    """A dict or list: a Hydra config, or a lazy tree if it holds a lazy node anywhere (Python
+    semantics, the root's type kept). A dict's call-time kwargs are already merged into it."""
+    if type(root) is dict and any(
+        isinstance(root[k], str) and "${" in root[k]
+        for k in (CONVERT, RECURSIVE, PARTIAL)
+        if k in root
+    ):
+        return _resolved_tree(root, args, kwargs, policy, python=python)
+    body, flags, call_args = _root_parts(root, args, kwargs, python=python)
+    try:
+        try:
+            return _fast(body, flags, call_args, policy, python=python)
+        except Fallback:
+            if not python and holds_lazy(body):
+                python = True
+                body, flags, call_args = _root_parts(root, args, kwargs, python=True)
+        return _generic(body, flags, call_args, policy, python=python, resolved=False)
+    except NeedsOmegaConf:
+        return _resolved_tree(root, args, kwargs, policy, python=python)
+
+
+def _root_parts(
+    root: Any, args: tuple[Any, ...], kwargs: dict[str, Any], *, python: bool
+) -> tuple[Any, Flags, tuple[Any, ...]]:
+    """(tree to build, root flags, call-time args) of a dict or list root: a dict's flags are
+    its own (popped from a copy), a list's come from the call, which passes it no args."""
+    if type(root) is dict:
+        body = dict(root)
+        return body, _pop_flags(body, python), args
+    return (root if python else list(root)), _list_flags(kwargs, python=python), ()
+
+
+def _resolved_tree(
+    root: Any, args: tuple[Any, ...], kwargs: dict[str, Any], policy: Policy, *, python: bool
+) -> Any:
+    """Resolve interpolations (and structured values) with OmegaConf, then build."""
+    if holds_lazy(root):
+        return _resolved_lazy(root, args, kwargs, policy)
+    from omegaconf import OmegaConf
+
+    plain = root if type(root) is dict else list(root)
+    cfg = OmegaConf.structured(plain, flags={"allow_objects": True})
+    return _from_config(cfg, args, kwargs, policy, python=python)
+
+
+def _pop_flags(root: dict[Any, Any], python: bool) -> Flags:
     mode = convert_mode(root.pop(CONVERT)) if CONVERT in root else ("all" if python else "none")
     return mode, root.pop(RECURSIVE, True), root.pop(PARTIAL, False)
 
 
-def _from_dict(root: dict[Any, Any], args: tuple[Any, ...], policy: Policy, *, python: bool) -> Any:
-    flags = {k: root[k] for k in (CONVERT, RECURSIVE, PARTIAL) if k in root}
-    if any(isinstance(v, str) and "${" in v for v in flags.values()):
-        return _resolved_dict(root, args, policy, python=python)
-    body = dict(root)
-    mode, recursive, partial = _pop_flags(body, python)
-    try:
-        return build_plain_tree(
-            body,
-            policy,
-            mode=mode,
-            recursive=recursive,
-            partial=partial,
-            call_args=args,
-            python=python,
-        )
-    except NeedsOmegaConf:
-        return _resolved_dict(root, args, policy, python=python)
-    except Fallback:
-        if not python and holds_lazy(body):
-            return _from_dict(root, args, policy, python=True)
-    try:
-        program = plan(
-            body,
-            policy=policy,
-            mode=mode,
-            recursive=recursive,
-            partial=partial,
-            call_args=args,
-            python=python,
-            resolved=False,
-        )
-    except NeedsOmegaConf:
-        return _resolved_dict(root, args, policy, python=python)
-    return _run(program, args, policy)
-
-
-def _resolved_dict(
-    root: dict[Any, Any], args: tuple[Any, ...], policy: Policy, *, python: bool
-) -> Any:
-    """Resolve interpolations (and structured values) with OmegaConf, then build."""
-    from omegaconf import OmegaConf
-
-    if holds_lazy(root):
-        return _resolved_lazy(root, args, {}, policy)
-    cfg = OmegaConf.structured(root, flags={"allow_objects": True})
-    return _from_config(cfg, args, {}, policy, python=python)
-
-
-def _from_list(
-    items: list[Any] | tuple[Any, ...],
-    args: tuple[Any, ...],
-    kwargs: dict[str, Any],
-    policy: Policy,
-) -> Any:
-    python = False
-    mode, recursive, partial = _list_flags(kwargs, python=False)
-    try:
-        try:
-            return build_plain_tree(
-                list(items),
-                policy,
-                mode=mode,
-                recursive=recursive,
-                partial=partial,
-                call_args=(),
-                python=False,
-            )
-        except Fallback:
-            if holds_lazy(items):  # a lazy tree: Python semantics, the root's type kept
-                python = True
-                mode, recursive, partial = _list_flags(kwargs, python=True)
-        program = plan(
-            items if python else list(items),
-            policy=policy,
-            mode=mode,
-            recursive=recursive,
-            partial=partial,
-            call_args=(),
-            python=python,
-            resolved=False,
-        )
-    except NeedsOmegaConf:
-        if holds_lazy(items):
-            return _resolved_lazy(items, args, kwargs, policy)
-        from omegaconf import OmegaConf
-
-        cfg = OmegaConf.structured(list(items), flags={"allow_objects": True})
-        return _from_config(cfg, args, kwargs, policy, python=False)
-    return _run(program, (), policy)
-
-
-def _list_flags(kwargs: dict[str, Any], *, python: bool) -> tuple[str, Any, Any]:
+def _list_flags(kwargs: dict[str, Any], *, python: bool) -> Flags:
     """A top-level list takes its flags from the call; other kwargs are ignored, as in Hydra."""
     partial = kwargs.get(PARTIAL, False)
     if partial:
@@ -334,50 +265,17 @@ def _from_config(
         merged._set_parent(cfg._get_parent())
         cfg = OmegaConf.merge(merged, _prepare_kwargs(kwargs))
     tree = OmegaConf.to_container(cfg, resolve=True, structured_config_mode=SCMode.DICT_CONFIG)
-    if (
-        not isinstance(tree, dict)
-        and not isinstance(tree, list)
-        and not isinstance(tree, DictConfig)
-    ):
-        return tree
-    if isinstance(tree, list):
-        mode, recursive, partial = _list_flags(kwargs, python=python)
-        root: Any = tree
-    elif isinstance(tree, dict):
-        mode, recursive, partial = _pop_flags(tree, python)
-        root = tree
-    else:  # a structured config at the top: read its flags, keep the node
+    if isinstance(tree, list | dict):
+        tree, flags, args = _root_parts(tree, args, kwargs, python=python)
+    elif isinstance(tree, DictConfig):  # a structured config at the top: read its flags
         mode = convert_mode(tree[CONVERT]) if CONVERT in tree else "none"
         recursive = tree[RECURSIVE] if RECURSIVE in tree else True
-        partial = tree[PARTIAL] if PARTIAL in tree else False
-        root = tree
-    call_args = args if not isinstance(tree, list) else ()
-    if not isinstance(root, DictConfig):
-        # Resolved to plain containers: the plain pass, unless something in it needs the
-        # generic engine (structured configs, escaped interpolations, flags in odd places).
-        try:
-            return build_plain_tree(
-                root,
-                policy,
-                mode=mode,
-                recursive=recursive,
-                partial=partial,
-                call_args=call_args,
-                python=python,
-            )
-        except (NeedsOmegaConf, Fallback):
-            pass
-    program = plan(
-        root,
-        policy=policy,
-        mode=mode,
-        recursive=recursive,
-        partial=partial,
-        call_args=call_args,
-        python=python,
-        resolved=True,
-    )
-    return _run(program, args, policy)
+        flags = mode, recursive, tree[PARTIAL] if PARTIAL in tree else False
+    else:
+        return tree
+    # Resolved to plain containers: the plain pass, unless something in it needs the generic
+    # engine (structured configs, escaped interpolations, flags in odd places).
+    return _build(tree, flags, args, policy, python=python, resolved=True)
 
 
 def _prepare_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -396,7 +294,61 @@ def _prepare_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _run(program: Plan, args: tuple[Any, ...], policy: Policy) -> Any:
+# --- the passes ----------------------------------------------------------------------------------
+
+
+def _build(
+    root: Any, flags: Flags, args: tuple[Any, ...], policy: Policy, *, python: bool, resolved: bool
+) -> Any:
+    """Check ``root`` whole, then build it: a fast pass, else the generic engine. An
+    interpolation in an unresolved tree raises `NeedsOmegaConf` (the caller resolves it); in a
+    resolved one (an escaped ``\\${`` left a literal ``${``) it goes to the generic engine."""
+    try:
+        return _fast(root, flags, args, policy, python=python)
+    except NeedsOmegaConf:
+        if not resolved:
+            raise
+    except Fallback:
+        pass
+    return _generic(root, flags, args, policy, python=python, resolved=resolved)
+
+
+def _fast(root: Any, flags: Flags, args: tuple[Any, ...], policy: Policy, *, python: bool) -> Any:
+    """The specialised pass for ``root``: a lazy node without call-time args, or a plain dict or
+    list; `Fallback` when there is none or it gives way, before anything is built."""
+    if isinstance(root, Lazy):
+        if args:
+            raise Fallback
+        return build_lazy_tree(root, policy)
+    if type(root) is not dict and type(root) is not list and type(root) is not tuple:
+        raise Fallback
+    mode, recursive, partial = flags
+    return build_plain_tree(
+        root,
+        policy,
+        mode=mode,
+        recursive=recursive,
+        partial=partial,
+        call_args=args,
+        python=python,
+    )
+
+
+def _generic(
+    root: Any, flags: Flags, args: tuple[Any, ...], policy: Policy, *, python: bool, resolved: bool
+) -> Any:
+    """The generic engine: `plan` checks the whole tree; the program runs only if it is fine."""
+    mode, recursive, partial = flags
+    program = plan(
+        root,
+        policy=policy,
+        mode=mode,
+        recursive=recursive,
+        partial=partial,
+        call_args=args,
+        python=python,
+        resolved=resolved,
+    )
     if program.problems:
         raise check_failed(program.problems, program.missing)
     return execute(program, args, policy)
