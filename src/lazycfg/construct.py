@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lazycfg.node import ARGS_KEY, Lazy, format_path
-from lazycfg.safety import Policy
+from lazycfg.safety import DISCOVERY_TARGETS, Policy
 from lazycfg.signature import bind_problems
 
 TARGET, PARTIAL, RECURSIVE, CONVERT = "_target_", "_partial_", "_recursive_", "_convert_"
@@ -120,6 +120,15 @@ def call_failed(fn: Any, partial: bool, path: KeyPath, exc: Exception) -> Except
     return InstantiationException(msg)
 
 
+def refuse_callable_result(policy: Policy, written: Any, result: Any, path: KeyPath) -> None:
+    """Raise if a target returned a callable the policy refuses (called only for callables)."""
+    problem = policy.result_problem(written, result)
+    if problem:
+        from lazycfg.instantiate_errors import InstantiateCheckError
+
+        raise InstantiateCheckError([f"{fmt_path(path)}: {problem}"])
+
+
 _UNSET = ": missing mandatory value (???)"
 _UNBOUND = ": missing required argument"
 
@@ -209,6 +218,31 @@ def discovery_problem(fields: dict[Any, Any], policy: Policy) -> str | None:
     except ConfigError as exc:
         return exc.problems[0]
     return policy.problem(path, obj)
+
+
+def call_problem(
+    value: Any, partial: Any, fn: Any, written: str, problem: str | None, policy: Policy
+) -> str | None:
+    """The final verdict on one call's target: a ``get_object``-style target is judged by its
+    ``path``, and a refused enum class may still be looked up. ``value`` is the config dict or
+    the lazy node. Callers skip this when ``problem`` is None and the target is no discovery
+    target, which keeps it off the per-node fast path."""
+    if problem is None and written in DISCOVERY_TARGETS:
+        fields = value
+        if isinstance(value, Lazy):
+            fields = {ARGS_KEY: value._lazy_args, **value._lazy_kwargs}
+        problem = discovery_problem(fields, policy)
+    if problem:
+        problem = lookup_problem(value, partial, fn, written, problem, policy)
+    return problem
+
+
+def judge_target(target: Any, policy: Policy) -> tuple[Any, str, str | None]:
+    """A written target resolved, with the policy's verdict on it."""
+    fn, written, problem = resolve_target(target)
+    if problem is None:
+        problem = policy.problem(written, fn)
+    return fn, written, problem
 
 
 def bind_messages(

@@ -13,7 +13,7 @@ from lazycfg.construct import (
     PUSH,
     Plan,
     call_failed,
-    fmt_path,
+    refuse_callable_result,
 )
 from lazycfg.node import ARGS_KEY, Lazy
 from lazycfg.safety import Policy
@@ -101,11 +101,7 @@ def execute(program: Plan, call_args: tuple[Any, ...], policy: Policy) -> Any:
             except Exception as exc:
                 raise call_failed(fn, part, where, exc) from exc
             if callable(result):
-                problem = policy.result_problem(written, result)
-                if problem:
-                    from lazycfg.instantiate_errors import InstantiateCheckError
-
-                    raise InstantiateCheckError([f"{fmt_path(where)}: {problem}"])
+                refuse_callable_result(policy, written, result, where)
             if memo_key is not None and memo_key in shared:
                 memo[memo_key] = result
             push(result)

@@ -34,14 +34,13 @@ from lazycfg.construct import (
     NeedsOmegaConf,
     Plan,
     bind_messages,
+    call_problem,
     convert_mode,
-    discovery_problem,
     fmt_path,
     is_omega,
+    judge_target,
     lazy_target,
-    lookup_problem,
     object_problem,
-    resolve_target,
 )
 from lazycfg.node import ARGS_KEY, Lazy
 from lazycfg.safety import DISCOVERY_TARGETS, Policy
@@ -186,13 +185,9 @@ def plan(
             work.append(frame)
             work.extend((v, (path, k), mode, rec, False, False) for k, v in reversed(items))
             continue
-        fn, written, problem = resolve_target(fields[TARGET])
-        if problem is None:
-            problem = policy.problem(written, fn)
-        if problem is None and written in DISCOVERY_TARGETS:
-            problem = discovery_problem(fields, policy)
-        if problem:
-            problem = lookup_problem(fields, part, fn, written, problem, policy)
+        fn, written, problem = judge_target(fields[TARGET], policy)
+        if problem is not None or written in DISCOVERY_TARGETS:
+            problem = call_problem(fields, part, fn, written, problem, policy)
             if problem:
                 problems.append(f"{fmt_path(path)}: {problem}")
         arguments = [(k, v) for k, v in items if k not in NOT_ARGUMENTS]
@@ -231,10 +226,8 @@ def _plan_lazy(
         mode = convert_mode(options[CONVERT]) if CONVERT in options else mode
         rec = options.get(RECURSIVE, rec)
     fn, written, problem = lazy_target(node, policy)
-    if problem is None and written in DISCOVERY_TARGETS:
-        problem = discovery_problem({ARGS_KEY: node._lazy_args, **node._lazy_kwargs}, policy)
-    if problem:
-        problem = lookup_problem(node, node._lazy_partial, fn, written, problem, policy)
+    if problem is not None or written in DISCOVERY_TARGETS:
+        problem = call_problem(node, node._lazy_partial, fn, written, problem, policy)
         if problem:
             out.problems.append(f"{fmt_path(path)}: {problem}")
     arguments: list[tuple[Any, Any]] = list(node._lazy_kwargs.items())

@@ -35,14 +35,14 @@ from lazycfg.construct import (
     NeedsOmegaConf,
     bind_messages,
     call_failed,
+    call_problem,
     check_failed,
     convert_mode,
-    discovery_problem,
     fmt_path,
     is_omega,
     lazy_target,
-    lookup_problem,
     object_problem,
+    refuse_callable_result,
 )
 from lazycfg.node import ARGS_KEY, Lazy
 from lazycfg.safety import DISCOVERY_TARGETS, Policy
@@ -118,10 +118,8 @@ def _check(root: Lazy[Any], policy: Policy) -> tuple[list[list[Any]], list[str],
         args = node._lazy_args
         kwargs = node._lazy_kwargs
         part = node._lazy_partial
-        if problem is None and written in DISCOVERY_TARGETS:
-            problem = discovery_problem({ARGS_KEY: args, **kwargs}, policy)
-        if problem:
-            problem = lookup_problem(node, part, fn, written, problem, policy)
+        if problem is not None or written in DISCOVERY_TARGETS:
+            problem = call_problem(node, part, fn, written, problem, policy)
             if problem:
                 problems.append(f"{fmt_path(path)}: {problem}")
         if part and kwargs and any(type(v) is str and v == MISSING for v in kwargs.values()):
@@ -246,10 +244,6 @@ def _build(order: list[list[Any]], policy: Policy) -> Any:
         except Exception as exc:
             raise call_failed(fn, part, path, exc) from exc
         if callable(result):
-            problem = policy.result_problem(written, result)
-            if problem:
-                from lazycfg.instantiate_errors import InstantiateCheckError
-
-                raise InstantiateCheckError([f"{fmt_path(path)}: {problem}"])
+            refuse_callable_result(policy, written, result, path)
         step[8] = result
     return order[-1][-1]

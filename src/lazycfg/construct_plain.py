@@ -34,13 +34,13 @@ from lazycfg.construct import (
     NeedsOmegaConf,
     bind_messages,
     call_failed,
+    call_problem,
     check_failed,
     convert_mode,
-    discovery_problem,
     fmt_path,
-    lookup_problem,
+    judge_target,
     object_problem,
-    resolve_target,
+    refuse_callable_result,
 )
 from lazycfg.construct_build import dict_node, omega_container
 from lazycfg.construct_lazy import Fallback
@@ -150,13 +150,11 @@ def check_plain(
                 try:
                     fn, written, problem = verdicts[target]
                 except KeyError:
-                    fn, written, problem = verdicts[target] = _judge(target, policy)
+                    fn, written, problem = verdicts[target] = judge_target(target, policy)
             else:
-                fn, written, problem = _judge(target, policy)
-            if problem is None and written in DISCOVERY_TARGETS:
-                problem = discovery_problem(value, policy)
-            if problem:
-                problem = lookup_problem(value, part, fn, written, problem, policy)
+                fn, written, problem = judge_target(target, policy)
+            if problem is not None or written in DISCOVERY_TARGETS:
+                problem = call_problem(value, part, fn, written, problem, policy)
                 if problem:
                     problems.append(f"{fmt_path(path)}: {problem}")
             kwargs: dict[Any, Any] = {}
@@ -268,13 +266,6 @@ def _container(
     return [code, values, kids, mode, as_tuple, viewed, None], pending
 
 
-def _judge(target: Any, policy: Policy) -> tuple[Any, str, str | None]:
-    fn, written, problem = resolve_target(target)
-    if problem is None:
-        problem = policy.problem(written, fn)
-    return fn, written, problem
-
-
 def _view_of(step: list[Any]) -> Any:
     """What a parent's signature check sees of a child: a stub of a call, else its view."""
     code = step[0]
@@ -384,11 +375,7 @@ def _build(order: list[list[Any]], call_args: tuple[Any, ...], policy: Policy) -
             except Exception as exc:
                 raise call_failed(fn, part, path, exc) from exc
             if callable(result):
-                problem = policy.result_problem(written, result)
-                if problem:
-                    from lazycfg.instantiate_errors import InstantiateCheckError
-
-                    raise InstantiateCheckError([f"{fmt_path(path)}: {problem}"])
+                refuse_callable_result(policy, written, result, path)
             step[-1] = result
         else:
             values, kids, mode = step[1], step[2], step[3]
