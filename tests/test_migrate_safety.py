@@ -7,7 +7,6 @@ Each test runs the console script in a temporary folder and asserts the files th
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -192,7 +191,7 @@ def test_hostile_folder_and_file_names_stay_literals(tmp_path: Path, name: str) 
         tmp_path / "conf",
         {
             f"{name}/{name}.yaml": f"'{PAYLOAD}': 1  # {PAYLOAD}\n",
-            "config.yaml": f"# \"\"\" {PAYLOAD}\nkey: '\"\"\"{PAYLOAD}'\n",
+            "config.yaml": f'# """ {PAYLOAD}\nkey: \'"""{PAYLOAD}\'\n',
         },
     )
     done = run(tmp_path, "migrate", "conf", "-o", "out")

@@ -10,6 +10,7 @@ Comments can be attached by config path, so a migrated file keeps its notes.
 
 from __future__ import annotations
 
+import ast
 import builtins
 import inspect
 import keyword
@@ -17,10 +18,12 @@ import math
 import re
 import subprocess
 import sys
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path as FilePath
 from typing import Any
 
+from lazycfg.codegen_ast import literal_ast, value_ast
 from lazycfg.errors import ConfigError
 from lazycfg.node import Key, Lazy, Path, fold, format_path
 
@@ -171,12 +174,19 @@ def _checked_call(fn: Any, fields: dict[Any, Any]) -> Lazy[Any]:
 
 
 def _is_name(key: Any) -> bool:
-    return isinstance(key, str) and key.isidentifier() and not keyword.iskeyword(key)
+    """A keyword argument name that Python reads back as itself (NFKC leaves it unchanged)."""
+    return (
+        isinstance(key, str)
+        and key.isidentifier()
+        and not keyword.iskeyword(key)
+        and unicodedata.normalize("NFKC", key) == key
+    )
 
 
 def identifier(text: str, taken: set[str] | frozenset[str] = frozenset()) -> str:
-    """A Python name for ``text`` (a config name) that is not a keyword and not ``taken``."""
-    name = "".join(c if c.isalnum() or c == "_" else "_" for c in text) or "config"
+    """An ASCII Python name for ``text`` (a config name), not a keyword and not ``taken``."""
+    name = "".join(c if c.isascii() and (c.isalnum() or c == "_") else "_" for c in text)
+    name = name or "config"
     if name[0].isdigit():
         name = f"_{name}"
     if keyword.iskeyword(name) or name in RESERVED or name in dir(builtins):
@@ -187,17 +197,37 @@ def identifier(text: str, taken: set[str] | frozenset[str] = frozenset()) -> str
     return name
 
 
+def comment_lines(lines: list[str]) -> str:
+    """``# text`` lines; a line break inside a text (never one from YAML) becomes a space."""
+    return "".join(f"# {_one_line(c)}\n" if c else "#\n" for c in lines)
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\r", " ").replace("\n", " ").replace("\0", " ")
+
+
+def _docstring(text: str) -> str:
+    """A docstring literal: triple-quoted when plain, else a repr (still a docstring)."""
+    plain = text.isprintable() and not any(c in text for c in '"\\') and text.strip() == text
+    return f'"""{text}"""' if plain else repr(text)
+
+
 class Module:
-    """One generated module: imports collected while values are rendered, then statements."""
+    """One generated module: imports collected while values are rendered, then statements.
+
+    Each statement is kept as text and as the AST it must parse to (`meant`), built from the
+    data, not from the text, so `lazycfg.codegen_ast.prove` can check the written file.
+    """
 
     def __init__(self, docstring: str = "") -> None:
         self.docstring = docstring
+        self.header = ""  # comment lines before everything (a marker, say)
         self.names: dict[str, str] = {}  # dotted target path -> name used in the code
         self.imports: set[tuple[str, str, str]] = set()  # (module, attribute, alias)
         self.lazycfg_names: set[str] = set()
         self.taken: set[str] = set(RESERVED)
-        self.statements: list[str] = []
-        self.local_imports: list[str] = []
+        self.statements: list[tuple[str, list[ast.stmt]]] = []
+        self.local_modules: list[str] = []  # sibling modules imported for their effect
 
     # -- names ---------------------------------------------------------------------------------
     def use(self, name: str) -> str:
@@ -240,29 +270,68 @@ class Module:
         lead: list[str] | None = None,
         path: Path = (),
     ) -> None:
+        """``@factory def name(): return <tree>`` (``name`` from `reserve`)."""
         body = self.expr(tree, comments, path)
-        head = "".join(f"# {line}\n" if line else "#\n" for line in lead or [])
-        self.statements.append(f"{head}@{self.use('factory')}\ndef {name}():\n    return {body}\n")
+        text = f"{comment_lines(lead or [])}@{self.use('factory')}\ndef {name}():\n"
+        meant = ast.parse(f"@{self.use('factory')}\ndef {name}():\n    return None").body[0]
+        assert isinstance(meant, ast.FunctionDef) and isinstance(meant.body[0], ast.Return)
+        meant.body[0].value = value_ast(self, tree)
+        self.statements.append((f"{text}    return {body}\n", [meant]))
 
-    def add(self, statement: str) -> None:
-        self.statements.append(statement)
+    def add_call(
+        self, function: str, name: str, keywords: list[tuple[str, str, Any]], notes: CommentMap
+    ) -> None:
+        """``function(name, key=value, ...)``: each keyword (key, config path, value) a literal
+        or tree, ``function`` from `use` and ``name`` from `reserve`."""
+        args = [name, *(f"{k}={self.expr(v, notes, (p,))}" for k, p, v in keywords)]
+        meant = ast.Expr(
+            ast.Call(
+                ast.Name(self.use(function), ast.Load()),
+                [ast.Name(name, ast.Load())],
+                [ast.keyword(k, value_ast(self, v)) for k, _, v in keywords],
+            )
+        )
+        self.statements.append((f"{function}({', '.join(args)})\n", [meant]))
+
+    def add_comment(self, lines: list[str]) -> None:
+        self.statements.append((comment_lines(lines), []))
+
+    def _import_rows(self) -> list[tuple[str | None, list[tuple[str, str | None]], int]]:
+        froms: dict[str, list[tuple[str, str | None]]] = {}
+        for module, attr, alias in sorted(self.imports):
+            froms.setdefault(module, []).append((attr, None if attr == alias else alias))
+        rows: list[tuple[str | None, list[tuple[str, str | None]], int]] = [
+            (m, names, 0) for m, names in sorted(froms.items())
+        ]
+        if self.lazycfg_names:
+            rows.append(("lazycfg", [(n, None) for n in sorted(self.lazycfg_names)], 0))
+        if self.local_modules:
+            rows.append((None, [(n, None) for n in self.local_modules], 1))
+        return rows
 
     def source(self) -> str:
-        lines = [f'"""{self.docstring}"""\n'] if self.docstring else []
-        froms: dict[str, list[str]] = {}
-        for module, attr, alias in sorted(self.imports):
-            froms.setdefault(module, []).append(attr if attr == alias else f"{attr} as {alias}")
-        third = [f"from {m} import {', '.join(names)}" for m, names in sorted(froms.items())]
-        own = (
-            [f"from lazycfg import {', '.join(sorted(self.lazycfg_names))}"]
-            if self.lazycfg_names
-            else []
-        )
-        imports = "\n\n".join("\n".join(b) for b in (third, own, self.local_imports) if b)
+        lines = [f"{_docstring(self.docstring)}\n"] if self.docstring else []
+        blocks: list[list[str]] = [[], [], []]
+        for module, names, level in self._import_rows():
+            listed = ", ".join(a if s is None else f"{a} as {s}" for a, s in names)
+            if level:  # imported for the configs they register, not used here by name
+                blocks[2].append(f"from . import {listed}  # noqa: F401 (registers every group)")
+            else:
+                blocks[1 if module == "lazycfg" else 0].append(f"from {module} import {listed}")
+        imports = "\n\n".join("\n".join(b) for b in blocks if b)
         if imports:
             lines.append(imports + "\n")
-        lines += self.statements
-        return "\n\n".join(lines)
+        lines += [text for text, _ in self.statements]
+        return self.header + "\n\n".join(lines)
+
+    def meant(self) -> ast.Module:
+        """The AST `source` must parse to (comments and layout aside)."""
+        body: list[ast.stmt] = [ast.Expr(ast.Constant(self.docstring))] if self.docstring else []
+        for module, names, level in self._import_rows():
+            body.append(ast.ImportFrom(module, [ast.alias(a, s) for a, s in names], level))
+        for _, statements in self.statements:
+            body += statements
+        return ast.Module(body, [])
 
 
 class _Renderer:
@@ -302,8 +371,9 @@ class _Renderer:
             self.notes.above[first] = [*notes, *self.notes.above.get(first, [])]
 
     def entry(self, prefix: str, text: str, path: Path, *, last: bool) -> str:
-        above = "".join(f"# {c}\n" if c else "#\n" for c in self.notes.above.get(path, []))
+        above = comment_lines(self.notes.above.get(path, []))
         inline = self.notes.inline.get(path)
+        inline = _one_line(inline) if inline else inline
         if inline and "\n" not in text and len(prefix) + len(text) + len(inline) > 72:
             above += f"# {inline}\n"  # too long for the end of the line: put it above
             inline = None
@@ -340,18 +410,18 @@ class _Renderer:
 
 
 def _literal(value: Any) -> str:
+    literal_ast(value)  # refuses what is not a plain scalar
     if isinstance(value, float) and not math.isfinite(value):
         return f'float("{value}")'
-    if value is None or isinstance(value, bool | int | float | str):
-        return repr(value)
-    raise TypeError(f"cannot write {type(value).__name__} {value!r:.40} as Python source")
+    return repr(value)
 
 
 def ruff_format(sources: dict[str, str] | None = None, directory: FilePath | None = None) -> bool:
     """Format files in ``directory`` (or one ``source`` via stdin) with ruff; False if absent."""
     ruff = FilePath(sys.executable).parent / "ruff"
     command = [str(ruff)] if ruff.exists() else [sys.executable, "-m", "ruff"]
-    args = ["format", "--quiet", "--line-length", "100"]
+    # --no-cache: formatting a package leaves no .ruff_cache in the current directory.
+    args = ["format", "--quiet", "--no-cache", "--line-length", "100"]
     try:
         if directory is not None:
             done = subprocess.run([*command, *args, str(directory)], capture_output=True)

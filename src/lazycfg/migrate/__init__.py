@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lazycfg.codegen import Kept
+from lazycfg.migrate import output
+from lazycfg.migrate.cleanup import Guard
 from lazycfg.migrate.loader import MigrateError
+from lazycfg.migrate.output import OutputError
 from lazycfg.migrate.readers import HYDRA, Source, read_tree
 from lazycfg.migrate.verify import Verification, verify
-from lazycfg.migrate.writer import discard, publish, write_package
+from lazycfg.migrate.writer import prove_package, write_package
 
-__all__ = ["MigrateError", "Migration", "migrate"]
+__all__ = ["MigrateError", "Migration", "OutputError", "migrate"]
 
 
 @dataclass
@@ -79,36 +83,51 @@ def migrate(
     check: bool = True,
     imports: bool = True,
     overrides: list[list[str]] | None = None,
+    exclude: Sequence[str] = (),
+    force: bool = False,
 ) -> Migration:
     """Convert the YAML tree at ``source`` into a Python package at ``destination``.
 
-    Raises `MigrateError` (file:line:column) for bad input, before anything is written. With
-    ``check`` (the default) each config and each composition is proven equal through Hydra;
-    the package is published either way and `Migration.ok` says whether the check passed.
+    Raises `OutputError` for a destination that overlaps the source or holds files lazycfg
+    did not write (unless ``force``, which still never replaces one), and `MigrateError`
+    (every bad file, file:line:column) for bad input, before anything is written. The package
+    is proven to parse to what was meant before it is imported; with ``check`` (the default)
+    each config and each composition is proven equal through Hydra. The package is published
+    either way and `Migration.ok` says whether the check passed. Whatever ends the run early
+    (an error, Ctrl-C, even SIGKILL) leaves no temporary behind and the destination as it was.
     """
     source, destination = Path(source), Path(destination)
-    sources = read_tree(source)
-    written = write_package(sources, destination, imports=imports)
-    result = Migration(sources, destination, written.modules, written.kept, written.formatted)
+    target = output.plan(source, destination, force=force)
+    sources = read_tree(source, exclude)
+    guard = Guard()
     try:
+        staging = output.stage(target, guard)
+        written = write_package(sources, staging, imports=imports)
+        prove_package(written)
+        result = Migration(sources, destination, written.modules, written.kept, written.formatted)
         if check:
-            result.verification = _check(sources, source, written.directory, overrides or [])
-        publish(written, destination)
+            result.verification = _check(sources, source, staging, overrides or [], guard)
+        output.publish(target, written, guard)
     except BaseException:
-        discard(written)
+        guard.undo_now()
         raise
+    guard.close()
     return result
 
 
 def _check(
-    sources: list[Source], root: Path, package: Path, overrides: list[list[str]]
+    sources: list[Source], root: Path, package: Path, overrides: list[list[str]], guard: Guard
 ) -> Verification:
     if all(s.dialect == HYDRA for s in sources):
         return verify(sources, root, package, overrides)
     # Custom tags and class_path nodes are not Hydra: compare against their Hydra reading.
-    with tempfile.TemporaryDirectory() as tmp:
-        _write_hydra_yaml(sources, root, Path(tmp))
-        return verify(sources, Path(tmp), package, overrides)
+    tmp = Path(tempfile.mkdtemp(prefix="lazycfg-migrate-"))
+    guard.remove(tmp)
+    try:
+        _write_hydra_yaml(sources, root, tmp)
+        return verify(sources, tmp, package, overrides)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _write_hydra_yaml(sources: list[Source], root: Path, out: Path) -> None:
