@@ -15,8 +15,9 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from lazycfg.codegen import CommentMap, Kept, Module, identifier, resolve, ruff_format
+from lazycfg.codegen import Kept, resolve, ruff_format
 from lazycfg.codegen_ast import prove
+from lazycfg.codegen_module import CommentMap, Module, identifier
 from lazycfg.migrate.readers import Source
 
 INIT = "__init__.py"
