@@ -7,6 +7,7 @@ Each test runs the console script in a temporary folder and asserts the files th
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -149,7 +150,8 @@ def _group_alive(pgid: int) -> bool:
     return True
 
 
-def test_kill_9_mid_run_leaves_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize("how", ["kill -9", "Ctrl-C"])
+def test_an_interrupted_run_leaves_nothing(tmp_path: Path, how: str) -> None:
     files = {f"g{i}/o{j}.yaml": f"a: {i}\nb: [{j}, x]\n" for i in range(40) for j in range(10)}
     files["config.yaml"] = "defaults:\n" + "".join(f"  - g{i}: o0\n" for i in range(40))
     write_tree(tmp_path / "conf", files)
@@ -165,7 +167,10 @@ def test_kill_9_mid_run_leaves_nothing(tmp_path: Path) -> None:
         assert process.poll() is None, "finished before any temporary appeared"
         assert time.monotonic() < deadline
         time.sleep(0.01)
-    process.kill()
+    if how == "kill -9":
+        process.kill()
+    else:
+        os.killpg(process.pid, signal.SIGINT)  # the terminal signals the whole group
     process.wait()
     deadline = time.monotonic() + 60
     while _group_alive(process.pid) and time.monotonic() < deadline:

@@ -92,6 +92,7 @@ def test_show_graph_writes_svg_and_html(tmp_path: Path, capsys: pytest.CaptureFi
             "track_targets:SEED is an int, not a config (a lazy node, dict, DictConfig or @factory)",
         ),
         (["diff", "track_targets:SEED", "show_targets:experiment"], "SEED is an int, not a"),
+        (["show", "track_targets:Forest"], "is a class, not a config; lazycfg show never calls"),
         (
             ["show", "show_targets:make_shared", "--graph", "<empty dir>/missing/g.svg"],
             "missing/g.svg: cannot write: No such file or directory",
