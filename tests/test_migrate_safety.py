@@ -227,6 +227,18 @@ def test_an_include_outside_the_tree_is_refused(tmp_path: Path, how: str) -> Non
     assert sorted(p.name for p in tmp_path.iterdir()) == ["conf", "secret.yaml"]
 
 
+def test_a_searchpath_out_of_the_tree_is_refused_by_the_check(tmp_path: Path) -> None:
+    write_tree(tmp_path / "elsewhere", {"secret.yaml": "password: hunter2\n"})
+    write_tree(
+        tmp_path / "conf",
+        {"config.yaml": f"a: 1\nhydra:\n  searchpath:\n    - file://{tmp_path / 'elsewhere'}\n"},
+    )
+    done = run(tmp_path, "migrate", "conf", "-o", "out")
+    assert_refused(done, "config.yaml:3:1: hydra.searchpath", "--no-check", "nothing written")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["conf", "elsewhere"]
+    assert run(tmp_path, "migrate", "conf", "-o", "out", "--no-check").returncode == 0
+
+
 # --- what untrusted YAML can cost ----------------------------------------------------------------
 
 

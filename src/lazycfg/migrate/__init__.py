@@ -16,7 +16,7 @@ from pathlib import Path
 from lazycfg.codegen import Kept
 from lazycfg.migrate import output
 from lazycfg.migrate.cleanup import Guard
-from lazycfg.migrate.loader import MigrateError
+from lazycfg.migrate.loader import BadTree, MigrateError
 from lazycfg.migrate.output import OutputError
 from lazycfg.migrate.readers import HYDRA, Source, read_tree
 from lazycfg.migrate.verify import Verification, verify
@@ -99,6 +99,8 @@ def migrate(
     source, destination = Path(source), Path(destination)
     target = output.plan(source, destination, force=force)
     sources = read_tree(source, exclude)
+    if check:
+        _refuse_outside_reads(sources)
     guard = Guard()
     try:
         staging = output.stage(target, guard)
@@ -113,6 +115,27 @@ def migrate(
         raise
     guard.close()
     return result
+
+
+def _refuse_outside_reads(sources: list[Source]) -> None:
+    """The check composes through Hydra, which follows ``hydra.searchpath`` out of the tree
+    (other folders, and ``pkg://`` packages it imports): refuse it, naming every place."""
+    errors = []
+    for source in sources:
+        hydra = source.body.get("hydra") if isinstance(source.body, dict) else None
+        if isinstance(hydra, dict) and "searchpath" in hydra:
+            file, line = source.lines.get(("hydra", "searchpath"), (source.file, 1))
+            errors.append(
+                MigrateError(
+                    file,
+                    line,
+                    1,
+                    "hydra.searchpath makes the check read configs outside the source tree; "
+                    "convert with --no-check, or copy those configs into the tree",
+                )
+            )
+    if errors:
+        raise BadTree(errors)
 
 
 def _check(
