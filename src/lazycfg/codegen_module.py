@@ -182,33 +182,49 @@ class Module:
 
 
 class _Renderer:
+    """Writes a tree into one list of text pieces: linear in its size at any depth.
+
+    Config paths (for comments) are built only when there are comments to place.
+    """
+
     def __init__(self, module: Module, notes: CommentMap) -> None:
         self.module, self.notes = module, notes
+        self.paths = bool(notes.above or notes.inline)
 
     def run(self, root: Any, path: Path) -> str:
         opened = self.open(root, path)
         if isinstance(opened, str):
             return opened
-        # Frames: [opener, items, next index, rendered parts, closer, (prefix, path, last)].
-        stack: list[list[Any]] = [[*opened[:2], 0, [], opened[2], ("", path, True)]]
-        while True:
+        opener, items, closer = opened
+        if not items:
+            return opener + closer
+        out = [opener, "\n"]
+        # Frames: [items, next index, closer, path, last].
+        stack: list[list[Any]] = [[items, 0, closer, path, True]]
+        while stack:
             frame = stack[-1]
-            opener, items, index, parts, closer, (prefix, here, last) = frame
+            items, index = frame[0], frame[1]
             if index < len(items):
-                frame[2] += 1
+                frame[1] += 1
                 key_text, child_path, value = items[index]
-                child_last = index == len(items) - 1
+                last = index == len(items) - 1
                 child = self.open(value, child_path)
-                if isinstance(child, str):
-                    parts.append(self.entry(key_text, child, child_path, last=child_last))
+                if isinstance(child, str) or not child[1]:
+                    text = child if isinstance(child, str) else child[0] + child[2]
+                    out.append(self.entry(key_text, text, child_path, last=last))
                 else:
-                    stack.append([*child[:2], 0, [], child[2], (key_text, child_path, child_last)])
+                    above = comment_lines(self.notes.above.get(child_path, []))
+                    out += [above, key_text, child[0], "\n"]
+                    stack.append([child[1], 0, child[2], child_path, last])
                 continue
             stack.pop()
-            text = f"{opener}\n{''.join(parts)}{closer}" if items else f"{opener}{closer}"
             if not stack:
-                return text
-            stack[-1][3].append(self.entry(prefix, text, here, last=last))
+                out.append(frame[2])
+                break
+            inline = self.notes.inline.get(frame[3])
+            comma = "" if frame[4] and not inline else ","
+            out += [frame[2], comma, f"  # {_one_line(inline)}" if inline else "", "\n"]
+        return "".join(out)
 
     def carry(self, path: Path, items: list[tuple[str, Path, Any]]) -> None:
         """Comments on a key a call consumes (``_target_``) move to its first argument."""
@@ -229,6 +245,7 @@ class _Renderer:
 
     def open(self, value: Any, here: Path) -> str | tuple[str, list[tuple[str, Path, Any]], str]:
         module = self.module
+        at = _At(here) if self.paths else _NOWHERE
         if isinstance(value, type) or inspect.isroutine(value):  # from a getter node
             from lazycfg.targets import import_path
 
@@ -243,17 +260,35 @@ class _Renderer:
                 fn = value._lazy_target
                 name = module.ref(fn, import_path(fn))
                 opener = f"{module.use('partial')}({name})(" if value._lazy_partial else f"{name}("
-                items = [("", (*here, ARGS, i), v) for i, v in enumerate(value._lazy_args)]
-                items += [(f"{k}=", (*here, k), v) for k, v in value._lazy_kwargs.items()]
-                self.carry((*here, TARGET), items)
-                self.carry((*here, PARTIAL), items)
+                items = [("", at(ARGS, i), v) for i, v in enumerate(value._lazy_args)]
+                items += [(f"{k}=", at(k), v) for k, v in value._lazy_kwargs.items()]
+                if self.paths:
+                    self.carry((*here, TARGET), items)
+                    self.carry((*here, PARTIAL), items)
                 return opener, items, ")"
         if type(value) is dict:
-            items = [(f"{_literal(k)}: ", (*here, k), v) for k, v in value.items()]
+            items = [(f"{_literal(k)}: ", at(k), v) for k, v in value.items()]
             return "{", items, "}"
         if type(value) is list or type(value) is tuple:
-            return "[", [("", (*here, i), v) for i, v in enumerate(value)], "]"
+            return "[", [("", at(i), v) for i, v in enumerate(value)], "]"
         return _literal(value)
+
+
+class _At:
+    """Child config paths under one path (built only when comments need them)."""
+
+    def __init__(self, here: Path) -> None:
+        self.here = here
+
+    def __call__(self, *keys: Any) -> Path:
+        return (*self.here, *keys)
+
+
+def _nowhere(*keys: Any) -> Path:
+    return ()
+
+
+_NOWHERE = _nowhere
 
 
 def _literal(value: Any) -> str:
