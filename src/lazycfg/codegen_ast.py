@@ -46,6 +46,9 @@ def name_ast(dotted: str) -> ast.expr:
     return node
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _call(func: ast.expr, args: list[ast.expr], keywords: list[ast.keyword]) -> ast.Call:
     return ast.Call(func, args, keywords)
 
@@ -59,6 +62,9 @@ def value_ast(module: Module, tree: Any) -> ast.expr:
     keep: list[Any] = []  # holds values whose id() keys ``done`` while the walk runs
     while stack:
         value, ready = stack.pop()
+        if type(value) in _SCALARS:
+            done[id(value)] = literal_ast(value)
+            continue
         value = _unkept(value)
         kids = _kids(value)
         if not ready and kids:
@@ -105,21 +111,25 @@ def _kids(value: Any) -> list[Any]:
 
 
 def first_difference(a: Any, b: Any) -> str | None:
-    """Where two ASTs differ (node types, fields, constants by type and value), or None."""
-    stack: list[tuple[str, Any, Any]] = [("module", a, b)]
+    """Where two ASTs differ (node types, fields, constants by type and value), or None.
+
+    The place is the line of the nearest enclosing node of ``a`` (the parsed side).
+    """
+    stack: list[tuple[Any, Any, int]] = [(a, b, 0)]
     while stack:
-        where, x, y = stack.pop()
-        if isinstance(x, ast.AST) or isinstance(y, ast.AST):
-            if type(x) is not type(y):
-                return f"{where}: {type(x).__name__} != {type(y).__name__}"
-            for name in x._fields:
-                stack.append((f"{where}.{name}", getattr(x, name, None), getattr(y, name, None)))
-        elif isinstance(x, list) and isinstance(y, list):
+        x, y, line = stack.pop()
+        kind = type(x)
+        if kind is not type(y):
+            return f"line {line}: {kind.__name__} where {type(y).__name__} was meant"
+        if kind is list:
             if len(x) != len(y):
-                return f"{where}: {len(x)} items != {len(y)}"
-            stack.extend((f"{where}[{i}]", p, q) for i, (p, q) in enumerate(zip(x, y, strict=True)))
-        elif type(x) is not type(y) or x != y:
-            return f"{where}: {x!r:.60} != {y!r:.60}"
+                return f"line {line}: {len(x)} items where {len(y)} were meant"
+            stack.extend((p, q, line) for p, q in zip(x, y, strict=True))
+        elif isinstance(x, ast.AST):
+            line = getattr(x, "lineno", line)
+            stack.extend((getattr(x, f, None), getattr(y, f, None), line) for f in x._fields)
+        elif x != y:
+            return f"line {line}: {x!r:.60} where {y!r:.60} was meant"
     return None
 
 

@@ -19,6 +19,9 @@ from lazycfg.codegen_ast import literal_ast, value_ast
 from lazycfg.node import Lazy, Path
 
 TARGET, PARTIAL, ARGS = "_target_", "_partial_", "_args_"
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+# A factory's AST as the parser gives it (every field of this Python's FunctionDef), to copy.
+_FACTORY = ast.parse("@factory\ndef config():\n    return None").body[0]
 RESERVED = frozenset({"factory", "partial", "store", "lazycfg"})
 
 
@@ -120,9 +123,10 @@ class Module:
         """``@factory def name(): return <tree>`` (``name`` from `reserve`)."""
         body = self.expr(tree, comments, path)
         text = f"{comment_lines(lead or [])}@{self.use('factory')}\ndef {name}():\n"
-        meant = ast.parse(f"@{self.use('factory')}\ndef {name}():\n    return None").body[0]
-        assert isinstance(meant, ast.FunctionDef) and isinstance(meant.body[0], ast.Return)
-        meant.body[0].value = value_ast(self, tree)
+        meant = ast.FunctionDef(**{f: getattr(_FACTORY, f) for f in _FACTORY._fields})
+        meant.name = name
+        meant.decorator_list = [ast.Name(self.use("factory"), ast.Load())]
+        meant.body = [ast.Return(value_ast(self, tree))]
         self.statements.append((f"{text}    return {body}\n", [meant]))
 
     def add_call(
@@ -244,6 +248,8 @@ class _Renderer:
         return f"{above}{prefix}{text}{comma}{f'  # {inline}' if inline else ''}\n"
 
     def open(self, value: Any, here: Path) -> str | tuple[str, list[tuple[str, Path, Any]], str]:
+        if type(value) in _SCALARS:
+            return _literal(value)
         module = self.module
         at = _At(here) if self.paths else _NOWHERE
         if isinstance(value, type) or inspect.isroutine(value):  # from a getter node

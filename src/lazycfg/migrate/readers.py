@@ -70,10 +70,12 @@ def yaml_files(root: Path, exclude: Sequence[str] = ()) -> list[Path]:
     )
 
 
-def inside(root: Path, path: Path, where: tuple[Path, int, int]) -> Path:
+def inside(
+    root: Path, path: Path, where: tuple[Path, int, int], real_root: Path | None = None
+) -> Path:
     """``path`` with its links resolved, if that is inside the tree ``root``; else refused."""
     real = path.resolve()
-    if not real.is_relative_to(root.resolve()):
+    if not real.is_relative_to(real_root or root.resolve()):
         raise MigrateError(
             *where,
             f"{path} resolves to {real}, outside the source tree {root}; the migrator reads "
@@ -86,12 +88,13 @@ def read_tree(root: Path, exclude: Sequence[str] = ()) -> list[Source]:
     """Read every YAML file of a config tree; `BadTree` lists every bad file at once."""
     if not root.is_dir():
         raise MigrateError(root, 1, 1, "not a directory of YAML configs")
+    real_root = root.resolve()
     sources: list[Source] = []
     errors: list[MigrateError] = []
     seen: dict[str, Path] = {}
     for path in yaml_files(root, exclude):
         try:
-            source = read_source(root, path)
+            source = read_source(root, path, real_root)
         except MigrateError as exc:
             errors.extend(exc.errors if isinstance(exc, BadTree) else [exc])
             continue
@@ -112,11 +115,12 @@ def read_tree(root: Path, exclude: Sequence[str] = ()) -> list[Source]:
     return sources
 
 
-def read_source(root: Path, path: Path) -> Source:
+def read_source(root: Path, path: Path, real_root: Path | None = None) -> Source:
     """Read one file of the tree rooted at ``root`` into a `Source`."""
-    inside(root, path, (path, 1, 1))
+    real_root = real_root or root.resolve()
+    inside(root, path, (path, 1, 1), real_root)
     loaded = read_yaml(path)
-    state = _State(root)
+    state = _State(root, real_root)
     state.lines = {p: (path, line) for p, line in loaded.lines.items()}
     body = _translate(loaded.data, path, state, (path.resolve(),))
     comments = loaded.comments
@@ -149,8 +153,8 @@ def read_source(root: Path, path: Path) -> Source:
 
 
 class _State:
-    def __init__(self, root: Path) -> None:
-        self.root = root
+    def __init__(self, root: Path, real_root: Path) -> None:
+        self.root, self.real_root = root, real_root
         self.dialect = HYDRA
         self.included: list[tuple[ConfigPath, Comments]] = []
         self.lines: dict[ConfigPath, tuple[Path, int]] = {}
@@ -219,7 +223,7 @@ def _untag(
     if not isinstance(node.value, str) or not node.value:
         raise MigrateError(node.file, node.line, node.column, "!Include needs a file path")
     where = (Path(node.file), node.line, node.column)
-    target = inside(state.root, file.parent / node.value, where)
+    target = inside(state.root, file.parent / node.value, where, state.real_root)
     if target in chain:
         cycle = " -> ".join(str(p) for p in (*chain[chain.index(target) :], target))
         raise MigrateError(node.file, node.line, node.column, f"include cycle: {cycle}")
@@ -228,7 +232,7 @@ def _untag(
             node.file, node.line, node.column, f"included file {node.value!r} not found ({target})"
         )
     loaded = read_yaml(target)
-    inner = _State(state.root)
+    inner = _State(state.root, state.real_root)
     inner.lines = {p: (target, line) for p, line in loaded.lines.items()}
     data = _translate(loaded.data, target, inner, (*chain, target))
     for key, found in inner.lines.items():  # the included file's entries, under this path
