@@ -1,8 +1,11 @@
 """Legacy YAML -> Python config factories, verified equal through Hydra.
 
-`migrate` reads a tree (Hydra YAML, custom-tag YAML or jsonargparse configs, see `readers`),
-writes one module per config group (`writer`), proves each config equal (`verify`) and reports.
-``lazycfg migrate SRC -o DST`` (`cli`) is the command-line face.
+`migrate` checks where the package may go (`output`), reads a tree (Hydra YAML, custom-tag YAML
+or jsonargparse configs, see `readers`; `loader` bounds what a file may cost), writes one module
+per config group (`writer`) into a staging directory, proves each module parses to what was
+meant, proves each config equal through Hydra (`verify`), publishes and reports. Temporaries
+and child processes never outlive the run (`cleanup`). ``lazycfg migrate SRC -o DST`` (`cli`)
+is the command-line face.
 """
 
 from __future__ import annotations

@@ -177,7 +177,11 @@ def _session(
 
 
 def import_package(directory: Path) -> None:
-    """Import a generated package from its directory (its ``store`` calls register)."""
+    """Import a generated package from its directory (its ``store`` calls register).
+
+    This runs the package: `lazycfg.migrate.migrate` calls it only on modules it has just
+    proven (`lazycfg.migrate.writer.prove_package`) to be exactly what it wrote.
+    """
     name = f"_lazycfg_migrated_{next(_counter)}"
     spec = importlib.util.spec_from_file_location(
         name, directory / "__init__.py", submodule_search_locations=[str(directory)]
