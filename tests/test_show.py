@@ -228,3 +228,14 @@ def test_a_python_file_says_how_to_name_a_config(capsys: pytest.CaptureFixture[s
     assert not Path(WIPED).exists()
     code, out, _ = lazycfg(capsys, "show", "show_targets.py:make_boosted")
     assert code == 0 and yaml.safe_load(out) == to_dict(make_boosted())
+
+
+def test_a_yaml_bomb_is_refused_before_it_expands(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
+    path = tmp_path / "bomb.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    code, _, err = lazycfg(capsys, "show", str(path))
+    assert code == 2 and f"{path}: not a readable YAML config: aliases expand" in err

@@ -78,6 +78,13 @@ def _load(spec: str, *, full: bool) -> Any:
 def _load_yaml(path: Path) -> Any:
     from omegaconf import OmegaConf
 
+    from lazycfg.migrate.loader import MigrateError, check_cost
+
+    try:
+        check_cost(path)  # size, depth, alias expansion: bounded before OmegaConf expands it
+    except MigrateError as exc:
+        where, _, problem = str(exc).partition(": ")
+        raise _bad(f"{path}: not a readable YAML config: {problem} (at {where})") from None
     try:
         return OmegaConf.to_container(OmegaConf.load(path), resolve=False)
     except Exception as exc:  # YAML syntax errors: say where, without a traceback

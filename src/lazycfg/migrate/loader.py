@@ -194,6 +194,12 @@ def read_yaml(path: Path) -> YamlFile:
     return YamlFile(path, data, _header(text), _comments(text, node), _lines(node))
 
 
+def check_cost(path: Path) -> None:
+    """Refuse a YAML file too large, too deep or blown up by aliases, before anyone loads it
+    (for readers other than `read_yaml`, which checks as it reads); `MigrateError` says why."""
+    read_yaml(path)
+
+
 def _check_cost(path: Path, root: Any) -> None:
     """Refuse a node graph nested too deep, with recursive aliases, or that aliases blow up.
 
