@@ -174,3 +174,15 @@ def test_rendering_a_10000_deep_config_needs_no_recursion() -> None:
     assert isinstance(node, ast.Dict)
     with_comments = Module().expr(deep, CommentMap({("a", "a", "x"): ["deep note"]}))
     assert "# deep note\n" in with_comments
+
+
+def test_generating_from_a_10000_deep_plain_config_needs_no_recursion() -> None:
+    deep: dict[str, object] = {}
+    here = deep
+    for i in range(10_000):
+        here["a"] = {"x": i, "l": [i]}
+        here = here["a"]  # type: ignore[assignment]
+    here["m"] = {"_target_": "nowhere_module.Thing"}
+    source, kept = generate(deep, format=False)
+    assert source.count("'x': ") == 10_000 and source.count("nowhere_module.Thing") == 1
+    assert [k.path for k in kept] == [".".join(["a"] * 10_000) + ".m"]

@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path as FilePath
 from typing import Any
@@ -27,7 +28,7 @@ from lazycfg.codegen_module import (
     Module,
 )
 from lazycfg.errors import ConfigError
-from lazycfg.node import Key, Lazy, Path, fold, format_path
+from lazycfg.node import Key, Lazy, Path, format_path
 
 _OPTIONS = ("_recursive_", "_convert_")
 _GETTERS = ("hydra.utils.get_class", "hydra.utils.get_method")
@@ -50,9 +51,60 @@ def plain(x: Any) -> Any:
         from omegaconf import OmegaConf
 
         return OmegaConf.to_container(x, resolve=False)
+    if _is_plain(x):
+        return x  # already Hydra data: nothing to convert (and no walk that copies paths)
     from lazycfg.emit import to_dict
 
     return to_dict(x)
+
+
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
+def _is_plain(x: Any) -> bool:
+    """Whether ``x`` holds only dicts, lists, tuples and scalars (one pass, no recursion)."""
+    stack = [x]
+    while stack:
+        value = stack.pop()
+        kind = type(value)
+        if kind is dict:
+            stack.extend(value.values())
+            if not all(type(k) in _LEAVES for k in value):
+                return False
+        elif kind is list or kind is tuple:
+            stack.extend(value)
+        elif kind not in _LEAVES:
+            return False
+    return True
+
+
+def _rebuild(root: Any, decide: Any) -> Any:
+    """Rebuild plain data bottom-up: ``decide(value, path, kids)`` once per dict, list or
+    tuple, with ``path()`` building its config path only when asked: linear at any depth."""
+    if type(root) not in (dict, list, tuple):
+        return root
+    # Frames: [value, key under its parent, pending (key, child) pairs, next index, done].
+    stack: list[list[Any]] = [[root, None, _pairs(root), 0, []]]
+    while True:
+        frame = stack[-1]
+        value, _, pairs, index, done = frame
+        if index < len(pairs):
+            frame[3] += 1
+            key, child = pairs[index]
+            if type(child) in (dict, list, tuple):
+                stack.append([child, key, _pairs(child), 0, []])
+            else:
+                done.append((key, child))
+            continue
+        result = decide(value, lambda: tuple(f[1] for f in stack[1:]), done)
+        stack.pop()
+        if not stack:
+            return result
+        stack[-1][4].append((frame[1], result))
+
+
+def _pairs(value: Any) -> list[tuple[Key, Any]]:
+    return list(value.items()) if type(value) is dict else list(enumerate(value))
 
 
 def resolve(data: Any, *, imports: bool = True, where: Path = ()) -> tuple[Any, list[Kept]]:
@@ -63,15 +115,14 @@ def resolve(data: Any, *, imports: bool = True, where: Path = ()) -> tuple[Any, 
     """
     kept: list[Kept] = []
 
-    def decide(value: Any, path: Path, kids: list[tuple[Key, Any]] | None) -> Any:
-        if kids is None:
-            return value
+    def decide(value: Any, at: Callable[[], Path], kids: list[tuple[Key, Any]]) -> Any:
         if type(value) is list or type(value) is tuple:
             return [v for _, v in kids]
         fields = dict(kids)
         target = fields.get(TARGET)
         if not isinstance(target, str):
             return fields
+        path = at()
         here = format_path((*where, *path))
         if not imports:
             kept.append(Kept(here, target, "not imported (--no-import)", (*where, *path)))
@@ -93,7 +144,7 @@ def resolve(data: Any, *, imports: bool = True, where: Path = ()) -> tuple[Any, 
         kept.append(Kept(here, target, reason or "unknown", (*where, *path)))
         return _kept(target, fields)
 
-    return fold(data, decide), kept
+    return _rebuild(data, decide), kept
 
 
 # Reprs of classes and functions in a checker's message, shown by name (no memory address).
