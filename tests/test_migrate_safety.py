@@ -295,3 +295,23 @@ def test_every_bad_file_is_reported_in_one_run_and_exclude_leaves_them_out(
     )
     assert excluded.returncode == 0, excluded.stderr
     assert (tmp_path / "out" / "__init__.py").is_file()
+
+
+def test_a_file_that_appears_during_the_run_is_never_deleted(project: Path) -> None:
+    from lazycfg.migrate import OutputError, output
+    from lazycfg.migrate.cleanup import Guard
+    from lazycfg.migrate.readers import read_tree
+    from lazycfg.migrate.writer import write_package
+
+    assert run(project, "migrate", "proj/conf", "-o", "out").returncode == 0
+    target = output.plan(project / "proj/conf", project / "out", force=False)
+    assert target.mode == output.SWAP
+    guard = Guard()
+    staging = output.stage(target, guard)
+    written = write_package(read_tree(project / "proj/conf"), staging, imports=True)
+    (project / "out" / "late.txt").write_text("saved meanwhile\n")
+    with pytest.raises(OutputError, match="late.txt appeared during the run"):
+        output.publish(target, written, guard)
+    guard.undo_now()
+    assert (project / "out" / "late.txt").read_text() == "saved meanwhile\n"
+    assert sorted(p.name for p in project.iterdir()) == ["out", "proj"]

@@ -75,7 +75,11 @@ def survey(folder: Path) -> tuple[list[Path], list[Path]]:
         here = Path(root)
         for name in sorted(files) + sorted(d for d in dirs if (here / d).is_symlink()):
             path = here / name
-            cache = here == folder / "__pycache__" and name.partition(".")[0] in modules
+            cache = (
+                here == folder / "__pycache__"
+                and name.endswith(".pyc")
+                and name.partition(".")[0] in modules
+            )
             mine = here == folder and name.endswith(".py") and name[:-3] in modules
             (ours if (cache or mine) and not path.is_symlink() else foreign).append(path)
         if here != folder and here.name != "__pycache__" and not files and not dirs:
@@ -111,6 +115,12 @@ def publish(target: Plan, written: Written, guard: Guard) -> None:
         dst.parent.mkdir(parents=True, exist_ok=True)
         staging.rename(dst)
     elif target.mode == SWAP:
+        _, foreign = survey(dst)  # again: a file may have appeared there during the run
+        if foreign:
+            raise OutputError(
+                f"-o {target.destination}: {foreign[0]} appeared during the run and was not "
+                "written by lazycfg; run again, or give another folder"
+            )
         old = dst.parent / f".{dst.name}.lazycfg-old-{secrets.token_hex(4)}"
         guard.remove(old)
         guard.restore(old, dst)
@@ -135,7 +145,7 @@ def _publish_files(target: Plan, staging: Path, dst: Path) -> None:
     for name in files:
         os.replace(staging / name, dst / name)
     for path in target.ours:
-        stale = path.parent == dst and path.name not in files
+        stale = path.parent == dst and path.name not in files and _marked(path)
         cached = (
             path.parent.name == "__pycache__" and f"{path.name.partition('.')[0]}.py" not in files
         )
