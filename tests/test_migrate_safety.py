@@ -315,3 +315,18 @@ def test_a_file_that_appears_during_the_run_is_never_deleted(project: Path) -> N
     guard.undo_now()
     assert (project / "out" / "late.txt").read_text() == "saved meanwhile\n"
     assert sorted(p.name for p in project.iterdir()) == ["out", "proj"]
+
+
+def test_the_watcher_undoes_exactly_what_was_registered(tmp_path: Path) -> None:
+    from lazycfg.migrate.cleanup import Guard
+
+    keep = tmp_path / "keep"
+    keep.mkdir()
+    temporary = tmp_path / "keep\nx"  # a line break in a path must not name `keep`
+    temporary.mkdir()
+    guard = Guard()
+    guard.remove(temporary)
+    assert guard.watcher is not None and guard.watcher.stdin is not None
+    guard.watcher.stdin.close()  # the run ended without saying it is done
+    guard.watcher.wait()
+    assert keep.is_dir() and not temporary.exists()

@@ -10,6 +10,7 @@ run is tied to it with `die_with_parent`, so no process outlives the run either.
 from __future__ import annotations
 
 import inspect
+import json
 import os
 import shutil
 import signal
@@ -36,13 +37,14 @@ def undo(actions: list[list[str]]) -> None:
             pass
 
 
+# One JSON list per line: a path may hold any character, a line break included.
 _WATCHER = f"""
-import os, shutil, signal, sys
+import json, os, shutil, signal, sys
 signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the run; the watcher cleans up
 {inspect.getsource(undo)}
 actions = []
 for line in sys.stdin:
-    parts = line.rstrip("\\n").split("\\0")
+    parts = json.loads(line)
     if parts == [{DONE!r}]:
         break
     actions.append(parts)
@@ -70,7 +72,7 @@ class Guard:
     def _tell(self, action: list[str]) -> None:
         self.actions.append(action)
         if self.watcher is not None and self.watcher.stdin is not None:
-            self.watcher.stdin.write("\0".join(action) + "\n")
+            self.watcher.stdin.write(json.dumps(action) + "\n")
             self.watcher.stdin.flush()
 
     def remove(self, path: Path) -> None:
@@ -96,7 +98,7 @@ class Guard:
         if watcher is None or watcher.stdin is None:
             return
         try:
-            watcher.stdin.write(word + "\n")
+            watcher.stdin.write(json.dumps([word]) + "\n")
             watcher.stdin.close()
         except OSError:
             pass
