@@ -25,7 +25,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("source", type=Path, help="the YAML config directory")
-    parser.add_argument("-o", "--output", type=Path, required=True, help="package to write")
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help="package folder to write: new, or an earlier lazycfg migrate output",
+    )
     parser.add_argument(
         "--check",
         action=argparse.BooleanOptionalAction,
