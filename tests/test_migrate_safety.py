@@ -330,3 +330,13 @@ def test_the_watcher_undoes_exactly_what_was_registered(tmp_path: Path) -> None:
     guard.watcher.stdin.close()  # the run ended without saying it is done
     guard.watcher.wait()
     assert keep.is_dir() and not temporary.exists()
+
+
+def test_an_excluded_file_stays_unread_by_the_check(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path / "conf",
+        {"config.yaml": "defaults:\n  - bomb\n  - _self_\na: 1\n", "bomb.yaml": _alias_bomb(10)},
+    )
+    done = run(tmp_path, "migrate", "conf", "-o", "out", "--exclude", "bomb.yaml", timeout=60)
+    assert done.returncode == 1, done.stdout + done.stderr  # composed nowhere: not verified
+    assert "NOT VERIFIED compose config" in done.stderr and "Traceback" not in done.stderr

@@ -111,7 +111,8 @@ def migrate(
         prove_package(written)
         result = Migration(sources, destination, written.modules, written.kept, written.formatted)
         if check:
-            result.verification = _check(sources, source, staging, overrides or [], guard)
+            whole = not exclude  # else Hydra must not see the files left out (bad, or costly)
+            result.verification = _check(sources, source, staging, overrides or [], guard, whole)
         output.publish(target, written, guard)
     except BaseException:
         guard.undo_now()
@@ -142,11 +143,17 @@ def _refuse_outside_reads(sources: list[Source]) -> None:
 
 
 def _check(
-    sources: list[Source], root: Path, package: Path, overrides: list[list[str]], guard: Guard
+    sources: list[Source],
+    root: Path,
+    package: Path,
+    overrides: list[list[str]],
+    guard: Guard,
+    whole: bool,
 ) -> Verification:
-    if all(s.dialect == HYDRA for s in sources):
+    if whole and all(s.dialect == HYDRA for s in sources):
         return verify(sources, root, package, overrides)
-    # Custom tags and class_path nodes are not Hydra: compare against their Hydra reading.
+    # Custom tags and class_path nodes are not Hydra: compare against their Hydra reading,
+    # written for the sources only (so excluded files stay unread).
     tmp = Path(tempfile.mkdtemp(prefix="lazycfg-migrate-"))
     guard.remove(tmp)
     try:
