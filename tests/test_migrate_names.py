@@ -124,3 +124,10 @@ def test_a_module_edited_after_writing_is_never_imported(tmp_path: Path) -> None
         prove(module.source() + '\n"""\n', module.meant(), "config.py")
     with pytest.raises(GeneratedCodeError, match="does not read back"):
         prove(module.source().replace("1", "True"), module.meant(), "config.py")
+    with pytest.raises(GeneratedCodeError, match="not valid Python"):
+        prove(module.source() + "# \0\n", module.meant(), "config.py")
+    # A coding line changes what an import reads from the same bytes: the proof reads bytes.
+    utf7 = "# coding: utf-7\n" + module.source() + "# +AAo-import os\n"
+    prove(utf7, module.meant(), "config.py")  # as text already decoded: a comment
+    with pytest.raises(GeneratedCodeError, match="does not read back"):
+        prove(utf7.encode(), module.meant(), "config.py")  # a line break, then an import

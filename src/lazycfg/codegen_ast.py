@@ -133,10 +133,15 @@ def first_difference(a: Any, b: Any) -> str | None:
     return None
 
 
-def prove(text: str, meant: ast.Module, label: str) -> None:
-    """Raise `GeneratedCodeError` unless ``text`` parses to exactly ``meant``."""
+def prove(text: str | bytes, meant: ast.Module, label: str) -> None:
+    """Raise `GeneratedCodeError` unless ``text`` parses to exactly ``meant``.
+
+    Give the file's bytes: they are decoded as an import decodes them (a coding line included).
+    """
     try:
         parsed = ast.parse(text)
+    except ValueError as exc:  # a null byte
+        raise GeneratedCodeError(f"{label} is not valid Python ({exc})") from None
     except SyntaxError as exc:
         raise GeneratedCodeError(
             f"{label} is not valid Python ({exc.msg}, line {exc.lineno})"

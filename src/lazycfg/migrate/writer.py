@@ -113,5 +113,4 @@ def write_package(sources: list[Source], directory: Path, *, imports: bool) -> W
 def prove_package(written: Written) -> None:
     """Parse every written file: each must be exactly the AST meant (see module doc)."""
     for file, meant in written.meant.items():
-        text = (written.directory / file).read_text(encoding="utf-8")
-        prove(text, meant, file)
+        prove((written.directory / file).read_bytes(), meant, file)  # decoded as import does
