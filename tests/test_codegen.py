@@ -154,3 +154,35 @@ def test_kept_reasons_name_no_internals() -> None:
     assert "size" in only.reason and "cls" in only.reason
     problems = only.reason.split("; ")
     assert len(problems) == len(set(problems)) == 2, only.reason
+
+
+def test_rendering_a_10000_deep_config_needs_no_recursion() -> None:
+    import ast
+
+    from lazycfg.codegen_ast import value_ast
+    from lazycfg.codegen_module import CommentMap, Module
+
+    deep: dict[str, object] = {}
+    here = deep
+    for _ in range(10_000):
+        here["a"] = {"x": 1}
+        here = here["a"]  # type: ignore[assignment]
+    module = Module()
+    text = module.expr(deep)
+    assert text.count("{") == 10_001 and text.count("'x': 1") == 10_000
+    node = value_ast(module, deep)
+    assert isinstance(node, ast.Dict)
+    with_comments = Module().expr(deep, CommentMap({("a", "a", "x"): ["deep note"]}))
+    assert "# deep note\n" in with_comments
+
+
+def test_generating_from_a_10000_deep_plain_config_needs_no_recursion() -> None:
+    deep: dict[str, object] = {}
+    here = deep
+    for i in range(10_000):
+        here["a"] = {"x": i, "l": [i]}
+        here = here["a"]  # type: ignore[assignment]
+    here["m"] = {"_target_": "nowhere_module.Thing"}
+    source, kept = generate(deep, format=False)
+    assert source.count("'x': ") == 10_000 and source.count("nowhere_module.Thing") == 1
+    assert [k.path for k in kept] == [".".join(["a"] * 10_000) + ".m"]

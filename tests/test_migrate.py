@@ -16,20 +16,6 @@ from lazycfg.migrate.readers import read_tree
 from lazycfg.migrate.verify import verify
 
 REPO = Path(__file__).resolve().parent.parent
-CORPUS = REPO.parent / "shared" / "corpora" / "lightning-hydra-template" / "configs"
-# The compositions its SOURCE.md names (primary `train` unless prefixed).
-CORPUS_OVERRIDES = [
-    ["experiment=example"],
-    ["debug=default"],
-    ["debug=fdr"],
-    ["debug=limit"],
-    ["debug=overfit"],
-    ["debug=profiler"],
-    ["logger=many_loggers"],
-    ["hparams_search=mnist_optuna", "experiment=example"],
-    ["trainer=ddp"],
-    ["ckpt_path=x"],
-]
 
 
 def write_tree(root: Path, files: dict[str, str]) -> Path:
@@ -38,29 +24,6 @@ def write_tree(root: Path, files: dict[str, str]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text).lstrip())
     return root
-
-
-def test_corpus_converts_and_checks_clean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert CORPUS.is_dir(), f"the corpus is missing: {CORPUS}"
-    monkeypatch.setenv("PROJECT_ROOT", str(tmp_path))
-    result = migrate(CORPUS, tmp_path / "lht", overrides=CORPUS_OVERRIDES)
-    assert result.ok, result.report()
-    checks = {c.what: c for c in result.verification.checks}  # type: ignore[union-attr]
-    assert len([w for w in checks if w.startswith("load ")]) == 34
-    composed = [c for w, c in checks.items() if w.startswith("compose") and not c.note]
-    assert {c.what for c in composed} >= {
-        "compose train experiment=example",
-        "compose train hparams_search=mnist_optuna experiment=example",
-        "compose eval ckpt_path=x",
-        "compose train debug=profiler",
-    }
-    model = (tmp_path / "lht" / "model.py").read_text()
-    assert "partial(Adam)(lr=0.001, weight_decay=0.0)" in model
-    assert '"_target_": "src.models.mnist_module.MNISTLitModule"' in model
-    assert "# compile model for faster training with pytorch 2.0" in model
-    train = (tmp_path / "lht" / "__init__.py").read_text()
-    assert '{"optional local": "default"}' in train and 'package="_global_"' in train
-    assert any(k.target == "src.data.mnist_datamodule.MNISTDataModule" for _, k in result.kept)
 
 
 def test_pyright_clean_where_targets_import(tmp_path: Path) -> None:

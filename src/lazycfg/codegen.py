@@ -10,24 +10,28 @@ Comments can be attached by config path, so a migrated file keeps its notes.
 
 from __future__ import annotations
 
-import builtins
 import inspect
 import keyword
-import math
 import re
 import subprocess
 import sys
-from dataclasses import dataclass, field
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path as FilePath
 from typing import Any
 
+from lazycfg.codegen_module import (
+    ARGS,
+    PARTIAL,
+    TARGET,
+    Module,
+)
 from lazycfg.errors import ConfigError
-from lazycfg.node import Key, Lazy, Path, fold, format_path
+from lazycfg.node import Key, Lazy, Path, format_path
 
-TARGET, PARTIAL, ARGS = "_target_", "_partial_", "_args_"
 _OPTIONS = ("_recursive_", "_convert_")
 _GETTERS = ("hydra.utils.get_class", "hydra.utils.get_method")
-RESERVED = frozenset({"factory", "partial", "store", "lazycfg"})
 
 
 @dataclass(frozen=True)
@@ -41,23 +45,66 @@ class Kept:
     where: str = ""  # ``file:line`` of the node in its source, when known
 
 
-@dataclass
-class CommentMap:
-    """Comments by config path: lines above an entry, one at the end of its line."""
-
-    above: dict[Path, list[str]] = field(default_factory=dict)
-    inline: dict[Path, str] = field(default_factory=dict)
-
-
 def plain(x: Any) -> Any:
     """A lazy tree, DictConfig or container as plain Hydra data."""
     if type(x).__module__.startswith("omegaconf"):
         from omegaconf import OmegaConf
 
         return OmegaConf.to_container(x, resolve=False)
+    if _is_plain(x):
+        return x  # already Hydra data: nothing to convert (and no walk that copies paths)
     from lazycfg.emit import to_dict
 
     return to_dict(x)
+
+
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
+def _is_plain(x: Any) -> bool:
+    """Whether ``x`` holds only dicts, lists, tuples and scalars (one pass, no recursion)."""
+    stack = [x]
+    while stack:
+        value = stack.pop()
+        kind = type(value)
+        if kind is dict:
+            stack.extend(value.values())
+            if not all(type(k) in _LEAVES for k in value):
+                return False
+        elif kind is list or kind is tuple:
+            stack.extend(value)
+        elif kind not in _LEAVES:
+            return False
+    return True
+
+
+def _rebuild(root: Any, decide: Any) -> Any:
+    """Rebuild plain data bottom-up: ``decide(value, path, kids)`` once per dict, list or
+    tuple, with ``path()`` building its config path only when asked: linear at any depth."""
+    if type(root) not in (dict, list, tuple):
+        return root
+    # Frames: [value, key under its parent, pending (key, child) pairs, next index, done].
+    stack: list[list[Any]] = [[root, None, _pairs(root), 0, []]]
+    while True:
+        frame = stack[-1]
+        value, _, pairs, index, done = frame
+        if index < len(pairs):
+            frame[3] += 1
+            key, child = pairs[index]
+            if type(child) in (dict, list, tuple):
+                stack.append([child, key, _pairs(child), 0, []])
+            else:
+                done.append((key, child))
+            continue
+        result = decide(value, lambda: tuple(f[1] for f in stack[1:]), done)
+        stack.pop()
+        if not stack:
+            return result
+        stack[-1][4].append((frame[1], result))
+
+
+def _pairs(value: Any) -> list[tuple[Key, Any]]:
+    return list(value.items()) if type(value) is dict else list(enumerate(value))
 
 
 def resolve(data: Any, *, imports: bool = True, where: Path = ()) -> tuple[Any, list[Kept]]:
@@ -68,15 +115,14 @@ def resolve(data: Any, *, imports: bool = True, where: Path = ()) -> tuple[Any, 
     """
     kept: list[Kept] = []
 
-    def decide(value: Any, path: Path, kids: list[tuple[Key, Any]] | None) -> Any:
-        if kids is None:
-            return value
+    def decide(value: Any, at: Callable[[], Path], kids: list[tuple[Key, Any]]) -> Any:
         if type(value) is list or type(value) is tuple:
             return [v for _, v in kids]
         fields = dict(kids)
         target = fields.get(TARGET)
         if not isinstance(target, str):
             return fields
+        path = at()
         here = format_path((*where, *path))
         if not imports:
             kept.append(Kept(here, target, "not imported (--no-import)", (*where, *path)))
@@ -98,7 +144,7 @@ def resolve(data: Any, *, imports: bool = True, where: Path = ()) -> tuple[Any, 
         kept.append(Kept(here, target, reason or "unknown", (*where, *path)))
         return _kept(target, fields)
 
-    return fold(data, decide), kept
+    return _rebuild(data, decide), kept
 
 
 # Reprs of classes and functions in a checker's message, shown by name (no memory address).
@@ -171,187 +217,21 @@ def _checked_call(fn: Any, fields: dict[Any, Any]) -> Lazy[Any]:
 
 
 def _is_name(key: Any) -> bool:
-    return isinstance(key, str) and key.isidentifier() and not keyword.iskeyword(key)
-
-
-def identifier(text: str, taken: set[str] | frozenset[str] = frozenset()) -> str:
-    """A Python name for ``text`` (a config name) that is not a keyword and not ``taken``."""
-    name = "".join(c if c.isalnum() or c == "_" else "_" for c in text) or "config"
-    if name[0].isdigit():
-        name = f"_{name}"
-    if keyword.iskeyword(name) or name in RESERVED or name in dir(builtins):
-        name = f"{name}_"
-    base, n = name, 2
-    while name in taken:
-        name, n = f"{base}_{n}", n + 1
-    return name
-
-
-class Module:
-    """One generated module: imports collected while values are rendered, then statements."""
-
-    def __init__(self, docstring: str = "") -> None:
-        self.docstring = docstring
-        self.names: dict[str, str] = {}  # dotted target path -> name used in the code
-        self.imports: set[tuple[str, str, str]] = set()  # (module, attribute, alias)
-        self.lazycfg_names: set[str] = set()
-        self.taken: set[str] = set(RESERVED)
-        self.statements: list[str] = []
-        self.local_imports: list[str] = []
-
-    # -- names ---------------------------------------------------------------------------------
-    def use(self, name: str) -> str:
-        """A name from ``lazycfg`` (factory, partial, store)."""
-        self.lazycfg_names.add(name)
-        return name
-
-    def reserve(self, text: str) -> str:
-        name = identifier(text, self.taken)
-        self.taken.add(name)
-        return name
-
-    def ref(self, obj: Any, path: str) -> str:
-        """The expression naming ``obj`` (at dotted ``path``), importing what it needs."""
-        if path in self.names:
-            return self.names[path]
-        module = getattr(obj, "__module__", "") or ""
-        qualname = getattr(obj, "__qualname__", path.rsplit(".", 1)[-1])
-        # The module part of the public path: the path minus the qualname.
-        module = path[: -len(qualname) - 1] if path.endswith(f".{qualname}") else module
-        head, _, rest = qualname.partition(".")
-        alias = head if head not in self.taken else identifier(f"{head}_{module}", self.taken)
-        self.taken.add(alias)
-        self.imports.add((module, head, alias))
-        self.names[path] = f"{alias}.{rest}" if rest else alias
-        return self.names[path]
-
-    # -- rendering -----------------------------------------------------------------------------
-    def expr(self, tree: Any, comments: CommentMap | None = None, path: Path = ()) -> str:
-        """Python source of a resolved tree (see `resolve`), comments placed by path."""
-        notes = comments or CommentMap()
-        # An explicit stack of frames keeps deep configs free of recursion limits.
-        return _Renderer(self, notes).run(tree, path)
-
-    def add_factory(
-        self,
-        name: str,
-        tree: Any,
-        comments: CommentMap | None = None,
-        lead: list[str] | None = None,
-        path: Path = (),
-    ) -> None:
-        body = self.expr(tree, comments, path)
-        head = "".join(f"# {line}\n" if line else "#\n" for line in lead or [])
-        self.statements.append(f"{head}@{self.use('factory')}\ndef {name}():\n    return {body}\n")
-
-    def add(self, statement: str) -> None:
-        self.statements.append(statement)
-
-    def source(self) -> str:
-        lines = [f'"""{self.docstring}"""\n'] if self.docstring else []
-        froms: dict[str, list[str]] = {}
-        for module, attr, alias in sorted(self.imports):
-            froms.setdefault(module, []).append(attr if attr == alias else f"{attr} as {alias}")
-        third = [f"from {m} import {', '.join(names)}" for m, names in sorted(froms.items())]
-        own = (
-            [f"from lazycfg import {', '.join(sorted(self.lazycfg_names))}"]
-            if self.lazycfg_names
-            else []
-        )
-        imports = "\n\n".join("\n".join(b) for b in (third, own, self.local_imports) if b)
-        if imports:
-            lines.append(imports + "\n")
-        lines += self.statements
-        return "\n\n".join(lines)
-
-
-class _Renderer:
-    def __init__(self, module: Module, notes: CommentMap) -> None:
-        self.module, self.notes = module, notes
-
-    def run(self, root: Any, path: Path) -> str:
-        opened = self.open(root, path)
-        if isinstance(opened, str):
-            return opened
-        # Frames: [opener, items, next index, rendered parts, closer, (prefix, path, last)].
-        stack: list[list[Any]] = [[*opened[:2], 0, [], opened[2], ("", path, True)]]
-        while True:
-            frame = stack[-1]
-            opener, items, index, parts, closer, (prefix, here, last) = frame
-            if index < len(items):
-                frame[2] += 1
-                key_text, child_path, value = items[index]
-                child_last = index == len(items) - 1
-                child = self.open(value, child_path)
-                if isinstance(child, str):
-                    parts.append(self.entry(key_text, child, child_path, last=child_last))
-                else:
-                    stack.append([*child[:2], 0, [], child[2], (key_text, child_path, child_last)])
-                continue
-            stack.pop()
-            text = f"{opener}\n{''.join(parts)}{closer}" if items else f"{opener}{closer}"
-            if not stack:
-                return text
-            stack[-1][3].append(self.entry(prefix, text, here, last=last))
-
-    def carry(self, path: Path, items: list[tuple[str, Path, Any]]) -> None:
-        """Comments on a key a call consumes (``_target_``) move to its first argument."""
-        notes = [*self.notes.above.pop(path, []), *filter(None, [self.notes.inline.pop(path, "")])]
-        if notes and items:
-            first = items[0][1]
-            self.notes.above[first] = [*notes, *self.notes.above.get(first, [])]
-
-    def entry(self, prefix: str, text: str, path: Path, *, last: bool) -> str:
-        above = "".join(f"# {c}\n" if c else "#\n" for c in self.notes.above.get(path, []))
-        inline = self.notes.inline.get(path)
-        if inline and "\n" not in text and len(prefix) + len(text) + len(inline) > 72:
-            above += f"# {inline}\n"  # too long for the end of the line: put it above
-            inline = None
-        comma = "" if last and not inline else ","
-        return f"{above}{prefix}{text}{comma}{f'  # {inline}' if inline else ''}\n"
-
-    def open(self, value: Any, here: Path) -> str | tuple[str, list[tuple[str, Path, Any]], str]:
-        module = self.module
-        if isinstance(value, type) or inspect.isroutine(value):  # from a getter node
-            from lazycfg.targets import import_path
-
-            return module.ref(value, import_path(value))
-        if isinstance(value, Lazy):
-            meta = value._lazy_meta or {}
-            if "kept" in meta:
-                value = meta["kept"]
-            else:
-                from lazycfg.targets import import_path
-
-                fn = value._lazy_target
-                name = module.ref(fn, import_path(fn))
-                opener = f"{module.use('partial')}({name})(" if value._lazy_partial else f"{name}("
-                items = [("", (*here, ARGS, i), v) for i, v in enumerate(value._lazy_args)]
-                items += [(f"{k}=", (*here, k), v) for k, v in value._lazy_kwargs.items()]
-                self.carry((*here, TARGET), items)
-                self.carry((*here, PARTIAL), items)
-                return opener, items, ")"
-        if type(value) is dict:
-            items = [(f"{_literal(k)}: ", (*here, k), v) for k, v in value.items()]
-            return "{", items, "}"
-        if type(value) is list or type(value) is tuple:
-            return "[", [("", (*here, i), v) for i, v in enumerate(value)], "]"
-        return _literal(value)
-
-
-def _literal(value: Any) -> str:
-    if isinstance(value, float) and not math.isfinite(value):
-        return f'float("{value}")'
-    if value is None or isinstance(value, bool | int | float | str):
-        return repr(value)
-    raise TypeError(f"cannot write {type(value).__name__} {value!r:.40} as Python source")
+    """A keyword argument name that Python reads back as itself (NFKC leaves it unchanged)."""
+    return (
+        isinstance(key, str)
+        and key.isidentifier()
+        and not keyword.iskeyword(key)
+        and unicodedata.normalize("NFKC", key) == key
+    )
 
 
 def ruff_format(sources: dict[str, str] | None = None, directory: FilePath | None = None) -> bool:
     """Format files in ``directory`` (or one ``source`` via stdin) with ruff; False if absent."""
     ruff = FilePath(sys.executable).parent / "ruff"
     command = [str(ruff)] if ruff.exists() else [sys.executable, "-m", "ruff"]
-    args = ["format", "--quiet", "--line-length", "100"]
+    # --no-cache: formatting a package leaves no .ruff_cache in the current directory.
+    args = ["format", "--quiet", "--no-cache", "--line-length", "100"]
     try:
         if directory is not None:
             done = subprocess.run([*command, *args, str(directory)], capture_output=True)

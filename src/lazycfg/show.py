@@ -1,8 +1,12 @@
 """``lazycfg show`` and ``lazycfg diff``: look at a config, compare two.
 
-A config is named on the command line as ``module:attr`` (importable from the current directory;
-a factory or function is called with no arguments), a YAML file, or a Hydra job output dir
-(its ``.hydra/config.yaml``).
+A config is named on the command line as ``module:attr`` (importable from the current
+directory) or ``file.py:attr``, a YAML file, or a Hydra job output dir (its
+``.hydra/config.yaml``). Only what is a config is loaded: a `Lazy` node, a dict or list, a
+DictConfig, or a ``@factory`` function, which is called with no arguments (building its lazy
+tree is what a factory is for; it constructs none of its targets). Anything else, a plain
+function above all, is refused and never called: it could do anything. Naming a module runs
+its top-level code, as importing it anywhere would.
 """
 
 from __future__ import annotations
@@ -54,6 +58,11 @@ def _load(spec: str, *, full: bool) -> Any:
         if not (path / JOB_CONFIG).is_file():
             raise _bad(f"{spec}: a directory without {JOB_CONFIG}; is it a Hydra job output dir?")
         return _load_yaml(path / JOB_CONFIG)
+    module_part = spec.rpartition(":")[0]
+    if module_part.endswith(".py"):
+        return _load_attr(spec, file=Path(module_part))
+    if path.suffix == ".py":
+        raise _bad(_name_an_attribute(path))
     if path.suffix in (".yaml", ".yml") or path.is_file():
         if not path.is_file():
             raise _bad(f"{spec}: no such file")
@@ -69,36 +78,89 @@ def _load(spec: str, *, full: bool) -> Any:
 def _load_yaml(path: Path) -> Any:
     from omegaconf import OmegaConf
 
+    from lazycfg.migrate.loader import MigrateError, check_cost
+
+    try:
+        check_cost(path)  # size, depth, alias expansion: bounded before OmegaConf expands it
+    except MigrateError as exc:
+        where, _, problem = str(exc).partition(": ")
+        raise _bad(f"{path}: not a readable YAML config: {problem} (at {where})") from None
     try:
         return OmegaConf.to_container(OmegaConf.load(path), resolve=False)
     except Exception as exc:  # YAML syntax errors: say where, without a traceback
         raise _bad(f"{path}: not a readable YAML config: {exc}") from None
 
 
-def _load_attr(spec: str) -> Any:
-    module_name, _, attr = spec.partition(":")
-    if os.getcwd() not in sys.path:
+def _name_an_attribute(path: Path) -> str:
+    """How to name a config inside a Python file (its candidates read by parsing, not running)."""
+    import ast
+
+    factories: list[str] = []
+    values: list[str] = []
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        tree = None
+    for node in tree.body if tree else []:
+        if isinstance(node, ast.FunctionDef) and any(
+            "factory" in ast.unparse(d) for d in node.decorator_list
+        ):
+            factories.append(node.name)
+        elif isinstance(node, ast.Assign):  # constants (ALL_CAPS) are rarely configs
+            values += [t.id for t in node.targets if isinstance(t, ast.Name) and not t.id.isupper()]
+    names = factories + values
+    example = names[0] if names else "config"
+    listed = f" ({', '.join(names[:8])} look like candidates)" if names else ""
+    module = ".".join(path.with_suffix("").parts)
+    return (
+        f"{path} is a Python file: name the config in it as {path}:{example} "
+        f"or {module}:{example}{listed}"
+    )
+
+
+def _import(spec: str, file: Path | None) -> Any:
+    module_name = spec.rpartition(":")[0]
+    if file is not None:
+        if not file.is_file():
+            raise _bad(f"{spec}: no such file {file}")
+        folder = str(file.resolve().parent)
+        if folder not in sys.path:
+            sys.path.insert(0, folder)  # the file imports its neighbours as when run
+        module_name = file.stem
+    elif os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())
     try:
-        module = importlib.import_module(module_name)
+        return importlib.import_module(module_name)
     except ImportError as exc:
         raise _bad(f"{spec}: cannot import {module_name!r} from {os.getcwd()}: {exc}") from None
-    value: Any = module
-    for part in attr.split("."):
+
+
+def _load_attr(spec: str, file: Path | None = None) -> Any:
+    from lazycfg.auto import factory_info
+
+    value: Any = _import(spec, file)
+    for part in spec.rpartition(":")[2].split("."):
         if not hasattr(value, part):
             names = [n for n in dir(value) if not n.startswith("_")]
             hint = did_you_mean(part, names)
             raise _bad(f"{spec}: {getattr(value, '__name__', value)!r} has no {part!r}{hint}")
         value = getattr(value, part)
-    if callable(value) and not isinstance(value, Lazy | type):
+    if factory_info(value) is not None:
         try:
             value = value()
         except TypeError as exc:
-            raise _bad(f"{spec}: calling it with no arguments failed: {exc}") from None
+            raise _bad(f"{spec}: calling the factory with no arguments failed: {exc}") from None
+    elif callable(value) and not isinstance(value, Lazy):
+        kind = "class" if isinstance(value, type) else "plain function or callable"
+        raise _bad(
+            f"{spec} is a {kind}, not a config; lazycfg show never calls one (it could do "
+            "anything). Decorate a function that builds the config with @factory, or name a "
+            "config value (a lazy node, dict or DictConfig)"
+        )
     if not _is_config(value):
         raise _bad(
             f"{spec} is {_a(type(value).__name__)}, not a config "
-            "(a lazy node, dict, DictConfig or factory)"
+            "(a lazy node, dict, DictConfig or @factory)"
         )
     return value
 
@@ -217,7 +279,10 @@ def _guarded(run: Any) -> Any:
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Register the ``show`` and ``diff`` subcommands."""
-    where = "module:attr (a factory is called), a YAML file, or a Hydra job output dir"
+    where = (
+        "module:attr or file.py:attr (a config value, or a @factory, which is called), "
+        "a YAML file, or a Hydra job output dir"
+    )
     show = sub.add_parser("show", help="print a config (YAML, flat, Python) or draw it")
     show.add_argument("target", help=where)
     mode = show.add_mutually_exclusive_group()

@@ -1,24 +1,31 @@
 """Legacy YAML -> Python config factories, verified equal through Hydra.
 
-`migrate` reads a tree (Hydra YAML, custom-tag YAML or jsonargparse configs, see `readers`),
-writes one module per config group (`writer`), proves each config equal (`verify`) and reports.
-``lazycfg migrate SRC -o DST`` (`cli`) is the command-line face.
+`migrate` checks where the package may go (`output`), reads a tree (Hydra YAML, custom-tag YAML
+or jsonargparse configs, see `readers`; `loader` bounds what a file may cost), writes one module
+per config group (`writer`) into a staging directory, proves each module parses to what was
+meant, proves each config equal through Hydra (`verify`), publishes and reports. Temporaries
+and child processes never outlive the run (`cleanup`). ``lazycfg migrate SRC -o DST`` (`cli`)
+is the command-line face.
 """
 
 from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lazycfg.codegen import Kept
-from lazycfg.migrate.loader import MigrateError
+from lazycfg.migrate import output
+from lazycfg.migrate.cleanup import Guard
+from lazycfg.migrate.loader import BadTree, MigrateError
+from lazycfg.migrate.output import OutputError
 from lazycfg.migrate.readers import HYDRA, Source, read_tree
 from lazycfg.migrate.verify import Verification, verify
-from lazycfg.migrate.writer import discard, publish, write_package
+from lazycfg.migrate.writer import prove_package, write_package
 
-__all__ = ["MigrateError", "Migration", "migrate"]
+__all__ = ["MigrateError", "Migration", "OutputError", "migrate"]
 
 
 @dataclass
@@ -79,36 +86,81 @@ def migrate(
     check: bool = True,
     imports: bool = True,
     overrides: list[list[str]] | None = None,
+    exclude: Sequence[str] = (),
+    force: bool = False,
 ) -> Migration:
     """Convert the YAML tree at ``source`` into a Python package at ``destination``.
 
-    Raises `MigrateError` (file:line:column) for bad input, before anything is written. With
-    ``check`` (the default) each config and each composition is proven equal through Hydra;
-    the package is published either way and `Migration.ok` says whether the check passed.
+    Raises `OutputError` for a destination that overlaps the source or holds files lazycfg
+    did not write (unless ``force``, which still never replaces one), and `MigrateError`
+    (every bad file, file:line:column) for bad input, before anything is written. The package
+    is proven to parse to what was meant before it is imported; with ``check`` (the default)
+    each config and each composition is proven equal through Hydra. The package is published
+    either way and `Migration.ok` says whether the check passed. Whatever ends the run early
+    (an error, Ctrl-C, even SIGKILL) leaves no temporary behind and the destination as it was.
     """
     source, destination = Path(source), Path(destination)
-    sources = read_tree(source)
-    written = write_package(sources, destination, imports=imports)
-    result = Migration(sources, destination, written.modules, written.kept, written.formatted)
+    target = output.plan(source, destination, force=force)
+    sources = read_tree(source, exclude)
+    if check:
+        _refuse_outside_reads(sources)
+    guard = Guard()
     try:
+        staging = output.stage(target, guard)
+        written = write_package(sources, staging, imports=imports)
+        prove_package(written)
+        result = Migration(sources, destination, written.modules, written.kept, written.formatted)
         if check:
-            result.verification = _check(sources, source, written.directory, overrides or [])
-        publish(written, destination)
+            whole = not exclude  # else Hydra must not see the files left out (bad, or costly)
+            result.verification = _check(sources, source, staging, overrides or [], guard, whole)
+        output.publish(target, written, guard)
     except BaseException:
-        discard(written)
+        guard.undo_now()
         raise
+    guard.close()
     return result
 
 
+def _refuse_outside_reads(sources: list[Source]) -> None:
+    """The check composes through Hydra, which follows ``hydra.searchpath`` out of the tree
+    (other folders, and ``pkg://`` packages it imports): refuse it, naming every place."""
+    errors = []
+    for source in sources:
+        hydra = source.body.get("hydra") if isinstance(source.body, dict) else None
+        if isinstance(hydra, dict) and "searchpath" in hydra:
+            file, line = source.lines.get(("hydra", "searchpath"), (source.file, 1))
+            errors.append(
+                MigrateError(
+                    file,
+                    line,
+                    1,
+                    "hydra.searchpath makes the check read configs outside the source tree; "
+                    "convert with --no-check, or copy those configs into the tree",
+                )
+            )
+    if errors:
+        raise BadTree(errors)
+
+
 def _check(
-    sources: list[Source], root: Path, package: Path, overrides: list[list[str]]
+    sources: list[Source],
+    root: Path,
+    package: Path,
+    overrides: list[list[str]],
+    guard: Guard,
+    whole: bool,
 ) -> Verification:
-    if all(s.dialect == HYDRA for s in sources):
+    if whole and all(s.dialect == HYDRA for s in sources):
         return verify(sources, root, package, overrides)
-    # Custom tags and class_path nodes are not Hydra: compare against their Hydra reading.
-    with tempfile.TemporaryDirectory() as tmp:
-        _write_hydra_yaml(sources, root, Path(tmp))
-        return verify(sources, Path(tmp), package, overrides)
+    # Custom tags and class_path nodes are not Hydra: compare against their Hydra reading,
+    # written for the sources only (so excluded files stay unread).
+    tmp = Path(tempfile.mkdtemp(prefix="lazycfg-migrate-"))
+    guard.remove(tmp)
+    try:
+        _write_hydra_yaml(sources, root, tmp)
+        return verify(sources, tmp, package, overrides)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _write_hydra_yaml(sources: list[Source], root: Path, out: Path) -> None:

@@ -1,7 +1,11 @@
 """``lazycfg migrate SRC -o DST``: YAML configs -> Python factories, checked equal.
 
 Exit status: 0 converted and equal, 1 converted but the check found differences or could not
-compose the original, 2 bad input (nothing written).
+compose the original, 2 bad input or an output it may not write (nothing written).
+
+The output is a new folder, or one holding only an earlier `lazycfg migrate` output; never
+the source tree, a folder inside it or one containing it. --force writes beside other files
+but never replaces or deletes a file lazycfg did not write.
 """
 
 from __future__ import annotations
@@ -21,7 +25,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("source", type=Path, help="the YAML config directory")
-    parser.add_argument("-o", "--output", type=Path, required=True, help="package to write")
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help="package folder to write: new, or an earlier lazycfg migrate output",
+    )
     parser.add_argument(
         "--check",
         action=argparse.BooleanOptionalAction,
@@ -41,25 +51,47 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         action="store_false",
         help="import no target: every _target_ stays a string",
     )
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="leave out files (or folders) whose path in the tree matches GLOB; repeatable",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="write into a folder that holds other files (they are never replaced or deleted)",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from lazycfg.migrate import MigrateError, migrate
+    from lazycfg.codegen_ast import GeneratedCodeError
+    from lazycfg.migrate import MigrateError, OutputError, migrate
 
     try:
         overrides = [_override_set(o) for o in args.override]
-    except ValueError as exc:
-        print(f"lazycfg migrate: {exc}\nnothing written.", file=sys.stderr)
-        return 2
-    try:
         result = migrate(
-            args.source, args.output, check=args.check, imports=args.imports, overrides=overrides
+            args.source,
+            args.output,
+            check=args.check,
+            imports=args.imports,
+            overrides=overrides,
+            exclude=args.exclude,
+            force=args.force,
         )
-    except MigrateError as exc:
-        print(f"lazycfg migrate: {exc}\nnothing written.", file=sys.stderr)
-        return 2
+    except (ValueError, MigrateError, OutputError) as exc:
+        return _refused(str(exc))
+    except GeneratedCodeError as exc:
+        return _refused(f"{exc}; this is a defect of lazycfg, please report it with the input")
+    except OSError as exc:
+        where = exc.filename or args.output
+        reason = exc.strerror or type(exc).__name__
+        return _refused(f"cannot write {where}: {reason}; give -o a folder you can write to")
+    except KeyboardInterrupt:
+        return _refused("interrupted", status=130)
     report = result.report()
     if not result.ok:
         print(report, file=sys.stderr)
@@ -67,6 +99,11 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(report)
     return 0
+
+
+def _refused(message: str, status: int = 2) -> int:
+    print(f"lazycfg migrate: {message}\nnothing written.", file=sys.stderr)
+    return status
 
 
 def _override_set(text: str) -> list[str]:

@@ -14,9 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lazycfg.codegen import CommentMap
+from lazycfg.codegen_module import CommentMap
 
 KNOWN_TAGS = ("!Load", "!Include")
+# What one untrusted file may cost. Configs are small: these are far above any real one.
+MAX_BYTES = 2 << 20  # 2 MiB of text
+MAX_DEPTH = 64  # levels of nesting; generated Python nests one bracket per level (limit 200)
+MAX_ALIASED = 1000  # entries that aliases add beyond those written (a "billion laughs" bomb)
 _HEADER = re.compile(r"^\s*#\s*@(\w+)\s+(\S+)\s*$")
 
 Key = str | int
@@ -29,6 +33,23 @@ class MigrateError(Exception):
     def __init__(self, file: Path | str, line: int, column: int, message: str) -> None:
         self.file, self.line, self.column = str(file), line, column
         super().__init__(f"{file}:{line}:{column}: {message}")
+
+
+class BadTree(MigrateError):
+    """Every bad file of a tree at once: one ``file:line:column`` line per problem."""
+
+    def __init__(self, errors: list[MigrateError]) -> None:
+        self.errors = errors
+        first = errors[0]
+        self.file, self.line, self.column = first.file, first.line, first.column
+        files = len({e.file for e in errors})
+        Exception.__init__(
+            self,
+            "\n".join(map(str, errors))
+            + f"\n{files} file{'s' if files > 1 else ''} cannot be migrated: fix "
+            f"{'them' if files > 1 else 'it'} or leave {'them' if files > 1 else 'it'} out "
+            "with --exclude GLOB",
+        )
 
 
 @dataclass(frozen=True)
@@ -130,10 +151,19 @@ def _loader_class() -> type:
 
 
 def read_yaml(path: Path) -> YamlFile:
-    """Read one YAML file safely; raise `MigrateError` with file:line:column on bad input."""
+    """Read one YAML file safely; raise `MigrateError` with file:line:column on bad input.
+
+    Size, nesting depth and alias expansion are bounded (`MAX_BYTES`, `MAX_DEPTH`,
+    `MAX_ALIASED`) before anything walks the data, so no file can cost more than a moment.
+    """
     import yaml
 
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise MigrateError(
+                path, 1, 1, f"larger than {MAX_BYTES >> 20} MiB ({size} bytes); not a config"
+            )
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise MigrateError(path, 1, 1, "file not found") from None
@@ -144,6 +174,8 @@ def read_yaml(path: Path) -> YamlFile:
     try:
         try:
             node = loader.get_single_node()
+            if node is not None:
+                _check_cost(path, node)
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
@@ -151,10 +183,79 @@ def read_yaml(path: Path) -> YamlFile:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        if "maximum nesting depth" in problem:
+            problem = f"nested deeper than {MAX_DEPTH} levels"
+            raise MigrateError(path, line, column, problem) from None
         raise MigrateError(path, line, column, f"malformed YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise MigrateError(path, 1, 1, f"malformed YAML: {exc}") from None
+    except RecursionError:  # the pure-Python parser, where libyaml is missing
+        raise MigrateError(path, 1, 1, f"nested deeper than {MAX_DEPTH} levels") from None
     return YamlFile(path, data, _header(text), _comments(text, node), _lines(node))
+
+
+def check_cost(path: Path) -> None:
+    """Refuse a YAML file too large, too deep or blown up by aliases, before anyone loads it
+    (for readers other than `read_yaml`, which checks as it reads); `MigrateError` says why."""
+    read_yaml(path)
+
+
+def _check_cost(path: Path, root: Any) -> None:
+    """Refuse a node graph nested too deep, with recursive aliases, or that aliases blow up.
+
+    One pass over the distinct nodes (aliases share them), sizes and depths memoized, so the
+    check itself costs what the file's text does, whatever the expansion would be.
+    """
+    import yaml
+
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    open_: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        kids = _children(node, yaml)
+        if done:
+            open_.discard(key)
+            size[key] = 1 + sum(size[id(k)] for k in kids)
+            depth[key] = 1 + max((depth[id(k)] for k in kids), default=0)
+            if depth[key] > MAX_DEPTH:
+                mark = node.start_mark
+                raise MigrateError(
+                    path, mark.line + 1, mark.column + 1, f"nested deeper than {MAX_DEPTH} levels"
+                )
+            continue
+        if key in size:
+            continue
+        if key in open_:
+            mark = node.start_mark
+            raise MigrateError(
+                path,
+                mark.line + 1,
+                mark.column + 1,
+                "a recursive alias (a value that contains itself) has no finite config",
+            )
+        open_.add(key)
+        stack.append((node, True))
+        stack.extend((k, False) for k in kids if id(k) not in size)
+    extra = size[id(root)] - len(size)
+    if extra > MAX_ALIASED:
+        raise MigrateError(
+            path,
+            1,
+            1,
+            f"aliases expand to more than {MAX_ALIASED} entries beyond those written "
+            f"({extra}); write the values out or use interpolations (${{...}})",
+        )
+
+
+def _children(node: Any, yaml: Any) -> list[Any]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 def _header(text: str) -> dict[str, str]:

@@ -11,11 +11,13 @@ body, with its comments by config path.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from fnmatch import fnmatchcase
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-from lazycfg.migrate.loader import Comments, ConfigPath, MigrateError, Tagged, read_yaml
+from lazycfg.migrate.loader import BadTree, Comments, ConfigPath, MigrateError, Tagged, read_yaml
 
 HYDRA, TAGS, JSONARGPARSE = "hydra", "custom tags", "jsonargparse"
 _SUFFIXES = (".yaml", ".yml")
@@ -50,34 +52,75 @@ class Source:
         return f"{self.group}/{self.name}" if self.group else self.name
 
 
-def yaml_files(root: Path) -> list[Path]:
-    """Every YAML file under ``root``, in a stable order."""
-    return sorted(p for p in root.rglob("*") if p.suffix in _SUFFIXES and p.is_file())
+def excluded(relative: str, patterns: Sequence[str]) -> bool:
+    """Whether a tree-relative path, or a folder it is in, matches one of the glob ``patterns``."""
+    path = PurePosixPath(relative)
+    candidates = [path.as_posix(), *(p.as_posix() for p in path.parents if p.name)]
+    return any(fnmatchcase(c, pattern) for c in candidates for pattern in patterns)
 
 
-def read_tree(root: Path) -> list[Source]:
-    """Read every YAML file of a config tree; the first bad file raises `MigrateError`."""
+def yaml_files(root: Path, exclude: Sequence[str] = ()) -> list[Path]:
+    """Every YAML file under ``root`` not excluded by a glob, in a stable order."""
+    return sorted(
+        p
+        for p in root.rglob("*")
+        if p.suffix in _SUFFIXES
+        and p.is_file()
+        and not excluded(p.relative_to(root).as_posix(), exclude)
+    )
+
+
+def inside(
+    root: Path, path: Path, where: tuple[Path, int, int], real_root: Path | None = None
+) -> Path:
+    """``path`` with its links resolved, if that is inside the tree ``root``; else refused."""
+    real = path.resolve()
+    if not real.is_relative_to(real_root or root.resolve()):
+        raise MigrateError(
+            *where,
+            f"{path} resolves to {real}, outside the source tree {root}; the migrator reads "
+            "only files inside the tree it converts (copy the file in if it belongs there)",
+        )
+    return real
+
+
+def read_tree(root: Path, exclude: Sequence[str] = ()) -> list[Source]:
+    """Read every YAML file of a config tree; `BadTree` lists every bad file at once."""
     if not root.is_dir():
         raise MigrateError(root, 1, 1, "not a directory of YAML configs")
-    sources = [read_source(root, path) for path in yaml_files(root)]
+    real_root = root.resolve()
+    sources: list[Source] = []
+    errors: list[MigrateError] = []
     seen: dict[str, Path] = {}
-    for source in sources:
+    for path in yaml_files(root, exclude):
+        try:
+            source = read_source(root, path, real_root)
+        except MigrateError as exc:
+            errors.extend(exc.errors if isinstance(exc, BadTree) else [exc])
+            continue
         if source.config_path in seen:
-            raise MigrateError(
-                source.file,
-                1,
-                1,
-                f"config {source.config_path!r} is also defined by {seen[source.config_path]}; "
-                "keep one of .yaml / .yml",
+            errors.append(
+                MigrateError(
+                    source.file,
+                    1,
+                    1,
+                    f"config {source.config_path!r} is also defined by "
+                    f"{seen[source.config_path]}; keep one of .yaml / .yml",
+                )
             )
         seen[source.config_path] = source.file
+        sources.append(source)
+    if errors:
+        raise BadTree(errors)
     return sources
 
 
-def read_source(root: Path, path: Path) -> Source:
+def read_source(root: Path, path: Path, real_root: Path | None = None) -> Source:
     """Read one file of the tree rooted at ``root`` into a `Source`."""
+    real_root = real_root or root.resolve()
+    inside(root, path, (path, 1, 1), real_root)
     loaded = read_yaml(path)
-    state = _State()
+    state = _State(root, real_root)
     state.lines = {p: (path, line) for p, line in loaded.lines.items()}
     body = _translate(loaded.data, path, state, (path.resolve(),))
     comments = loaded.comments
@@ -92,6 +135,8 @@ def read_source(root: Path, path: Path) -> Source:
         defaults = body.pop("defaults")
         if not isinstance(defaults, list):
             raise MigrateError(path, 1, 1, "the defaults list must be a list")
+    if body is not None and not isinstance(body, dict):
+        raise MigrateError(path, 1, 1, f"a config must be a mapping, got {type(body).__name__}")
     relative = path.relative_to(root)
     group = relative.parent.as_posix()
     return Source(
@@ -108,7 +153,8 @@ def read_source(root: Path, path: Path) -> Source:
 
 
 class _State:
-    def __init__(self) -> None:
+    def __init__(self, root: Path, real_root: Path) -> None:
+        self.root, self.real_root = root, real_root
         self.dialect = HYDRA
         self.included: list[tuple[ConfigPath, Comments]] = []
         self.lines: dict[ConfigPath, tuple[Path, int]] = {}
@@ -176,7 +222,8 @@ def _untag(
     # !Include: a path relative to the including file, read and translated in its place.
     if not isinstance(node.value, str) or not node.value:
         raise MigrateError(node.file, node.line, node.column, "!Include needs a file path")
-    target = (file.parent / node.value).resolve()
+    where = (Path(node.file), node.line, node.column)
+    target = inside(state.root, file.parent / node.value, where, state.real_root)
     if target in chain:
         cycle = " -> ".join(str(p) for p in (*chain[chain.index(target) :], target))
         raise MigrateError(node.file, node.line, node.column, f"include cycle: {cycle}")
@@ -185,7 +232,7 @@ def _untag(
             node.file, node.line, node.column, f"included file {node.value!r} not found ({target})"
         )
     loaded = read_yaml(target)
-    inner = _State()
+    inner = _State(state.root, state.real_root)
     inner.lines = {p: (target, line) for p, line in loaded.lines.items()}
     data = _translate(loaded.data, target, inner, (*chain, target))
     for key, found in inner.lines.items():  # the included file's entries, under this path

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -176,7 +177,11 @@ def _session(
 
 
 def import_package(directory: Path) -> None:
-    """Import a generated package from its directory (its ``store`` calls register)."""
+    """Import a generated package from its directory (its ``store`` calls register).
+
+    This runs the package: `lazycfg.migrate.migrate` calls it only on modules it has just
+    proven (`lazycfg.migrate.writer.prove_package`) to be exactly what it wrote.
+    """
     name = f"_lazycfg_migrated_{next(_counter)}"
     spec = importlib.util.spec_from_file_location(
         name, directory / "__init__.py", submodule_search_locations=[str(directory)]
@@ -184,9 +189,11 @@ def import_package(directory: Path) -> None:
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
+    writes, sys.dont_write_bytecode = sys.dont_write_bytecode, True  # no __pycache__ published
     try:
         spec.loader.exec_module(module)
     finally:
+        sys.dont_write_bytecode = writes
         for key in [k for k in sys.modules if k == name or k.startswith(f"{name}.")]:
             del sys.modules[key]
 
@@ -236,8 +243,14 @@ def _original_side(
         GlobalHydra.instance().clear()
 
 
-def _child_side(writer: Connection, *args: Any) -> None:
-    """Run `_original_side` in a forked process and send back its result (or its failure)."""
+def _child_side(writer: Connection, parent: int, *args: Any) -> None:
+    """Run `_original_side` in a forked process and send back its result (or its failure).
+
+    The child dies with its parent: a run killed mid-check leaves no process behind.
+    """
+    from lazycfg.migrate.cleanup import die_with_parent
+
+    die_with_parent(parent)
     try:
         writer.send(("ok", _original_side(*args)))
     except BaseException as exc:  # reported to the parent, which then runs the side itself
@@ -263,7 +276,9 @@ class _OriginalSide:
             return
         context = multiprocessing.get_context("fork")
         self.reader, writer = context.Pipe(duplex=False)
-        process = context.Process(target=_child_side, args=(writer, *args), daemon=True)
+        process = context.Process(
+            target=_child_side, args=(writer, os.getpid(), *args), daemon=True
+        )
         try:
             process.start()
         except OSError:  # no process to be had (limits): the side runs here instead
