@@ -5,7 +5,10 @@ The whole public API is on this page.
 Writing configs
     lazy(fn)(...)        a checked call of ``fn`` that constructs nothing yet (a `Lazy` node)
     partial(fn)(...)     the same, built as ``functools.partial`` (Hydra's ``_partial_``)
-    replace(node, **kw)  a validated variant of a node
+    Partial(fn, ...)     the same partial node in one call, checked by pyright and mypy like
+                         ``functools.partial`` (keyword names and types)
+    replace(node, **kw)  a validated variant of a node; ``replace(node, Partial(Target, ...))``
+                         is the form type checkers check
     Lazy                 the node type; read arguments as attributes (``node.n_estimators``)
     factory              a decorator: the calls in a function's body become lazy nodes
     eager                marks a callable that runs while a factory builds its config
@@ -33,7 +36,7 @@ Errors
 """
 
 from lazycfg.auto import KnobWarning, eager, factory
-from lazycfg.build import lazy, partial, replace
+from lazycfg.build import Partial, lazy, partial, replace
 from lazycfg.codegen import to_python
 from lazycfg.emit import from_config, to_config, to_dict, to_yaml
 from lazycfg.errors import ConfigError, TargetError
@@ -46,6 +49,7 @@ __all__ = [
     "ConfigError",
     "KnobWarning",
     "Lazy",
+    "Partial",
     "TargetError",
     "diff",
     "eager",

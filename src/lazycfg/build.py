@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar, cast
 
 from lazycfg.emit import leaf_problem
 from lazycfg.errors import ConfigError, TargetError
@@ -225,16 +226,79 @@ def partial(fn: Callable[P, R]) -> Callable[..., Callable[..., R]]:
     return _wrapper(fn, True)
 
 
-def replace(node: T, **changes: Any) -> T:
+def _checked_partial(fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+    """`Partial` at run time: a validated partial node of ``fn`` with these arguments."""
+    target = _wrapper(fn, True).target
+    return make_node(target, args, kwargs, partial=True)
+
+
+Partial = cast("type[functools.partial[Any]]", _checked_partial)
+"""A partial node checked by pyright and mypy: ``Partial(AdamW, lr=1e-3, weight_decay=0.01)``.
+
+The same node as ``partial(AdamW)(lr=1e-3, ...)`` (it builds ``functools.partial(AdamW, ...)``,
+Hydra's ``_partial_: true``), written in one call. Statically it is ``functools.partial``
+itself, which both checkers special-case: every keyword's name and type is checked against
+``AdamW``, required arguments may be left for later, and the result fits a parameter
+annotated ``Callable[..., Optimizer]``. Inside a `factory`, ``functools.partial(AdamW, ...)``
+makes the same node.
+"""
+
+
+def replace(node: T, changes: functools.partial[T] | None = None, /, **kwargs: Any) -> T:
     """A validated copy of a lazy node with some arguments changed (like dataclasses.replace).
 
-    Arguments given by position are replaced in place when named.
+    Two forms; the second is checked by pyright and mypy::
+
+        replace(model, dropout=0.2)                    # checked when it runs
+        replace(model, Partial(MLP, dropout=0.2))      # also checked statically
+
+    A type checker sees ``model`` as the ``MLP`` it builds, and a type does not carry its
+    constructor's parameters, so ``**kwargs`` cannot be typed from the node. Written as a
+    partial call of the node's target, the changes are checked keyword by keyword against the
+    target (and, by mypy, the target against the node). Arguments given by position are
+    replaced in place when named.
     """
     if not isinstance(node, Lazy):
         raise ConfigError(
             [f"replace() takes a lazy node, got {type(node).__name__}"], "invalid replace"
         )
+    if changes is not None:
+        kwargs = {**_changes_of(node, changes), **kwargs}
+    return _replaced(node, kwargs)
 
+
+def _changes_of(node: Lazy[Any], changes: Any) -> dict[str, Any]:
+    """The keywords of ``Partial(Target, ...)`` (or ``functools.partial``) given to replace."""
+    if isinstance(changes, Lazy) and changes._lazy_partial:
+        target, args, kwargs = changes._lazy_target, changes._lazy_args, changes._lazy_kwargs
+    elif isinstance(changes, functools.partial):
+        target, args, kwargs = changes.func, changes.args, changes.keywords
+    else:
+        raise ConfigError(
+            [
+                f"replace(node, changes): changes must be Partial({target_name(node)}, ...), "
+                f"got {type(changes).__name__}"
+            ],
+            "invalid replace",
+        )
+    same = target is node._lazy_target or (
+        isinstance(node._lazy_target, str) and _name(target) == node._lazy_target
+    )
+    problems = []
+    if not same:
+        short = target_name(node).rpartition(".")[2]
+        problems.append(
+            f"the changes are for {_name(target)} but the node calls {target_name(node)}; "
+            f"write replace(node, Partial({short}, ...))"
+        )
+    if args:
+        problems.append("give the changes by keyword (Partial(Target, name=value))")
+    if problems:
+        raise ConfigError(problems, "invalid replace")
+    return dict(kwargs)
+
+
+def _replaced(node: Lazy[Any], changes: dict[str, Any]) -> Any:
     args = list(node._lazy_args)
     kwargs = dict(node._lazy_kwargs)
     names = positional_names(node._lazy_target) or ()
@@ -245,18 +309,18 @@ def replace(node: T, **changes: Any) -> T:
             kwargs[name] = value
     meta = {k: v for k, v in (node._lazy_meta or {}).items() if k != "where"} or None
     if isinstance(node._lazy_target, str):
-        return Lazy(node._lazy_target, tuple(args), kwargs, node._lazy_partial, meta)  # type: ignore[return-value]
+        return Lazy(node._lazy_target, tuple(args), kwargs, node._lazy_partial, meta)
     try:
         return make_node(
             node._lazy_target,
             tuple(args),
-            kwargs,  # type: ignore[return-value]
+            kwargs,
             partial=node._lazy_partial,
             meta=meta,
         )
     except ConfigError as exc:
         origin = where(node)
-        frame = sys._getframe(1)
+        frame = sys._getframe(2)
         raise ConfigError(
             exc.problems,
             f"invalid replace of {target_name(node)} at {frame.f_code.co_filename}:"
