@@ -72,20 +72,21 @@ def quiet_config(fn: Any, **kwargs: Any) -> dict[str, Any]:
         return factory_config(fn, **kwargs)
 
 
-def test_first_use_holds_the_value_and_later_uses_interpolate() -> None:
+def test_the_use_named_like_the_parameter_holds_the_value_and_others_interpolate() -> None:
     config = quiet_config(several)
+    # size: model.layers.1.size is named like it; act: no use is, so the shortest (tags.0).
     assert config["model"]["layers"][0] == {
         "_target_": "auto_targets.Layer",
-        "_args_": [8],
-        "activation": "relu",
+        "_args_": ["${...1.size}"],
+        "activation": "${....tags.0}",
     }
-    assert config["model"]["layers"][1]["size"] == "${..0._args_.0}"
-    assert config["model"]["layers"][1]["activation"] == "${..0.activation}"
+    assert config["model"]["layers"][1]["size"] == 8
+    assert config["model"]["layers"][1]["activation"] == "${....tags.0}"
     assert config["optim"]["_args_"][1]["_args_"] == ["${...0.lr}"]
-    assert config["tags"] == ["${..model.layers.0.activation}", "fixed"]
+    assert config["tags"] == ["relu", "fixed"]
     assert knob_paths(several) == {
-        "size": "model.layers.0._args_.0",
-        "act": "model.layers.0.activation",
+        "size": "model.layers.1.size",
+        "act": "tags.0",
         "lr": "optim._args_.0.lr",
     }
 

@@ -53,12 +53,38 @@ def _task_overrides() -> list[str]:
     return [str(o) for o in task] if isinstance(task, list) else []
 
 
+def job_context() -> tuple[list[str], dict[str, Any], str | None]:
+    """The running job's task overrides, group choices and primary config name (Hydra's)."""
+    from hydra.core.hydra_config import HydraConfig
+    from omegaconf import OmegaConf
+
+    if not HydraConfig.initialized():
+        return [], {}, None
+    hydra_cfg = HydraConfig.get()
+    choices = OmegaConf.to_container(hydra_cfg.runtime.choices, resolve=False)
+    name = hydra_cfg.job.config_name
+    return (
+        _task_overrides(),
+        choices if isinstance(choices, dict) else {},
+        name if isinstance(name, str) else None,
+    )
+
+
 def checked(task: Callable[[Any], R]) -> Callable[[Any], R]:
-    """Wrap a Hydra task function so its config is checked (`check_config`) before it runs."""
+    """Wrap a Hydra task function so its config is checked (`check_config`) before it runs.
+
+    An override of a knob's linked use (`lazycfg.knobs.linked_override_problems`) is refused
+    too, naming the key that holds the knob's value.
+    """
+    from lazycfg.knobs import linked_override_problems
 
     @functools.wraps(task)  # Hydra follows __wrapped__ to find the app's file and config dir
     def run_checked(cfg: Any) -> R:
-        check_config(cfg, _task_overrides())
+        overrides, choices, config_name = job_context()
+        linked = linked_override_problems(overrides, choices, config_name)
+        if linked:
+            raise OverrideError(linked, "an override would cut a knob's link (nothing was built)")
+        check_config(cfg, overrides)
         return task(cfg)
 
     return run_checked

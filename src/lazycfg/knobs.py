@@ -1,11 +1,17 @@
 """Knobs: a factory's parameters, linked in its emitted config so overrides equal calls.
 
 Hydra passes every non-underscore key of a ``_target_`` node to the target, so a knob cannot be
-an extra key. Instead each parameter's first *direct* use (the parameter itself passed as a
-call argument, or as an element of a list/dict literal so passed) holds the value, and every
-later direct use is a relative interpolation to it (``${..train.cutoff}``; relative, so it
-still works under whatever package a store places the config). Overriding the first-use path
-then gives exactly the config of calling the factory with that value.
+an extra key. Instead one *direct* use of each parameter (the parameter itself passed as a call
+argument, or as an element of a list/dict literal so passed) holds the value, and every other
+direct use is a relative interpolation to it (``${..trainer.epochs}``; relative, so it still
+works under whatever package a store places the config). Overriding that path then gives
+exactly the config of calling the factory with that value.
+
+Which use holds the value is decided by name, never by dict order or by which use the body
+reaches first (`canonical`): a use under a key named like the parameter (``epochs`` ->
+``trainer.epochs``, not ``scheduler.T_max``), the shortest path first, then the first in sorted
+order. Overriding another use would cut its link, so `linked_override_problems` refuses it,
+naming the key to override instead (`lazycfg.app` runs it in every job).
 
 Any other use (``hidden * 2``, an f-string, a condition, a local variable, an eager call) is
 *derived*: no override can redo it, so `factory_config` warns with a `KnobWarning` naming the
@@ -34,6 +40,30 @@ def factory_config(fn: Callable[..., Any], /, **kwargs: Any) -> dict[str, Any]:
     config, paths, recording, params = _linked(fn, kwargs)
     _warn_derived(fn, recording, params, paths)
     return config
+
+
+def linked_config(fn: Callable[..., Any], /) -> tuple[dict[str, Any], dict[str, tuple[str, str]]]:
+    """`factory_config` of ``fn``'s defaults, and its links.
+
+    The links map each use that is an interpolation (dotted path) to ``(parameter, dotted path
+    of the use holding the value)``.
+    """
+    config, paths, recording, params = _linked(fn, {})
+    _warn_derived(fn, recording, params, paths)
+    links = {
+        key: (param, dotted(paths[param])) for key, param in _interpolated(config, paths).items()
+    }
+    return config, links
+
+
+def canonical(param: str, uses: list[Path]) -> Path:
+    """The use of ``param`` that holds its value: named like it, shortest, first in order."""
+
+    def rank(path: Path) -> tuple[bool, int, tuple[str, ...]]:
+        names = [key for key in path if isinstance(key, str)]
+        return (not names or names[-1] != param, len(path), tuple(map(str, path)))
+
+    return min(uses, key=rank)
 
 
 def knob_paths(fn: Callable[..., Any], /, **kwargs: Any) -> dict[str, str]:
@@ -100,13 +130,28 @@ def _linked(
     top = recording.top
     mine = {id(t): t.param for t in top.tokens.values() if t.param in params} if top else {}
     config = _unshared(to_dict(tree))
-    first: dict[str, Path] = {}
+    uses: dict[str, list[Path]] = {}
     for path, param in _direct_uses(tree, mine):
-        if param not in first:
-            first[param] = path
-        else:
-            _set(config, path, relative_interpolation(path, first[param]))
-    return config, first, recording, params
+        uses.setdefault(param, []).append(path)
+    held = {param: canonical(param, paths) for param, paths in uses.items()}
+    for param, paths in uses.items():
+        for path in paths:
+            if path != held[param]:
+                _set(config, path, relative_interpolation(path, held[param]))
+    return config, held, recording, params
+
+
+def _interpolated(config: Any, held: dict[str, Path]) -> dict[str, str]:
+    """``{dotted path: parameter}`` of the uses `_linked` made interpolations to ``held``."""
+    from lazycfg.node import walk
+
+    out: dict[str, str] = {}
+    for path, value in walk(config):
+        if isinstance(value, str) and value.startswith("${."):
+            for param, target in held.items():
+                if value == relative_interpolation(path, target):
+                    out[dotted(path)] = param
+    return out
 
 
 def _direct_uses(tree: Any, mine: dict[int, str]) -> list[Use]:
@@ -182,3 +227,69 @@ def _warn_derived(
             f"is {what} at {filename}:{line}; {effect}. Fix: {fix}"
         )
         warnings.warn_explicit(KnobWarning(message), KnobWarning, filename, line)
+
+
+# --- the override check for linked uses ---------------------------------------------------------
+
+# (group or None, name) -> (package prefix, {linked path: (parameter, canonical path)}, label)
+_LINKS: dict[tuple[str | None, str], tuple[str, dict[str, tuple[str, str]], str]] = {}
+
+
+def package_prefix(group: str | None, package: str | None) -> str:
+    """Where Hydra puts a stored config's keys: ``model`` for group ``model`` and no package."""
+    group_key = group.strip("/").replace("/", ".") if group else ""
+    if package is None:
+        return group_key
+    prefix = package.replace("_group_", group_key)
+    if prefix == "_global_" or prefix.startswith("_global_."):
+        prefix = prefix[len("_global_") :]
+    return prefix.strip(".")
+
+
+def record_links(
+    group: str | None, name: str, package: str | None, links: dict[str, tuple[str, str]]
+) -> None:
+    """Remember a stored factory's links so a job can refuse overrides that would cut them."""
+    key = (group.strip("/") if group else None, name)
+    label = f"{key[0]}/{name}" if key[0] else name
+    if links:
+        _LINKS[key] = (package_prefix(group, package), links, label)
+    else:
+        _LINKS.pop(key, None)
+
+
+def linked_override_problems(
+    overrides: list[str], choices: dict[str, Any], config_name: str | None = None
+) -> list[str]:
+    """Overrides of a use that only links to a knob (its value lives elsewhere).
+
+    ``choices`` is Hydra's ``hydra.runtime.choices`` (group -> chosen config name) and
+    ``config_name`` the primary config's name: together they say which stored factories the
+    job's config came from.
+    """
+    keys = {}
+    for text in overrides:
+        if text.startswith("~") or "=" not in text:
+            continue
+        keys.setdefault(text.split("=", 1)[0].lstrip("+").split("@", 1)[0], text)
+    if not keys:
+        return []
+    chosen: list[tuple[str | None, str]] = [(None, config_name)] if config_name else []
+    for group, name in choices.items():
+        names = name if isinstance(name, list) else [name]
+        chosen += [(group, n) for n in names if isinstance(n, str)]
+    problems = []
+    for entry in chosen:
+        if entry not in _LINKS:
+            continue
+        prefix, links, label = _LINKS[entry]
+        for path, (param, held) in links.items():
+            full = f"{prefix}.{path}" if prefix else path
+            if full in keys:
+                where = f"{prefix}.{held}" if prefix else held
+                problems.append(
+                    f"{full}: is knob {param!r} of {label}, whose value lives at {where}; "
+                    f"override {where} instead, which sets every use of {param!r}  "
+                    f"[from override {keys[full]!r}]"
+                )
+    return problems

@@ -66,9 +66,9 @@ def config_of(obj: Any) -> Any:
 
         return to_dict(obj)
     if callable(obj) and not isinstance(obj, type):
-        from lazycfg.auto import factory_config
+        from lazycfg.knobs import linked_config
 
-        return factory_config(obj)
+        return linked_config(obj)[0]
     from omegaconf import DictConfig, ListConfig
 
     if isinstance(obj, DictConfig | ListConfig):
@@ -236,7 +236,15 @@ def store(
             [f"group must be a path like 'experiment', got {group!r}"], "invalid store"
         )
     _check_callable_with_defaults(obj, config_name, group, package)
-    config = config_of(obj)
+    from lazycfg.auto import factory_info
+
+    links: dict[str, tuple[str, str]] = {}
+    if factory_info(obj) is not None:
+        from lazycfg.knobs import linked_config
+
+        config, links = linked_config(obj)
+    else:
+        config = config_of(obj)
     if defaults is not None:
         config = _with_defaults(config, _check_defaults(defaults, where), where)
     from hydra.core.config_store import ConfigStore
@@ -248,4 +256,7 @@ def store(
         package=package,
         provider=provider,
     )
+    from lazycfg.knobs import record_links
+
+    record_links(group, config_name, package, links)
     return obj

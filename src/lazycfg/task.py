@@ -77,10 +77,26 @@ class Task(Generic[P, R]):
     def __repr__(self) -> str:
         return f"task({getattr(self.fn, '__qualname__', self.fn)!r})"
 
-    def check(self, cfg: Any, overrides: list[str] | None = None) -> dict[str, Any]:
-        """Check ``cfg`` as `run` does, build nothing; return each parameter's lazy value."""
+    def check(
+        self,
+        cfg: Any,
+        overrides: list[str] | None = None,
+        choices: dict[str, Any] | None = None,
+        config_name: str | None = None,
+    ) -> dict[str, Any]:
+        """Check ``cfg`` as `run` does, build nothing; return each parameter's lazy value.
+
+        ``overrides``, ``choices`` and ``config_name`` are what Hydra records for a job
+        (``hydra.overrides.task``, ``hydra.runtime.choices``, ``hydra.job.config_name``); with
+        them, an override of a use that only links to a knob is refused (`lazycfg.knobs`).
+        """
+        from lazycfg.knobs import linked_override_problems
         from lazycfg.overrides import OverrideError, check_config
 
+        linked = linked_override_problems(overrides or [], choices or {}, config_name)
+        if linked:
+            header = "an override would cut a knob's link (nothing was built)"
+            raise OverrideError(linked, header)
         check_config(cfg, overrides)
         chosen, problems = self._choose(cfg)
         if problems:
@@ -92,10 +108,10 @@ class Task(Generic[P, R]):
 
     def run(self, cfg: DictConfig) -> R:
         """Check ``cfg``, run the ``pre_call`` hooks, build the chosen values, call the task."""
-        from lazycfg.app import _task_overrides
+        from lazycfg.app import job_context
         from lazycfg.instantiate import instantiate
 
-        chosen = self.check(cfg, _task_overrides())
+        chosen = self.check(cfg, *job_context())
         for hook in self.pre_call:
             hook(cfg)
         whole = {name for name, value in chosen.items() if value is cfg}
