@@ -59,3 +59,9 @@ class Trainer:
 
 def make_step(scale: float, offset: float = 0.0) -> float:
     return scale + offset
+
+
+@factory
+def linked_twice(width: int = 4) -> dict[str, Any]:
+    # `depth=width` comes first, but the knob lives at model.width: named like the parameter.
+    return {"model": Model(depth=width, width=width)}

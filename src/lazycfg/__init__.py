@@ -19,10 +19,13 @@ Emitting and reading Hydra configs
     to_python                     Python source of a factory that returns a config
 
 Hydra apps
-    store(...)           register factories and nodes in Hydra's ConfigStore
-    lazycfg.app.main     ``hydra.main`` that checks each job's config before the task runs
-                         (``lazycfg.app.checked`` to keep ``@hydra.main``); imported from
-                         ``lazycfg.app`` because it loads Hydra
+    store(...)           register factories and nodes in Hydra's ConfigStore (a second config
+                         under the same group and name is refused unless ``overwrite=True``)
+    stored(group)        what is registered, by group: ``{"experiment": ["large", "small"]}``
+    lazycfg.app.main     ``hydra.main`` that checks each job's config, builds it and calls the
+                         task with built objects by parameter name (``lazycfg.app.task`` under
+                         ``@hydra.main`` does the same); imported from ``lazycfg.app`` because
+                         it loads Hydra
     lazycfg.callback.LogConfig   a Hydra callback that logs every argument and a fingerprint
 
 Building
@@ -42,7 +45,7 @@ from lazycfg.emit import from_config, to_config, to_dict, to_yaml
 from lazycfg.errors import ConfigError, TargetError
 from lazycfg.instantiate import instantiate
 from lazycfg.node import Lazy
-from lazycfg.store import store
+from lazycfg.store import store, stored
 from lazycfg.track import diff, fingerprint, flatten, unflatten
 
 __all__ = [
@@ -62,6 +65,7 @@ __all__ = [
     "partial",
     "replace",
     "store",
+    "stored",
     "to_config",
     "to_dict",
     "to_python",
