@@ -65,7 +65,7 @@ def job_context() -> tuple[list[str], dict[str, Any], str | None]:
     name = hydra_cfg.job.config_name
     return (
         _task_overrides(),
-        choices if isinstance(choices, dict) else {},
+        {str(k): v for k, v in choices.items()} if isinstance(choices, dict) else {},
         name if isinstance(name, str) else None,
     )
 

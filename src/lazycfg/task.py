@@ -61,6 +61,7 @@ class Task(Generic[P, R]):
         self.fn = fn
         self.pre_call = tuple(pre_call)
         self.parameters = _parameters(fn)
+        self.name: str = getattr(fn, "__qualname__", None) or repr(fn)
         functools.update_wrapper(self, fn)  # Hydra follows __wrapped__ to the app's file
 
     @overload
@@ -72,10 +73,11 @@ class Task(Generic[P, R]):
 
         if len(args) == 1 and not kwargs and isinstance(args[0], DictConfig):
             return self.run(args[0])
-        return self.fn(*args, **kwargs)
+        function: Callable[..., R] = self.fn
+        return function(*args, **kwargs)
 
     def __repr__(self) -> str:
-        return f"task({getattr(self.fn, '__qualname__', self.fn)!r})"
+        return f"task({self.name})"
 
     def check(
         self,
@@ -101,7 +103,7 @@ class Task(Generic[P, R]):
         chosen, problems = self._choose(cfg)
         if problems:
             header = (
-                f"the composed config does not fit task {self.__qualname__} (nothing was built)"
+                f"the composed config does not fit task {self.name} (nothing was built)"
             )
             raise OverrideError(problems, header)
         return chosen
@@ -157,7 +159,7 @@ class Task(Generic[P, R]):
             container = container._lazy_kwargs
         keys = [str(k) for k in container] if isinstance(container, dict) else []
         return (
-            f"{where}: task {self.__qualname__} takes {name!r}, and the composed config has no "
+            f"{where}: task {self.name} takes {name!r}, and the composed config has no "
             f"key {where!r}{did_you_mean(path[-1], keys)}; keys there: {', '.join(keys) or '-'}. "
             f"Add it to the config (+{where}=...), give the parameter a default, or name a "
             f"nested key with '{NESTED}' (trainer{NESTED}epochs is trainer.epochs)"
