@@ -255,3 +255,20 @@ def test_derived_use_messages_quote_the_users_source_not_the_rewritten_code() ->
         message
     )
     assert "__lazycfg" not in message
+
+
+@factory
+def long_line(hidden: int = 4, width: int = 8) -> Net:
+    return Net(layers=[Layer(size=width), Layer(size=width * 2), Layer(size=hidden + 1)], name="a-rather-long-name-for-this-network")  # fmt: skip  # L-long
+
+
+def test_knob_warnings_quote_the_whole_line_and_an_example_from_the_factory() -> None:
+    with pytest.warns(KnobWarning) as caught:
+        factory_config(long_line)
+    messages = {str(w.message).split("'")[1]: str(w.message) for w in caught}
+    whole = HERE[line_of("L-long") - 1].strip()
+    assert all(f"(`{whole}`)" in m for m in messages.values())
+    # width has a direct use: the example is that call, at its line.
+    assert f"as line {line_of('L-long')} does (`Layer(size=width)`)" in messages["width"]
+    # hidden has none: the example is the call its derived use sits in.
+    assert "(on this line: `Layer(size=hidden)`)" in messages["hidden"]

@@ -121,6 +121,7 @@ def factory(fn: Callable[P, R]) -> Callable[P, R]:
         rewritten.derived,
         body,
         fn,
+        rewritten.examples,
     )
 
     @functools.wraps(fn)

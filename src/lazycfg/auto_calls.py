@@ -71,6 +71,7 @@ class FactoryInfo:
     derived: dict[str, list[Any]]  # param -> [autorewrite.DerivedUse]
     body: Callable[..., Any]
     original: Callable[..., Any]
+    examples: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # direct uses
 
 
 @dataclass
@@ -93,6 +94,7 @@ class Recording:
 
     top: Frame | None = None
     derived: list[tuple[KnobToken, str, int, str]] = field(default_factory=list)
+    lines: dict[str, int | None] = field(default_factory=dict)  # param -> line of its held use
 
 
 class _State(threading.local):

@@ -43,6 +43,7 @@ class DerivedUse:
     param: str
     line: int
     what: str  # e.g. "in arithmetic: `hidden * 2`"
+    example: str | None = None  # the direct use it could be, e.g. "Layer(size=hidden)"
 
 
 @dataclass
@@ -55,6 +56,8 @@ class Rewritten:
     lastline: int
     derived: dict[str, list[DerivedUse]] = field(default_factory=dict)
     nested: list[types.CodeType] = field(default_factory=list)  # functions defined in the body
+    # param -> (line, text) of each call passing it directly, quoted as examples in knob warnings
+    examples: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
 
 
 def _unsupported(filename: str, line: int, name: str, what: str, fix: str) -> ConfigError:
@@ -111,6 +114,10 @@ def rewrite(fn: types.FunctionType) -> Rewritten:
     # every node keeps its original position in the file.
     original = "\n" * (first - 1) + source
     derived = _derived_uses(func, params, rebound, transformer.direct, original)
+    examples: dict[str, list[tuple[int, str]]] = {}
+    for param, call, keyword in transformer.uses:
+        text = _call_text(call, keyword, param, original)
+        examples.setdefault(param, []).append((call.lineno, text))
     module = _closure_wrapper(func, fn.__code__.co_freevars)
     code = compile(module, filename, "exec")
     inner = _requalify(
@@ -126,7 +133,7 @@ def rewrite(fn: types.FunctionType) -> Rewritten:
                 nested.append(const)
                 stack.append(const)
     last = getattr(func, "end_lineno", None) or first
-    return Rewritten(inner, filename, first, last, derived, nested)
+    return Rewritten(inner, filename, first, last, derived, nested, examples)
 
 
 def _requalify(code: types.CodeType, old: str, new: str) -> types.CodeType:
@@ -181,6 +188,7 @@ class _CallRewriter(ast.NodeTransformer):
         self.name = name
         self.scopes: list[set[str]] = [knobs]  # knob names visible (not shadowed) per scope
         self.direct: set[int] = set()  # id() of ast.Name nodes that are direct uses
+        self.uses: list[tuple[str, ast.Call, str | None]] = []  # (param, original call, keyword)
         self.nested = 0  # depth inside nested functions and lambdas
 
     # Statically visible misuse: say so at decoration time, with the line.
@@ -262,6 +270,13 @@ class _CallRewriter(ast.NodeTransformer):
         ]
         for new, old in zip(keywords, node.keywords, strict=True):
             ast.copy_location(new, old)
+        if len(self.direct) != before:
+            self.uses += [(a.id, node, None) for a in node.args if id(a) in self.direct]
+            self.uses += [
+                (k.value.id, node, k.arg)
+                for k in node.keywords
+                if isinstance(k.value, ast.Name) and id(k.value) in self.direct
+            ]
         func = node.func
         if isinstance(func, ast.Attribute):
             helper_args: list[ast.expr] = [func.value, ast.Constant(func.attr), *args]
@@ -340,10 +355,46 @@ def _derived_uses(
             and id(node) not in direct
             and not _shadowed(node, func, parents)
         ):
-            out.setdefault(node.id, []).append(
-                DerivedUse(node.id, node.lineno, _describe(node, parents, original))
-            )
+            what = _describe(node, parents, original)
+            example = _example_for(node, parents, original)
+            out.setdefault(node.id, []).append(DerivedUse(node.id, node.lineno, what, example))
     return out
+
+
+def _call_text(call: ast.Call, keyword: str | None, param: str, original: str) -> str:
+    """How a call passing ``param`` reads in the user's file, shortened to that argument."""
+    text = ast.get_source_segment(original, call) or ""
+    if text and "\n" not in text and len(text) <= 80:
+        return text
+    callee = " ".join((ast.get_source_segment(original, call.func) or "f").split())
+    return f"{callee}(..., {keyword}={param}, ...)" if keyword else f"{callee}(..., {param}, ...)"
+
+
+def _example_for(node: ast.Name, parents: dict[int, ast.AST], original: str) -> str | None:
+    """The direct use a derived one could be: ``Layer(size=hidden * 2)`` -> ``Layer(size=hidden)``.
+
+    Only for a use inside a keyword argument of a call.
+    """
+    parent = parents.get(id(node))
+    while parent is not None and not isinstance(parent, ast.stmt):
+        if isinstance(parent, ast.keyword) and parent.arg is not None:
+            callee = _callee_text(parents.get(id(parent)), original)
+            return f"{callee}({parent.arg}={node.id})" if callee else None
+        parent = parents.get(id(parent))
+    return None
+
+
+def _callee_text(call: ast.AST | None, original: str) -> str | None:
+    """The user's text of a rewritten call's callee (the helpers take it as first argument)."""
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.args):
+        return None
+    if call.func.id not in (CALL, CALL_K, CALLATTR, CALLATTR_K):
+        return None
+    callee = ast.get_source_segment(original, call.args[0])
+    if callee and call.func.id in (CALLATTR, CALLATTR_K) and len(call.args) > 1:
+        attr = call.args[1]
+        callee = f"{callee}.{attr.value if isinstance(attr, ast.Constant) else '?'}"
+    return " ".join(callee.split()) if callee else None
 
 
 def _shadowed(node: ast.Name, func: ast.FunctionDef, parents: dict[int, ast.AST]) -> bool:
@@ -391,7 +442,6 @@ def _describe(node: ast.Name, parents: dict[int, ast.AST], original: str) -> str
         kind = "used in an expression"
     shown = parent if isinstance(parent, ast.expr | ast.Assign | ast.AnnAssign) else child
     text = " ".join((ast.get_source_segment(original, shown) or node.id).split())
-    text = text if len(text) <= 60 else text[:57] + "..."
     return f"{kind}: `{text}`"
 
 

@@ -128,6 +128,8 @@ def make_node(
                     bad.add(name)
     if found:
         problems = [p for p in problems if not _said_twice(p, bad)] + found
+    if problems and not partial and all(p.endswith(_MISSING) for p in problems):
+        problems = _suggest_partial(target, args, kwargs, problems, in_python=locate_caller)
     if locate_caller:
         frame = sys._getframe(depth)
         located = (frame.f_code.co_filename, frame.f_lineno)
@@ -138,6 +140,36 @@ def make_node(
     elif problems:
         raise ConfigError(problems, f"invalid call of {_name(target)}")
     return Lazy(target, args, kwargs, partial, meta)
+
+
+_MISSING = ": missing required argument"
+
+
+def _suggest_partial(
+    target: Any,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    problems: list[str],
+    *,
+    in_python: bool,
+) -> list[str]:
+    """Missing arguments only: say how to leave them for later, with the call as written."""
+    from lazycfg.reprs import value_repr
+
+    missing = ", ".join(p.removesuffix(_MISSING) for p in problems)
+    if in_python:
+        short = getattr(target, "__name__", None) or _name(target)
+        given = [value_repr(a, 40) for a in args] + [
+            f"{k}={value_repr(v, 40)}" for k, v in kwargs.items()
+        ]
+        how = f"make it a partial: Partial({', '.join([short, *given])})"
+    else:
+        how = "add _partial_: true to this node"
+    hint = (
+        f"; to pass {missing} when the object is built (an optimizer gets "
+        f"model.parameters() then), {how}"
+    )
+    return [*problems[:-1], problems[-1] + hint]
 
 
 def _said_twice(problem: str, bad: set[str]) -> bool:

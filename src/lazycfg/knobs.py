@@ -21,6 +21,7 @@ factory, the parameter, the line and what to do.
 from __future__ import annotations
 
 import inspect
+import linecache
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -134,6 +135,7 @@ def _linked(
     for path, param in _direct_uses(tree, mine):
         uses.setdefault(param, []).append(path)
     held = {param: canonical(param, paths) for param, paths in uses.items()}
+    recording.lines = {param: _node_line(tree, path) for param, path in held.items()}
     for param, paths in uses.items():
         for path in paths:
             if path != held[param]:
@@ -195,6 +197,32 @@ def _set(config: Any, path: Path, value: Any) -> None:
     container[path[-1]] = value
 
 
+def _held_example(examples: list[tuple[int, str]], line: int | None) -> tuple[int, str] | None:
+    """The call, among those passing a parameter, that made the use holding its value."""
+    return next((e for e in examples if e[0] == line), None)
+
+
+def _node_line(tree: Any, path: Path) -> int | None:
+    """The defining line of the innermost node on ``path`` (where a knob's value is passed)."""
+    from lazycfg.node import ARGS_KEY, where
+
+    line = None
+    value = tree
+    for key in path:
+        if isinstance(value, Lazy):
+            here = where(value)
+            line = int(here.rsplit(":", 1)[1]) if here else line
+            value = value._lazy_args if key == ARGS_KEY else value._lazy_kwargs.get(str(key))
+        elif isinstance(value, dict | list | tuple):
+            try:
+                value = value[key]  # type: ignore[index]
+            except (KeyError, IndexError, TypeError):
+                return line
+        else:
+            return line
+    return line
+
+
 def _warn_derived(
     fn: Callable[..., Any], recording: Recording, params: set[str], paths: dict[str, Path]
 ) -> None:
@@ -203,6 +231,7 @@ def _warn_derived(
     if top is None or info is None:
         return
     mine = {id(t): t.param for t in top.tokens.values() if t.param in params}
+    examples = {u.param: u.example for uses in info.derived.values() for u in uses if u.example}
     seen: set[tuple[str, str, int]] = set()
     for token, filename, line, what in recording.derived:
         param = mine.get(id(token))
@@ -210,21 +239,30 @@ def _warn_derived(
             continue
         seen.add((param, filename, line))
         path = paths.get(param)
+        source = linecache.getline(filename, line).strip()
+        quoted = f" (`{source}`)" if source else ""
+        direct = _held_example(info.examples.get(param, []), recording.lines.get(param))
+        if direct is not None:
+            like = f", as line {direct[0]} does (`{direct[1]}`)"
+        elif param in examples:
+            like = f" (on this line: `{examples[param]}`)"
+        else:
+            like = ""
         if path is None:
             effect = f"it has no direct use, so no override can change {param!r}"
             fix = (
-                f"pass {param} itself as an argument of a call (e.g. Layer(size={param})) to "
-                "make it a knob, or accept that it is fixed in the stored config"
+                f"pass {param} itself as an argument of a call{like} to make it a knob, and "
+                "compute the rest in the target; or accept that it is fixed in the stored config"
             )
         else:
             effect = f"overriding {dotted(path)} will not update this use"
             fix = (
-                f"pass {param} itself as an argument of a call (e.g. Layer(size={param})), or "
-                f"accept that overriding {dotted(path)} won't update it"
+                f"pass {param} itself as an argument of a call{like}, and compute the rest in "
+                f"the target; or accept that overriding {dotted(path)} won't update it"
             )
         message = (
             f"factory {info.qualname} ({info.filename}:{info.firstline}): parameter {param!r} "
-            f"is {what} at {filename}:{line}; {effect}. Fix: {fix}"
+            f"is {what} at {filename}:{line}{quoted}; {effect}. Fix: {fix}"
         )
         warnings.warn_explicit(KnobWarning(message), KnobWarning, filename, line)
 

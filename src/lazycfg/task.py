@@ -102,9 +102,7 @@ class Task(Generic[P, R]):
         check_config(cfg, overrides)
         chosen, problems = self._choose(cfg)
         if problems:
-            header = (
-                f"the composed config does not fit task {self.name} (nothing was built)"
-            )
+            header = f"the composed config does not fit task {self.name} (nothing was built)"
             raise OverrideError(problems, header)
         return chosen
 
