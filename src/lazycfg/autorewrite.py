@@ -271,7 +271,11 @@ class _CallRewriter(ast.NodeTransformer):
         for new, old in zip(keywords, node.keywords, strict=True):
             ast.copy_location(new, old)
         if len(self.direct) != before:
-            self.uses += [(a.id, node, None) for a in node.args if id(a) in self.direct]
+            self.uses += [
+                (a.id, node, None)
+                for a in node.args
+                if isinstance(a, ast.Name) and id(a) in self.direct
+            ]
             self.uses += [
                 (k.value.id, node, k.arg)
                 for k in node.keywords
