@@ -94,3 +94,17 @@ def test_a_wrong_type_is_refused_before_torch_builds_anything(tmp_path: Path) ->
     assert result.returncode == 1 and epochs(result.stdout) == []
     assert "optimizer.lr: expected float | torch.Tensor, got str 'fast'" in result.stderr
     assert "[from override 'optimizer.lr=fast']" in result.stderr
+
+
+ZEN = ROOT / "examples" / "torch" / "zen_version.py"
+
+
+def test_the_hydra_zen_version_trains_the_same_and_lets_a_link_be_cut(tmp_path: Path) -> None:
+    """The comparison in docs/10_vs_hydra_zen.md, kept honest (hydra-zen is in the bench extra)."""
+    command = [sys.executable, str(ZEN), f"hydra.run.dir={tmp_path}"]
+    out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    ours = run(f"hydra.run.dir={tmp_path / 'ours'}").stdout
+    assert accuracies(out.stdout) == accuracies(ours)  # same seeds, same objects, same result
+    cut = subprocess.run([*command, "scheduler.T_max=3"], cwd=ROOT, capture_output=True, text=True)
+    assert cut.returncode == 0 and len(epochs(cut.stdout)) == 5  # runs, schedule out of step
