@@ -130,7 +130,7 @@ def factory(fn: Callable[P, R]) -> Callable[P, R]:
 
     setattr(run, FACTORY_ATTR, info)
     # A notebook cell ending in the factory shows the config it stores (lazycfg.notebook).
-    setattr(run, "_repr_html_", functools.partial(_factory_html, run))
+    run._repr_html_ = functools.partial(_factory_html, run)  # type: ignore[attr-defined]
     return run  # type: ignore[return-value]
 
 
