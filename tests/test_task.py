@@ -178,3 +178,27 @@ def test_stacking_keeps_every_hook() -> None:
     outer = task(inner, pre_call=lambda cfg: events.append(2))
     outer(OmegaConf.create(to_dict({"model": lazy(Model)()})))
     assert events == [1, 2, 0]
+
+
+def module_level_task(model: Model) -> int:
+    return model.width
+
+
+def test_knob_links_travel_with_the_task_to_a_worker_process() -> None:
+    """Launchers pickle the task; a worker may never import the module that stored configs."""
+    import pickle
+
+    from lazycfg import knobs
+
+    wrapped = task(module_level_task)
+    saved = dict(knobs._LINKS)
+    knobs._LINKS[("experiment", "linked")] = ("", {"a.depth": ("width", "a.width")}, "x")
+    try:
+        data = pickle.dumps(wrapped)
+        knobs._LINKS.clear()  # as in a fresh worker
+        copy = pickle.loads(data)
+        assert knobs._LINKS[("experiment", "linked")][1] == {"a.depth": ("width", "a.width")}
+        assert copy(Model(width=6)) == 6
+    finally:
+        knobs._LINKS.clear()
+        knobs._LINKS.update(saved)

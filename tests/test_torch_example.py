@@ -108,3 +108,10 @@ def test_the_hydra_zen_version_trains_the_same_and_lets_a_link_be_cut(tmp_path: 
     assert accuracies(out.stdout) == accuracies(ours)  # same seeds, same objects, same result
     cut = subprocess.run([*command, "scheduler.T_max=3"], cwd=ROOT, capture_output=True, text=True)
     assert cut.returncode == 0 and len(epochs(cut.stdout)) == 5  # runs, schedule out of step
+
+
+def test_a_joblib_worker_refuses_a_linked_override_too(tmp_path: Path) -> None:
+    args = ["-m", "scheduler.T_max=3", "trainer.epochs=1", "hydra/launcher=joblib"]
+    result = run(*args, f"hydra.sweep.dir={tmp_path}", ok=False)
+    assert result.returncode == 1 and epochs(result.stdout) == []
+    assert "override trainer.epochs instead" in result.stderr

@@ -296,6 +296,17 @@ def record_links(
         _LINKS.pop(key, None)
 
 
+def links_snapshot() -> dict[Any, Any]:
+    """Every recorded link (for a launcher's worker process, see `lazycfg.task.Task`)."""
+    return dict(_LINKS)
+
+
+def restore_links(links: dict[Any, Any]) -> None:
+    """Add links recorded in another process; this process's own records win."""
+    for key, value in links.items():
+        _LINKS.setdefault(key, value)
+
+
 def linked_override_problems(
     overrides: list[str], choices: dict[str, Any], config_name: str | None = None
 ) -> list[str]:

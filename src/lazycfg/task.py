@@ -79,6 +79,19 @@ class Task(Generic[P, R]):
     def __repr__(self) -> str:
         return f"task({self.name})"
 
+    def __getstate__(self) -> dict[str, Any]:
+        # Launchers pickle the task to their workers (joblib, submitit), which may never import
+        # the module that stored the experiments: the knob links travel with the task.
+        from lazycfg.knobs import links_snapshot
+
+        return {**self.__dict__, "_knob_links": links_snapshot()}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        from lazycfg.knobs import restore_links
+
+        restore_links(state.pop("_knob_links", {}))
+        self.__dict__.update(state)
+
     def check(
         self,
         cfg: Any,
