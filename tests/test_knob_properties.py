@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import importlib
 import itertools
+import shutil
 import sys
 import tempfile
 import warnings
@@ -46,6 +47,7 @@ def importable_folder() -> Iterator[None]:
     yield
     sys.path.remove(str(FOLDER))
     ConfigStore.instance().repo = saved
+    shutil.rmtree(FOLDER, ignore_errors=True)
 
 
 # A slot is one Box(...) call: each field gets a knob or a constant, and `items` a list that may

@@ -202,3 +202,11 @@ def test_knob_links_travel_with_the_task_to_a_worker_process() -> None:
     finally:
         knobs._LINKS.clear()
         knobs._LINKS.update(saved)
+
+
+def test_a_single_parameter_naming_no_key_is_told_how_to_get_the_whole_config() -> None:
+    @task
+    def legacy(config: Any) -> None: ...
+
+    with pytest.raises(OverrideError, match="name the parameter 'cfg' or annotate it DictConfig"):
+        legacy(composed(TREE))

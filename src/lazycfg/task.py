@@ -174,6 +174,12 @@ class Task(Generic[P, R]):
             f"key {where!r}{did_you_mean(path[-1], keys)}; keys there: {', '.join(keys) or '-'}. "
             f"Add it to the config (+{where}=...), give the parameter a default, or name a "
             f"nested key with '{NESTED}' (trainer{NESTED}epochs is trainer.epochs)"
+            + (
+                f"; for the whole config, name the parameter {CONFIG_PARAM!r} or annotate it "
+                "DictConfig"
+                if len(self.parameters) == 1
+                else ""
+            )
         )
 
 
