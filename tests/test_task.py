@@ -210,3 +210,13 @@ def test_a_single_parameter_naming_no_key_is_told_how_to_get_the_whole_config() 
 
     with pytest.raises(OverrideError, match="name the parameter 'cfg' or annotate it DictConfig"):
         legacy(composed(TREE))
+
+
+def test_a_pre_call_hook_can_itself_be_a_task_taking_the_values_it_names() -> None:
+    seeds: list[int] = []
+
+    @task(pre_call=task(lambda seed: seeds.append(seed)))
+    def train(model: Model) -> int:
+        return model.width
+
+    assert train(composed(TREE, ["seed=11"])) == 3 and seeds == [11]

@@ -39,7 +39,7 @@ from lazycfg.task import PreCall, Task, task
 P = ParamSpec("P")
 R = TypeVar("R")
 
-__all__ = ["App", "OverrideError", "Task", "check_config", "checked", "main", "task"]
+__all__ = ["App", "Checked", "OverrideError", "Task", "check_config", "checked", "main", "task"]
 
 
 def _task_overrides() -> list[str]:
@@ -70,24 +70,42 @@ def job_context() -> tuple[list[str], dict[str, Any], str | None]:
     )
 
 
+class Checked(Generic[R]):
+    """A task function of one ``DictConfig`` whose config is checked first (`checked`)."""
+
+    def __init__(self, task: Callable[[Any], R]) -> None:
+        self.task = task
+        functools.update_wrapper(self, task)  # Hydra follows __wrapped__ to the app's file
+
+    def __call__(self, cfg: Any) -> R:
+        from lazycfg.knobs import linked_override_problems
+
+        overrides, choices, config_name = job_context()
+        linked = linked_override_problems(overrides, choices, config_name)
+        if linked:
+            raise OverrideError(linked, "an override would cut a knob's link (nothing was built)")
+        check_config(cfg, overrides)
+        return self.task(cfg)
+
+    def __getstate__(self) -> dict[str, Any]:
+        from lazycfg.knobs import links_snapshot
+
+        return {**self.__dict__, "_knob_links": links_snapshot()}  # for launcher workers
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        from lazycfg.knobs import restore_links
+
+        restore_links(state.pop("_knob_links", {}))
+        self.__dict__.update(state)
+
+
 def checked(task: Callable[[Any], R]) -> Callable[[Any], R]:
     """Wrap a Hydra task function so its config is checked (`check_config`) before it runs.
 
     An override of a knob's linked use (`lazycfg.knobs.linked_override_problems`) is refused
     too, naming the key that holds the knob's value.
     """
-    from lazycfg.knobs import linked_override_problems
-
-    @functools.wraps(task)  # Hydra follows __wrapped__ to find the app's file and config dir
-    def run_checked(cfg: Any) -> R:
-        overrides, choices, config_name = job_context()
-        linked = linked_override_problems(overrides, choices, config_name)
-        if linked:
-            raise OverrideError(linked, "an override would cut a knob's link (nothing was built)")
-        check_config(cfg, overrides)
-        return task(cfg)
-
-    return run_checked
+    return Checked(task)
 
 
 def _config_dir(task: Callable[..., Any], config_path: str | None) -> str | None:
