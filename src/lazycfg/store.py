@@ -82,6 +82,17 @@ def config_of(obj: Any) -> Any:
     )
 
 
+def _config_and_links(obj: Any) -> tuple[Any, dict[str, tuple[str, str]]]:
+    """`config_of`, and for a factory the links of its knobs (`lazycfg.knobs.linked_config`)."""
+    from lazycfg.auto import factory_info
+
+    if factory_info(obj) is None:
+        return config_of(obj), {}
+    from lazycfg.knobs import linked_config
+
+    return linked_config(obj)
+
+
 def _check_callable_with_defaults(
     fn: Any, name: str, group: str | None, package: str | None
 ) -> None:
@@ -249,15 +260,7 @@ def store(
             [f"group must be a path like 'experiment', got {group!r}"], "invalid store"
         )
     _check_callable_with_defaults(obj, config_name, group, package)
-    from lazycfg.auto import factory_info
-
-    links: dict[str, tuple[str, str]] = {}
-    if factory_info(obj) is not None:
-        from lazycfg.knobs import linked_config
-
-        config, links = linked_config(obj)
-    else:
-        config = config_of(obj)
+    config, links = _config_and_links(obj)
     if defaults is not None:
         config = _with_defaults(config, _check_defaults(defaults, where), where)
     from hydra.core.config_store import ConfigStore
