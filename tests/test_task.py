@@ -220,3 +220,11 @@ def test_a_pre_call_hook_can_itself_be_a_task_taking_the_values_it_names() -> No
         return model.width
 
     assert train(composed(TREE, ["seed=11"])) == 3 and seeds == [11]
+
+
+def test_positional_only_and_star_args_parameters() -> None:
+    @task
+    def train(model: Model, /, *args: Any, seed: int) -> tuple[int, tuple[Any, ...], int]:
+        return model.width, args, seed
+
+    assert train(composed(TREE)) == (3, (), 7)

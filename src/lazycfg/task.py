@@ -142,8 +142,8 @@ class Task(Generic[P, R]):
         problems: list[str] = []
         named: set[str] = set()
         for param in self.parameters:
-            if param.kind is param.VAR_KEYWORD:
-                continue
+            if param.kind in (param.VAR_KEYWORD, param.VAR_POSITIONAL):
+                continue  # **kwargs gets the other keys below; *args nothing
             if _wants_config(param):
                 chosen[param.name] = cfg
                 continue
@@ -152,7 +152,7 @@ class Task(Generic[P, R]):
             value = _lookup(tree, path)
             if value is not _NOT_FOUND:
                 chosen[param.name] = value
-            elif param.default is param.empty and param.kind is not param.VAR_POSITIONAL:
+            elif param.default is param.empty:
                 problems.append(self._missing(param.name, tree))
         if any(p.kind is p.VAR_KEYWORD for p in self.parameters) and isinstance(tree, dict):
             chosen.update({k: v for k, v in tree.items() if k not in named and k not in chosen})
