@@ -228,3 +228,48 @@ def test_positional_only_and_star_args_parameters() -> None:
         return model.width, args, seed
 
     assert train(composed(TREE)) == (3, (), 7)
+
+
+HYDRA_MAIN_APP = """
+import hydra
+from lazycfg import store
+from lazycfg.app import task
+from store_targets import Database, Model, small
+
+store(small, group="experiment", package="_global_")
+store({"seed": 0}, name="train")
+
+
+@hydra.main(version_base="1.3", config_path=None, config_name="train")
+@task(pre_call=lambda cfg: print("seed", cfg.seed))
+def train(model: Model, db: Database, cfg) -> None:
+    print("built", type(model).__name__, model.width, db.port, sorted(cfg))
+
+
+if __name__ == "__main__":
+    train()
+"""
+
+
+def test_task_under_hydra_main_in_a_real_app(tmp_path: Any) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    app = tmp_path / "app.py"
+    app.write_text(HYDRA_MAIN_APP)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), *sys.path])}
+    command = [sys.executable, str(app), "+experiment=small", "model.width=9"]
+    result = subprocess.run(
+        [*command, f"hydra.run.dir={tmp_path / 'run'}"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "seed 0",
+        "built Model 9 1234 ['db', 'model', 'seed']",
+    ]
