@@ -77,3 +77,13 @@ def refuse_rewritten_names_in_messages(monkeypatch: Any) -> None:
 
     monkeypatch.setattr(ConfigError, "__init__", checked(ConfigError.__init__))
     monkeypatch.setattr(KnobWarning, "__init__", checked(KnobWarning.__init__))
+
+
+@dataclass
+class Box:
+    """A target whose fields share names with the knobs of the generated factories."""
+
+    size: int = 0
+    rate: int = 0
+    other: int = 0
+    items: list[int] = field(default_factory=list)

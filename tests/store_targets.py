@@ -48,3 +48,20 @@ def needs_width(width: int, act: str = "relu") -> dict[str, Any]:
 def mandatory_width(width: int = MISSING, act: str = "relu") -> dict[str, Any]:
     # Hydra's MISSING ("???"): the stored config asks for model.width on the command line.
     return {"model": Model(width=width, act=act), "db": Database(port=width)}
+
+
+class Trainer:
+    """Takes a factory for its optimizer, as torch trainers take ``partial(AdamW, lr=...)``."""
+
+    def __init__(self, epochs: int = 1, seed: int = 0) -> None:
+        self.epochs, self.seed = epochs, seed
+
+
+def make_step(scale: float, offset: float = 0.0) -> float:
+    return scale + offset
+
+
+@factory
+def linked_twice(width: int = 4) -> dict[str, Any]:
+    # `depth=width` comes first, but the knob lives at model.width: named like the parameter.
+    return {"model": Model(depth=width, width=width)}

@@ -226,3 +226,22 @@ def test_a_value_problem_keeps_the_other_problems_of_its_argument() -> None:
         lazy(ft.Optimizer)(lr=0.1, momentm="${oops")  # type: ignore[call-arg]
     assert info.value.problems[0].startswith("momentm: unexpected keyword argument")
     assert info.value.problems[1].startswith("momentm: malformed interpolation")
+
+
+def test_only_missing_arguments_suggest_a_partial_with_the_call_as_written() -> None:
+    with pytest.raises(ConfigError) as info:
+        lazy(ft.Optimizer)(momentum=0.5)
+    (problem,) = info.value.problems
+    assert problem.startswith("lr: missing required argument; to pass lr when the object is built")
+    assert problem.endswith("make it a partial: Partial(Optimizer, momentum=0.5)")
+    with pytest.raises(ConfigError) as info:
+        lazy(ft.Pipe)(modle=lazy(ft.Model)())
+    assert "Partial" not in str(info.value)  # a misspelling is the likelier story
+
+
+def test_a_config_missing_an_argument_suggests_partial_true() -> None:
+    from lazycfg import from_config
+
+    with pytest.raises(ConfigError) as info:
+        from_config({"opt": {"_target_": "foundation_targets.Optimizer"}})
+    assert "add _partial_: true to this node" in str(info.value)

@@ -72,20 +72,21 @@ def quiet_config(fn: Any, **kwargs: Any) -> dict[str, Any]:
         return factory_config(fn, **kwargs)
 
 
-def test_first_use_holds_the_value_and_later_uses_interpolate() -> None:
+def test_the_use_named_like_the_parameter_holds_the_value_and_others_interpolate() -> None:
     config = quiet_config(several)
+    # size: model.layers.1.size is named like it; act: no use is, so the shortest (tags.0).
     assert config["model"]["layers"][0] == {
         "_target_": "auto_targets.Layer",
-        "_args_": [8],
-        "activation": "relu",
+        "_args_": ["${...1.size}"],
+        "activation": "${....tags.0}",
     }
-    assert config["model"]["layers"][1]["size"] == "${..0._args_.0}"
-    assert config["model"]["layers"][1]["activation"] == "${..0.activation}"
+    assert config["model"]["layers"][1]["size"] == 8
+    assert config["model"]["layers"][1]["activation"] == "${....tags.0}"
     assert config["optim"]["_args_"][1]["_args_"] == ["${...0.lr}"]
-    assert config["tags"] == ["${..model.layers.0.activation}", "fixed"]
+    assert config["tags"] == ["relu", "fixed"]
     assert knob_paths(several) == {
-        "size": "model.layers.0._args_.0",
-        "act": "model.layers.0.activation",
+        "size": "model.layers.1.size",
+        "act": "tags.0",
         "lr": "optim._args_.0.lr",
     }
 
@@ -254,3 +255,20 @@ def test_derived_use_messages_quote_the_users_source_not_the_rewritten_code() ->
         message
     )
     assert "__lazycfg" not in message
+
+
+@factory
+def long_line(hidden: int = 4, width: int = 8) -> Net:
+    return Net(layers=[Layer(size=width), Layer(size=width * 2), Layer(size=hidden + 1)], name="a-rather-long-name-for-this-network")  # fmt: skip  # L-long
+
+
+def test_knob_warnings_quote_the_whole_line_and_an_example_from_the_factory() -> None:
+    with pytest.warns(KnobWarning) as caught:
+        factory_config(long_line)
+    messages = {str(w.message).split("'")[1]: str(w.message) for w in caught}
+    whole = HERE[line_of("L-long") - 1].strip()
+    assert all(f"(`{whole}`)" in m for m in messages.values())
+    # width has a direct use: the example is that call, at its line.
+    assert f"as line {line_of('L-long')} does (`Layer(size=width)`)" in messages["width"]
+    # hidden has none: the example is the call its derived use sits in.
+    assert "(on this line: `Layer(size=hidden)`)" in messages["hidden"]

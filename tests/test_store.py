@@ -16,7 +16,15 @@ from hydra.core.global_hydra import GlobalHydra
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from omegaconf import OmegaConf
-from store_targets import Database, Model, doubled, mandatory_width, needs_width, small
+from store_targets import (
+    Database,
+    Model,
+    doubled,
+    linked_twice,
+    mandatory_width,
+    needs_width,
+    small,
+)
 
 from lazycfg import ConfigError, KnobWarning, lazy, store, to_dict
 
@@ -223,3 +231,75 @@ def test_a_missing_default_is_a_knob_the_command_line_must_give() -> None:
     with initialize(version_base="1.3", config_path=None):
         unset = compose(config_name="main", overrides=["+experiment=mandatory_width"])
     assert OmegaConf.is_missing(unset.model, "width")
+
+
+def test_a_second_config_under_the_same_name_is_refused_unless_overwrite() -> None:
+    store(lazy(Model)(width=3), name="m", group="model")
+    store(lazy(Model)(width=3), name="m", group="model")  # the same config again: fine
+    with pytest.raises(ConfigError) as info:
+        store(lazy(Model)(width=4), name="m", group="model")
+    message = str(info.value)
+    assert "model/m is already in Hydra's ConfigStore (stored at " in message
+    assert "test_store.py:" in message and "overwrite=True" in message
+    assert composed("model/m")["model"]["width"] == 3  # the first one is kept
+    store(lazy(Model)(width=4), name="m", group="model", overwrite=True)
+    assert composed("model/m")["model"]["width"] == 4
+
+
+def test_a_factory_decorated_twice_under_one_name_is_refused() -> None:
+    store(small, group="experiment", package="_global_")
+    with pytest.warns(KnobWarning), pytest.raises(ConfigError, match="experiment/small is"):
+        store(group="experiment", name="small", package="_global_")(doubled)
+
+
+def test_stored_lists_configs_by_group() -> None:
+    from lazycfg import stored
+
+    store(small, group="experiment", package="_global_")
+    store(lazy(Model)(), name="wide", group="model")
+    store(lazy(Database)(), name="pg", group="db/sql")
+    store({"seed": 0}, name="train")
+    assert stored() == {
+        "": ["train"],
+        "db/sql": ["pg"],
+        "experiment": ["small"],
+        "model": ["wide"],
+    }
+    assert stored("db") == {"db/sql": ["pg"]}
+    assert stored("nothing") == {}
+    assert "hydra/launcher" in stored(provider=None)
+
+
+@pytest.mark.parametrize(
+    ("group", "package", "override", "held"),
+    [
+        ("experiment", "_global_", "db.port=1", None),
+        ("experiment", "_global_", "model.act=x", None),
+        ("model", None, "model.width=1", None),
+    ],
+)
+def test_prefixes_of_linked_keys_follow_the_package(
+    group: str, package: str | None, override: str, held: str | None
+) -> None:
+    from lazycfg.knobs import linked_override_problems, package_prefix
+
+    assert package_prefix("experiment", "_global_") == ""
+    assert package_prefix("model", None) == "model"
+    assert package_prefix("a/b", "_group_.x") == "a.b.x"
+    assert package_prefix(None, None) == ""
+    store(linked_twice, group=group, package=package)
+    choices = {group: "linked_twice"}
+    prefix = package_prefix(group, package)
+    key = f"{prefix}.model.depth" if prefix else "model.depth"
+    held_key = f"{prefix}.model.width" if prefix else "model.width"
+    problems = linked_override_problems([f"{key}=3"], choices, "train")
+    assert len(problems) == 1
+    assert f"override {held_key} instead" in problems[0]
+    assert linked_override_problems([f"{held_key}=3"], choices, "train") == []
+    assert linked_override_problems([f"+{key}=3"], {}, "train") == []  # another experiment
+
+
+def test_knob_paths_do_not_depend_on_the_order_of_uses() -> None:
+    from lazycfg.auto import knob_paths
+
+    assert knob_paths(linked_twice) == {"width": "model.width"}

@@ -5,7 +5,10 @@ The whole public API is on this page.
 Writing configs
     lazy(fn)(...)        a checked call of ``fn`` that constructs nothing yet (a `Lazy` node)
     partial(fn)(...)     the same, built as ``functools.partial`` (Hydra's ``_partial_``)
-    replace(node, **kw)  a validated variant of a node
+    Partial(fn, ...)     the same partial node in one call, checked by pyright and mypy like
+                         ``functools.partial`` (keyword names and types)
+    replace(node, **kw)  a validated variant of a node; ``replace(node, Partial(Target, ...))``
+                         is the form type checkers check
     Lazy                 the node type; read arguments as attributes (``node.n_estimators``)
     factory              a decorator: the calls in a function's body become lazy nodes
     eager                marks a callable that runs while a factory builds its config
@@ -16,10 +19,13 @@ Emitting and reading Hydra configs
     to_python                     Python source of a factory that returns a config
 
 Hydra apps
-    store(...)           register factories and nodes in Hydra's ConfigStore
-    lazycfg.app.main     ``hydra.main`` that checks each job's config before the task runs
-                         (``lazycfg.app.checked`` to keep ``@hydra.main``); imported from
-                         ``lazycfg.app`` because it loads Hydra
+    store(...)           register factories and nodes in Hydra's ConfigStore (a second config
+                         under the same group and name is refused unless ``overwrite=True``)
+    stored(group)        what is registered, by group: ``{"experiment": ["large", "small"]}``
+    lazycfg.app.main     ``hydra.main`` that checks each job's config, builds it and calls the
+                         task with built objects by parameter name (``lazycfg.app.task`` under
+                         ``@hydra.main`` does the same); imported from ``lazycfg.app`` because
+                         it loads Hydra
     lazycfg.callback.LogConfig   a Hydra callback that logs every argument and a fingerprint
 
 Building
@@ -33,19 +39,20 @@ Errors
 """
 
 from lazycfg.auto import KnobWarning, eager, factory
-from lazycfg.build import lazy, partial, replace
+from lazycfg.build import Partial, lazy, partial, replace
 from lazycfg.codegen import to_python
 from lazycfg.emit import from_config, to_config, to_dict, to_yaml
 from lazycfg.errors import ConfigError, TargetError
 from lazycfg.instantiate import instantiate
 from lazycfg.node import Lazy
-from lazycfg.store import store
+from lazycfg.store import store, stored
 from lazycfg.track import diff, fingerprint, flatten, unflatten
 
 __all__ = [
     "ConfigError",
     "KnobWarning",
     "Lazy",
+    "Partial",
     "TargetError",
     "diff",
     "eager",
@@ -58,6 +65,7 @@ __all__ = [
     "partial",
     "replace",
     "store",
+    "stored",
     "to_config",
     "to_dict",
     "to_python",

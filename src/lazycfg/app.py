@@ -3,7 +3,10 @@
 ::
 
     @main(version_base="1.3", config_path="conf", config_name="train")
-    def train(cfg: DictConfig) -> float: ...
+    def train(model: MLP, optimizer: Callable[..., Optimizer], cfg: DictConfig) -> float: ...
+
+The task receives built objects by parameter name (`lazycfg.task`: ``cfg`` or a ``DictConfig``
+parameter gets the composed config itself). Keeping ``@hydra.main``? Put ``@task`` under it.
 
 Hydra parses and applies the command line as always (``+``, ``~``, ``++``, sweeps, ``choice()``,
 ``interval()``) and composes each job's config. Before the task sees it, the config is read back
@@ -27,14 +30,16 @@ import functools
 import inspect
 import os
 import sys
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable
+from typing import Any, Generic, ParamSpec, TypeVar
 
 from lazycfg.overrides import OverrideError, check_config, explain_refused
+from lazycfg.task import PreCall, Task, task
 
+P = ParamSpec("P")
 R = TypeVar("R")
 
-__all__ = ["OverrideError", "check_config", "checked", "main"]
+__all__ = ["App", "Checked", "OverrideError", "Task", "check_config", "checked", "main", "task"]
 
 
 def _task_overrides() -> list[str]:
@@ -48,15 +53,59 @@ def _task_overrides() -> list[str]:
     return [str(o) for o in task] if isinstance(task, list) else []
 
 
+def job_context() -> tuple[list[str], dict[str, Any], str | None]:
+    """The running job's task overrides, group choices and primary config name (Hydra's)."""
+    from hydra.core.hydra_config import HydraConfig
+    from omegaconf import OmegaConf
+
+    if not HydraConfig.initialized():
+        return [], {}, None
+    hydra_cfg = HydraConfig.get()
+    choices = OmegaConf.to_container(hydra_cfg.runtime.choices, resolve=False)
+    name = hydra_cfg.job.config_name
+    return (
+        _task_overrides(),
+        {str(k): v for k, v in choices.items()} if isinstance(choices, dict) else {},
+        name if isinstance(name, str) else None,
+    )
+
+
+class Checked(Generic[R]):
+    """A task function of one ``DictConfig`` whose config is checked first (`checked`)."""
+
+    def __init__(self, task: Callable[[Any], R]) -> None:
+        self.task = task
+        functools.update_wrapper(self, task)  # Hydra follows __wrapped__ to the app's file
+
+    def __call__(self, cfg: Any) -> R:
+        from lazycfg.knobs import linked_override_problems
+
+        overrides, choices, config_name = job_context()
+        linked = linked_override_problems(overrides, choices, config_name)
+        if linked:
+            raise OverrideError(linked, "an override would cut a knob's link (nothing was built)")
+        check_config(cfg, overrides)
+        return self.task(cfg)
+
+    def __getstate__(self) -> dict[str, Any]:
+        from lazycfg.knobs import links_snapshot
+
+        return {**self.__dict__, "_knob_links": links_snapshot()}  # for launcher workers
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        from lazycfg.knobs import restore_links
+
+        restore_links(state.pop("_knob_links", {}))
+        self.__dict__.update(state)
+
+
 def checked(task: Callable[[Any], R]) -> Callable[[Any], R]:
-    """Wrap a Hydra task function so its config is checked (`check_config`) before it runs."""
+    """Wrap a Hydra task function so its config is checked (`check_config`) before it runs.
 
-    @functools.wraps(task)  # Hydra follows __wrapped__ to find the app's file and config dir
-    def run_checked(cfg: Any) -> R:
-        check_config(cfg, _task_overrides())
-        return task(cfg)
-
-    return run_checked
+    An override of a knob's linked use (`lazycfg.knobs.linked_override_problems`) is refused
+    too, naming the key that holds the knob's value.
+    """
+    return Checked(task)
 
 
 def _config_dir(task: Callable[..., Any], config_path: str | None) -> str | None:
@@ -83,33 +132,55 @@ def _command_line_overrides(argv: list[str]) -> list[str]:
     return list(args.overrides)
 
 
+class App(Generic[P, R]):
+    """A Hydra app made by `main`: call it with no arguments to run Hydra's command line.
+
+    ``app.task`` is the wrapped task (`lazycfg.task.Task`): call it with objects in a test.
+    """
+
+    def __init__(self, task: Task[P, R], run: Callable[[], R | None]) -> None:
+        self.task = task
+        self._run = run
+        functools.update_wrapper(self, task.fn)
+
+    def __call__(self) -> R | None:
+        return self._run()
+
+
 def main(
     config_path: str | None = None,
     config_name: str | None = None,
     version_base: str | None = "1.3",
-) -> Callable[[Callable[[Any], R]], Callable[[], R | None]]:
-    """``hydra.main`` with checked overrides (see the module docstring); same arguments."""
+    *,
+    pre_call: PreCall | Iterable[PreCall] = (),
+) -> Callable[[Callable[P, R]], App[P, R]]:
+    """``hydra.main`` (same arguments) whose task receives checked, built objects.
 
-    def decorate(task: Callable[[Any], R]) -> Callable[[], R | None]:
+    Each job's composed config is checked before anything is built; then the ``pre_call``
+    hooks run and the task is called with built objects by parameter name (`lazycfg.task`).
+    A task ``def train(cfg: DictConfig)`` gets the config, as with ``hydra.main``.
+    """
+
+    def decorate(fn: Callable[P, R]) -> App[P, R]:
         import hydra
 
+        wrapped = task(fn, pre_call=pre_call)
         hydra_main = hydra.main(
             config_path=config_path, config_name=config_name, version_base=version_base
-        )(checked(task))
+        )(wrapped)
 
-        @functools.wraps(task)
         def run() -> R | None:
             try:
                 return hydra_main()
             except SystemExit as exc:
                 # config_path=None: a ConfigStore-only app, composed again from the store alone.
-                config_dir = _config_dir(task, config_path)
+                config_dir = _config_dir(fn, config_path)
                 if exc.code not in (0, None) and (config_dir or config_path is None):
                     overrides = _command_line_overrides(sys.argv[1:])
                     for line in explain_refused(config_dir, config_name, overrides):
                         print(line, file=sys.stderr)
                 raise
 
-        return run
+        return App(wrapped, run)
 
     return decorate

@@ -121,6 +121,7 @@ def factory(fn: Callable[P, R]) -> Callable[P, R]:
         rewritten.derived,
         body,
         fn,
+        rewritten.examples,
     )
 
     @functools.wraps(fn)
@@ -128,7 +129,15 @@ def factory(fn: Callable[P, R]) -> Callable[P, R]:
         return _run(info, args, kwargs)
 
     setattr(run, FACTORY_ATTR, info)
+    # A notebook cell ending in the factory shows the config it stores (lazycfg.notebook).
+    run._repr_html_ = functools.partial(_factory_html, run)  # type: ignore[attr-defined]
     return run  # type: ignore[return-value]
+
+
+def _factory_html(fn: Callable[..., Any]) -> str:
+    from lazycfg.notebook import factory_html
+
+    return factory_html(fn)
 
 
 def eager(fn: Callable[P, R]) -> Callable[P, R]:

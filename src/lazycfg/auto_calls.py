@@ -8,6 +8,7 @@ the running factory calls (`STATE`) lives here too, since the helpers read it on
 
 from __future__ import annotations
 
+import functools
 import sys
 import threading
 import types
@@ -16,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from lazycfg.build import _LazyCall, make_node
+from lazycfg.build import Partial, _checked_target, _LazyCall, make_node
 from lazycfg.errors import ConfigError
 from lazycfg.node import Lazy, target_name, walk
 from lazycfg.targets import import_path
@@ -70,6 +71,7 @@ class FactoryInfo:
     derived: dict[str, list[Any]]  # param -> [autorewrite.DerivedUse]
     body: Callable[..., Any]
     original: Callable[..., Any]
+    examples: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # direct uses
 
 
 @dataclass
@@ -92,6 +94,7 @@ class Recording:
 
     top: Frame | None = None
     derived: list[tuple[KnobToken, str, int, str]] = field(default_factory=list)
+    lines: dict[str, int | None] = field(default_factory=dict)  # param -> line of its held use
 
 
 class _State(threading.local):
@@ -285,6 +288,8 @@ def _dispatch(
     meta = {"knobs": knobs} if knobs else None
     if type(fn) is _LazyCall:  # lazy(X)(...) inside a factory: locate it at the user's line
         return make_node(fn.target, args, kwargs, partial=fn.partial, depth=depth, meta=meta)
+    if (fn is functools.partial or fn is Partial) and args:
+        return _partial_node(args, kwargs, knobs, depth + 1)
     if isinstance(fn, Lazy):
         caller = sys._getframe(depth - 1)
         raise ConfigError(
@@ -308,6 +313,27 @@ def _dispatch(
     if kind is type or kind is types.FunctionType:
         _LAZY_TARGETS.add(fn)
     return make_node(fn, args, kwargs, partial=False, depth=depth, meta=meta)
+
+
+def _partial_node(
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    knobs: dict[tuple[Any, ...], KnobToken] | None,
+    depth: int,
+) -> Lazy[Any]:
+    """``functools.partial(AdamW, lr=lr)`` (or `Partial`) in a factory: a partial node of AdamW.
+
+    The first argument is the target, so knob paths of later positional arguments move down one.
+    """
+    target = _checked_target(args[0], "partial", depth)
+    if knobs:
+        knobs = {
+            (("_args_", path[1] - 1, *path[2:]) if path[0] == "_args_" else path): token
+            for path, token in knobs.items()
+            if path[:2] != ("_args_", 0)
+        }
+    meta = {"knobs": knobs} if knobs else None
+    return make_node(target, args[1:], kwargs, partial=True, depth=depth, meta=meta)
 
 
 def _record_eager_use(fn: Any, knobs: dict[tuple[Any, ...], KnobToken], depth: int) -> None:

@@ -24,6 +24,7 @@ import types
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from lazycfg.autorewrite_uses import DerivedUse, call_text, derived_uses
 from lazycfg.errors import ConfigError
 
 CALL, CALLATTR, KNOB = "__lazycfg_call__", "__lazycfg_callattr__", "__lazycfg_knob__"
@@ -36,15 +37,6 @@ HELPERS = (CALL, CALLATTR, KNOB, CALL_K, CALLATTR_K, VALUE)
 _WRAPPER = "__lazycfg_closure_wrapper__"
 
 
-@dataclass(frozen=True)
-class DerivedUse:
-    """A use of a factory parameter that a Hydra override of the knob cannot reproduce."""
-
-    param: str
-    line: int
-    what: str  # e.g. "in arithmetic: `hidden * 2`"
-
-
 @dataclass
 class Rewritten:
     """The transformed code object and what the static pass learnt about the parameters."""
@@ -55,6 +47,8 @@ class Rewritten:
     lastline: int
     derived: dict[str, list[DerivedUse]] = field(default_factory=dict)
     nested: list[types.CodeType] = field(default_factory=list)  # functions defined in the body
+    # param -> (line, text) of each call passing it directly, quoted as examples in knob warnings
+    examples: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
 
 
 def _unsupported(filename: str, line: int, name: str, what: str, fix: str) -> ConfigError:
@@ -110,7 +104,11 @@ def rewrite(fn: types.FunctionType) -> Rewritten:
     # Derived-use messages quote the user's text: the tree now holds the rewritten calls, but
     # every node keeps its original position in the file.
     original = "\n" * (first - 1) + source
-    derived = _derived_uses(func, params, rebound, transformer.direct, original)
+    derived = derived_uses(func, params, rebound, transformer.direct, original)
+    examples: dict[str, list[tuple[int, str]]] = {}
+    for param, call, keyword in transformer.uses:
+        text = call_text(call, keyword, param, original)
+        examples.setdefault(param, []).append((call.lineno, text))
     module = _closure_wrapper(func, fn.__code__.co_freevars)
     code = compile(module, filename, "exec")
     inner = _requalify(
@@ -126,7 +124,7 @@ def rewrite(fn: types.FunctionType) -> Rewritten:
                 nested.append(const)
                 stack.append(const)
     last = getattr(func, "end_lineno", None) or first
-    return Rewritten(inner, filename, first, last, derived, nested)
+    return Rewritten(inner, filename, first, last, derived, nested, examples)
 
 
 def _requalify(code: types.CodeType, old: str, new: str) -> types.CodeType:
@@ -181,6 +179,7 @@ class _CallRewriter(ast.NodeTransformer):
         self.name = name
         self.scopes: list[set[str]] = [knobs]  # knob names visible (not shadowed) per scope
         self.direct: set[int] = set()  # id() of ast.Name nodes that are direct uses
+        self.uses: list[tuple[str, ast.Call, str | None]] = []  # (param, original call, keyword)
         self.nested = 0  # depth inside nested functions and lambdas
 
     # Statically visible misuse: say so at decoration time, with the line.
@@ -262,6 +261,17 @@ class _CallRewriter(ast.NodeTransformer):
         ]
         for new, old in zip(keywords, node.keywords, strict=True):
             ast.copy_location(new, old)
+        if len(self.direct) != before:
+            self.uses += [
+                (a.id, node, None)
+                for a in node.args
+                if isinstance(a, ast.Name) and id(a) in self.direct
+            ]
+            self.uses += [
+                (k.value.id, node, k.arg)
+                for k in node.keywords
+                if isinstance(k.value, ast.Name) and id(k.value) in self.direct
+            ]
         func = node.func
         if isinstance(func, ast.Attribute):
             helper_args: list[ast.expr] = [func.value, ast.Constant(func.attr), *args]
@@ -314,85 +324,6 @@ def _locate_all(new: _Node, old: ast.AST) -> _Node:
             ast.copy_location(node, old)
     ast.copy_location(new, old)
     return new
-
-
-def _derived_uses(
-    func: ast.FunctionDef,
-    params: set[str],
-    rebound: dict[str, list[int]],
-    direct: set[int],
-    original: str,
-) -> dict[str, list[DerivedUse]]:
-    out: dict[str, list[DerivedUse]] = {}
-    for name, lines in rebound.items():
-        for line in lines:
-            out.setdefault(name, []).append(DerivedUse(name, line, "reassigned in the body"))
-    parents: dict[int, ast.AST] = {}
-    for node in ast.walk(func):
-        for child in ast.iter_child_nodes(node):
-            parents[id(child)] = node
-    for node in ast.walk(func):
-        if (
-            isinstance(node, ast.Name)
-            and isinstance(node.ctx, ast.Load)
-            and node.id in params
-            and node.id not in rebound
-            and id(node) not in direct
-            and not _shadowed(node, func, parents)
-        ):
-            out.setdefault(node.id, []).append(
-                DerivedUse(node.id, node.lineno, _describe(node, parents, original))
-            )
-    return out
-
-
-def _shadowed(node: ast.Name, func: ast.FunctionDef, parents: dict[int, ast.AST]) -> bool:
-    """True when a nested function, lambda or comprehension rebinds the name."""
-    current = parents.get(id(node))
-    while current is not None and current is not func:
-        if isinstance(current, ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef):
-            a = current.args
-            names = {p.arg for p in (*a.posonlyargs, *a.args, *a.kwonlyargs)}
-            names |= {p.arg for p in (a.vararg, a.kwarg) if p is not None}
-            if node.id in names:
-                return True
-        if isinstance(current, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
-            for gen in current.generators:
-                if any(isinstance(n, ast.Name) and n.id == node.id for n in ast.walk(gen.target)):
-                    return True
-        current = parents.get(id(current))
-    return False
-
-
-def _describe(node: ast.Name, parents: dict[int, ast.AST], original: str) -> str:
-    parent = parents.get(id(node))
-    child: ast.AST = node
-    while isinstance(parent, ast.keyword | ast.Starred) or _is_value_check(parent):
-        assert parent is not None
-        child, parent = parent, parents.get(id(parent))
-    if isinstance(parent, ast.BinOp | ast.UnaryOp):
-        kind = "in arithmetic"
-    elif isinstance(parent, ast.FormattedValue | ast.JoinedStr):
-        kind = "in an f-string"
-        parent = parents.get(id(parent), parent)
-    elif isinstance(parent, ast.Compare | ast.BoolOp) or (
-        isinstance(parent, ast.If | ast.While | ast.IfExp | ast.Assert) and child is parent.test
-    ):
-        kind = "in a condition"
-    elif isinstance(parent, ast.For | ast.comprehension) and child is parent.iter:
-        kind = "as a loop's iterable"
-    elif isinstance(parent, ast.Call) and child in parent.args:
-        kind = "as the argument of a call that is not a direct knob use"
-    elif isinstance(parent, ast.Assign | ast.AnnAssign | ast.NamedExpr):
-        kind = "assigned to a local variable"
-    elif isinstance(parent, ast.Return):
-        kind = "returned as is"
-    else:
-        kind = "used in an expression"
-    shown = parent if isinstance(parent, ast.expr | ast.Assign | ast.AnnAssign) else child
-    text = " ".join((ast.get_source_segment(original, shown) or node.id).split())
-    text = text if len(text) <= 60 else text[:57] + "..."
-    return f"{kind}: `{text}`"
 
 
 def _closure_wrapper(func: ast.FunctionDef, freevars: tuple[str, ...]) -> ast.Module:

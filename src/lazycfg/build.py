@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar, cast
 
 from lazycfg.emit import leaf_problem
 from lazycfg.errors import ConfigError, TargetError
@@ -127,6 +128,8 @@ def make_node(
                     bad.add(name)
     if found:
         problems = [p for p in problems if not _said_twice(p, bad)] + found
+    if problems and not partial and all(p.endswith(_MISSING) for p in problems):
+        problems = _suggest_partial(target, args, kwargs, problems, in_python=locate_caller)
     if locate_caller:
         frame = sys._getframe(depth)
         located = (frame.f_code.co_filename, frame.f_lineno)
@@ -137,6 +140,36 @@ def make_node(
     elif problems:
         raise ConfigError(problems, f"invalid call of {_name(target)}")
     return Lazy(target, args, kwargs, partial, meta)
+
+
+_MISSING = ": missing required argument"
+
+
+def _suggest_partial(
+    target: Any,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    problems: list[str],
+    *,
+    in_python: bool,
+) -> list[str]:
+    """Missing arguments only: say how to leave them for later, with the call as written."""
+    from lazycfg.reprs import value_repr
+
+    missing = ", ".join(p.removesuffix(_MISSING) for p in problems)
+    if in_python:
+        short = getattr(target, "__name__", None) or _name(target)
+        given = [value_repr(a, 40) for a in args] + [
+            f"{k}={value_repr(v, 40)}" for k, v in kwargs.items()
+        ]
+        how = f"make it a partial: Partial({', '.join([short, *given])})"
+    else:
+        how = "add _partial_: true to this node"
+    hint = (
+        f"; to pass {missing} when the object is built (an optimizer gets "
+        f"model.parameters() then), {how}"
+    )
+    return [*problems[:-1], problems[-1] + hint]
 
 
 def _said_twice(problem: str, bad: set[str]) -> bool:
@@ -225,16 +258,79 @@ def partial(fn: Callable[P, R]) -> Callable[..., Callable[..., R]]:
     return _wrapper(fn, True)
 
 
-def replace(node: T, **changes: Any) -> T:
+def _checked_partial(fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+    """`Partial` at run time: a validated partial node of ``fn`` with these arguments."""
+    target = _wrapper(fn, True).target
+    return make_node(target, args, kwargs, partial=True)
+
+
+Partial = cast("type[functools.partial[Any]]", _checked_partial)
+"""A partial node checked by pyright and mypy: ``Partial(AdamW, lr=1e-3, weight_decay=0.01)``.
+
+The same node as ``partial(AdamW)(lr=1e-3, ...)`` (it builds ``functools.partial(AdamW, ...)``,
+Hydra's ``_partial_: true``), written in one call. Statically it is ``functools.partial``
+itself, which both checkers special-case: every keyword's name and type is checked against
+``AdamW``, required arguments may be left for later, and the result fits a parameter
+annotated ``Callable[..., Optimizer]``. Inside a `factory`, ``functools.partial(AdamW, ...)``
+makes the same node.
+"""
+
+
+def replace(node: T, changes: functools.partial[T] | None = None, /, **kwargs: Any) -> T:
     """A validated copy of a lazy node with some arguments changed (like dataclasses.replace).
 
-    Arguments given by position are replaced in place when named.
+    Two forms; the second is checked by pyright and mypy::
+
+        replace(model, dropout=0.2)                    # checked when it runs
+        replace(model, Partial(MLP, dropout=0.2))      # also checked statically
+
+    A type checker sees ``model`` as the ``MLP`` it builds, and a type does not carry its
+    constructor's parameters, so ``**kwargs`` cannot be typed from the node. Written as a
+    partial call of the node's target, the changes are checked keyword by keyword against the
+    target (and, by mypy, the target against the node). Arguments given by position are
+    replaced in place when named.
     """
     if not isinstance(node, Lazy):
         raise ConfigError(
             [f"replace() takes a lazy node, got {type(node).__name__}"], "invalid replace"
         )
+    if changes is not None:
+        kwargs = {**_changes_of(node, changes), **kwargs}
+    return _replaced(node, kwargs)
 
+
+def _changes_of(node: Lazy[Any], changes: Any) -> dict[str, Any]:
+    """The keywords of ``Partial(Target, ...)`` (or ``functools.partial``) given to replace."""
+    if isinstance(changes, Lazy) and changes._lazy_partial:
+        target, args, kwargs = changes._lazy_target, changes._lazy_args, changes._lazy_kwargs
+    elif isinstance(changes, functools.partial):
+        target, args, kwargs = changes.func, changes.args, changes.keywords
+    else:
+        raise ConfigError(
+            [
+                f"replace(node, changes): changes must be Partial({target_name(node)}, ...), "
+                f"got {type(changes).__name__}"
+            ],
+            "invalid replace",
+        )
+    same = target is node._lazy_target or (
+        isinstance(node._lazy_target, str) and _name(target) == node._lazy_target
+    )
+    problems = []
+    if not same:
+        short = target_name(node).rpartition(".")[2]
+        problems.append(
+            f"the changes are for {_name(target)} but the node calls {target_name(node)}; "
+            f"write replace(node, Partial({short}, ...))"
+        )
+    if args:
+        problems.append("give the changes by keyword (Partial(Target, name=value))")
+    if problems:
+        raise ConfigError(problems, "invalid replace")
+    return dict(kwargs)
+
+
+def _replaced(node: Lazy[Any], changes: dict[str, Any]) -> Any:
     args = list(node._lazy_args)
     kwargs = dict(node._lazy_kwargs)
     names = positional_names(node._lazy_target) or ()
@@ -245,18 +341,18 @@ def replace(node: T, **changes: Any) -> T:
             kwargs[name] = value
     meta = {k: v for k, v in (node._lazy_meta or {}).items() if k != "where"} or None
     if isinstance(node._lazy_target, str):
-        return Lazy(node._lazy_target, tuple(args), kwargs, node._lazy_partial, meta)  # type: ignore[return-value]
+        return Lazy(node._lazy_target, tuple(args), kwargs, node._lazy_partial, meta)
     try:
         return make_node(
             node._lazy_target,
             tuple(args),
-            kwargs,  # type: ignore[return-value]
+            kwargs,
             partial=node._lazy_partial,
             meta=meta,
         )
     except ConfigError as exc:
         origin = where(node)
-        frame = sys._getframe(1)
+        frame = sys._getframe(2)
         raise ConfigError(
             exc.problems,
             f"invalid replace of {target_name(node)} at {frame.f_code.co_filename}:"

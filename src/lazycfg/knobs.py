@@ -1,11 +1,17 @@
 """Knobs: a factory's parameters, linked in its emitted config so overrides equal calls.
 
 Hydra passes every non-underscore key of a ``_target_`` node to the target, so a knob cannot be
-an extra key. Instead each parameter's first *direct* use (the parameter itself passed as a
-call argument, or as an element of a list/dict literal so passed) holds the value, and every
-later direct use is a relative interpolation to it (``${..train.cutoff}``; relative, so it
-still works under whatever package a store places the config). Overriding the first-use path
-then gives exactly the config of calling the factory with that value.
+an extra key. Instead one *direct* use of each parameter (the parameter itself passed as a call
+argument, or as an element of a list/dict literal so passed) holds the value, and every other
+direct use is a relative interpolation to it (``${..trainer.epochs}``; relative, so it still
+works under whatever package a store places the config). Overriding that path then gives
+exactly the config of calling the factory with that value.
+
+Which use holds the value is decided by name, never by dict order or by which use the body
+reaches first (`canonical`): a use under a key named like the parameter (``epochs`` ->
+``trainer.epochs``, not ``scheduler.T_max``), the shortest path first, then the first in sorted
+order. Overriding another use would cut its link, so `linked_override_problems` refuses it,
+naming the key to override instead (`lazycfg.app` runs it in every job).
 
 Any other use (``hidden * 2``, an f-string, a condition, a local variable, an eager call) is
 *derived*: no override can redo it, so `factory_config` warns with a `KnobWarning` naming the
@@ -15,6 +21,7 @@ factory, the parameter, the line and what to do.
 from __future__ import annotations
 
 import inspect
+import linecache
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -34,6 +41,30 @@ def factory_config(fn: Callable[..., Any], /, **kwargs: Any) -> dict[str, Any]:
     config, paths, recording, params = _linked(fn, kwargs)
     _warn_derived(fn, recording, params, paths)
     return config
+
+
+def linked_config(fn: Callable[..., Any], /) -> tuple[dict[str, Any], dict[str, tuple[str, str]]]:
+    """`factory_config` of ``fn``'s defaults, and its links.
+
+    The links map each use that is an interpolation (dotted path) to ``(parameter, dotted path
+    of the use holding the value)``.
+    """
+    config, paths, recording, params = _linked(fn, {})
+    _warn_derived(fn, recording, params, paths)
+    links = {
+        key: (param, dotted(paths[param])) for key, param in _interpolated(config, paths).items()
+    }
+    return config, links
+
+
+def canonical(param: str, uses: list[Path]) -> Path:
+    """The use of ``param`` that holds its value: named like it, shortest, first in order."""
+
+    def rank(path: Path) -> tuple[bool, int, tuple[str, ...]]:
+        names = [key for key in path if isinstance(key, str)]
+        return (not names or names[-1] != param, len(path), tuple(map(str, path)))
+
+    return min(uses, key=rank)
 
 
 def knob_paths(fn: Callable[..., Any], /, **kwargs: Any) -> dict[str, str]:
@@ -100,13 +131,29 @@ def _linked(
     top = recording.top
     mine = {id(t): t.param for t in top.tokens.values() if t.param in params} if top else {}
     config = _unshared(to_dict(tree))
-    first: dict[str, Path] = {}
+    uses: dict[str, list[Path]] = {}
     for path, param in _direct_uses(tree, mine):
-        if param not in first:
-            first[param] = path
-        else:
-            _set(config, path, relative_interpolation(path, first[param]))
-    return config, first, recording, params
+        uses.setdefault(param, []).append(path)
+    held = {param: canonical(param, paths) for param, paths in uses.items()}
+    recording.lines = {param: _node_line(tree, path) for param, path in held.items()}
+    for param, paths in uses.items():
+        for path in paths:
+            if path != held[param]:
+                _set(config, path, relative_interpolation(path, held[param]))
+    return config, held, recording, params
+
+
+def _interpolated(config: Any, held: dict[str, Path]) -> dict[str, str]:
+    """``{dotted path: parameter}`` of the uses `_linked` made interpolations to ``held``."""
+    from lazycfg.node import walk
+
+    out: dict[str, str] = {}
+    for path, value in walk(config):
+        if isinstance(value, str) and value.startswith("${."):
+            for param, target in held.items():
+                if value == relative_interpolation(path, target):
+                    out[dotted(path)] = param
+    return out
 
 
 def _direct_uses(tree: Any, mine: dict[int, str]) -> list[Use]:
@@ -150,6 +197,32 @@ def _set(config: Any, path: Path, value: Any) -> None:
     container[path[-1]] = value
 
 
+def _held_example(examples: list[tuple[int, str]], line: int | None) -> tuple[int, str] | None:
+    """The call, among those passing a parameter, that made the use holding its value."""
+    return next((e for e in examples if e[0] == line), None)
+
+
+def _node_line(tree: Any, path: Path) -> int | None:
+    """The defining line of the innermost node on ``path`` (where a knob's value is passed)."""
+    from lazycfg.node import ARGS_KEY, where
+
+    line = None
+    value = tree
+    for key in path:
+        if isinstance(value, Lazy):
+            here = where(value)
+            line = int(here.rsplit(":", 1)[1]) if here else line
+            value = value._lazy_args if key == ARGS_KEY else value._lazy_kwargs.get(str(key))
+        elif isinstance(value, dict | list | tuple):
+            try:
+                value = value[key]  # type: ignore[index]
+            except (KeyError, IndexError, TypeError):
+                return line
+        else:
+            return line
+    return line
+
+
 def _warn_derived(
     fn: Callable[..., Any], recording: Recording, params: set[str], paths: dict[str, Path]
 ) -> None:
@@ -158,6 +231,7 @@ def _warn_derived(
     if top is None or info is None:
         return
     mine = {id(t): t.param for t in top.tokens.values() if t.param in params}
+    examples = {u.param: u.example for uses in info.derived.values() for u in uses if u.example}
     seen: set[tuple[str, str, int]] = set()
     for token, filename, line, what in recording.derived:
         param = mine.get(id(token))
@@ -165,20 +239,106 @@ def _warn_derived(
             continue
         seen.add((param, filename, line))
         path = paths.get(param)
+        source = linecache.getline(filename, line).strip()
+        quoted = f" (`{source}`)" if source else ""
+        direct = _held_example(info.examples.get(param, []), recording.lines.get(param))
+        if direct is not None:
+            like = f", as line {direct[0]} does (`{direct[1]}`)"
+        elif param in examples:
+            like = f" (on this line: `{examples[param]}`)"
+        else:
+            like = ""
         if path is None:
             effect = f"it has no direct use, so no override can change {param!r}"
             fix = (
-                f"pass {param} itself as an argument of a call (e.g. Layer(size={param})) to "
-                "make it a knob, or accept that it is fixed in the stored config"
+                f"pass {param} itself as an argument of a call{like} to make it a knob, and "
+                "compute the rest in the target; or accept that it is fixed in the stored config"
             )
         else:
             effect = f"overriding {dotted(path)} will not update this use"
             fix = (
-                f"pass {param} itself as an argument of a call (e.g. Layer(size={param})), or "
-                f"accept that overriding {dotted(path)} won't update it"
+                f"pass {param} itself as an argument of a call{like}, and compute the rest in "
+                f"the target; or accept that overriding {dotted(path)} won't update it"
             )
         message = (
             f"factory {info.qualname} ({info.filename}:{info.firstline}): parameter {param!r} "
-            f"is {what} at {filename}:{line}; {effect}. Fix: {fix}"
+            f"is {what} at {filename}:{line}{quoted}; {effect}. Fix: {fix}"
         )
         warnings.warn_explicit(KnobWarning(message), KnobWarning, filename, line)
+
+
+# --- the override check for linked uses ---------------------------------------------------------
+
+# (group or None, name) -> (package prefix, {linked path: (parameter, canonical path)}, label)
+_LINKS: dict[tuple[str | None, str], tuple[str, dict[str, tuple[str, str]], str]] = {}
+
+
+def package_prefix(group: str | None, package: str | None) -> str:
+    """Where Hydra puts a stored config's keys: ``model`` for group ``model`` and no package."""
+    group_key = group.strip("/").replace("/", ".") if group else ""
+    if package is None:
+        return group_key
+    prefix = package.replace("_group_", group_key)
+    if prefix == "_global_" or prefix.startswith("_global_."):
+        prefix = prefix[len("_global_") :]
+    return prefix.strip(".")
+
+
+def record_links(
+    group: str | None, name: str, package: str | None, links: dict[str, tuple[str, str]]
+) -> None:
+    """Remember a stored factory's links so a job can refuse overrides that would cut them."""
+    key = (group.strip("/") if group else None, name)
+    label = f"{key[0]}/{name}" if key[0] else name
+    if links:
+        _LINKS[key] = (package_prefix(group, package), links, label)
+    else:
+        _LINKS.pop(key, None)
+
+
+def links_snapshot() -> dict[Any, Any]:
+    """Every recorded link (for a launcher's worker process, see `lazycfg.task.Task`)."""
+    return dict(_LINKS)
+
+
+def restore_links(links: dict[Any, Any]) -> None:
+    """Add links recorded in another process; this process's own records win."""
+    for key, value in links.items():
+        _LINKS.setdefault(key, value)
+
+
+def linked_override_problems(
+    overrides: list[str], choices: dict[str, Any], config_name: str | None = None
+) -> list[str]:
+    """Overrides of a use that only links to a knob (its value lives elsewhere).
+
+    ``choices`` is Hydra's ``hydra.runtime.choices`` (group -> chosen config name) and
+    ``config_name`` the primary config's name: together they say which stored factories the
+    job's config came from.
+    """
+    keys = {}
+    for text in overrides:
+        if text.startswith("~") or "=" not in text:
+            continue
+        keys.setdefault(text.split("=", 1)[0].lstrip("+").split("@", 1)[0], text)
+    if not keys:
+        return []
+    chosen: list[tuple[str | None, str]] = [(None, config_name)] if config_name else []
+    for group, name in choices.items():
+        names = name if isinstance(name, list) else [name]
+        chosen += [(group, n) for n in names if isinstance(n, str)]
+    problems = []
+    for entry in chosen:
+        if entry not in _LINKS:
+            continue
+        prefix, links, label = _LINKS[entry]
+        for path, (param, held) in links.items():
+            full = f"{prefix}.{path}" if prefix else path
+            if full in keys:
+                where = f"{prefix}.{held}" if prefix else held
+                problems.append(
+                    f"{full}: is knob {param!r} of {label}, whose value lives at {where}; "
+                    f"override {where} instead, which sets every use of {param!r}  "
+                    f"[from override {keys[full]!r}]"
+                )
+    return problems

@@ -66,9 +66,9 @@ def config_of(obj: Any) -> Any:
 
         return to_dict(obj)
     if callable(obj) and not isinstance(obj, type):
-        from lazycfg.auto import factory_config
+        from lazycfg.knobs import linked_config
 
-        return factory_config(obj)
+        return linked_config(obj)[0]
     from omegaconf import DictConfig, ListConfig
 
     if isinstance(obj, DictConfig | ListConfig):
@@ -80,6 +80,17 @@ def config_of(obj: Any) -> Any:
         ],
         "invalid store",
     )
+
+
+def _config_and_links(obj: Any) -> tuple[Any, dict[str, tuple[str, str]]]:
+    """`config_of`, and for a factory the links of its knobs (`lazycfg.knobs.linked_config`)."""
+    from lazycfg.auto import factory_info
+
+    if factory_info(obj) is None:
+        return config_of(obj), {}
+    from lazycfg.knobs import linked_config
+
+    return linked_config(obj)
 
 
 def _check_callable_with_defaults(
@@ -186,6 +197,7 @@ def store(
     package: str | None = None,
     defaults: list[DefaultsItem] | None = None,
     provider: str = "lazycfg",
+    overwrite: bool = False,
 ) -> T: ...
 @overload
 def store(
@@ -197,6 +209,7 @@ def store(
     package: str | None = None,
     defaults: list[DefaultsItem] | None = None,
     provider: str = "lazycfg",
+    overwrite: bool = False,
 ) -> Callable[[T], T]: ...
 def store(
     obj: Any = None,
@@ -207,6 +220,7 @@ def store(
     package: str | None = None,
     defaults: list[DefaultsItem] | None = None,
     provider: str = "lazycfg",
+    overwrite: bool = False,
 ) -> Any:
     """Register ``obj`` in Hydra's ConfigStore as ``group/name`` and return it unchanged.
 
@@ -220,12 +234,22 @@ def store(
         def rf(n_estimators: int = 300): ...
 
     after which ``python train.py +experiment=rf model.n_estimators=10`` works.
+
+    A second config under the same group and name is refused (Hydra's ConfigStore would replace
+    the first silently) unless ``overwrite=True``; storing the very same config again (a module
+    imported twice) is allowed. `stored` lists what is registered, by group.
     """
     if obj is None:
 
         def decorate(fn: T) -> T:
             return store(
-                fn, name=name, group=group, package=package, defaults=defaults, provider=provider
+                fn,
+                name=name,
+                group=group,
+                package=package,
+                defaults=defaults,
+                provider=provider,
+                overwrite=overwrite,
             )
 
         return decorate
@@ -236,16 +260,84 @@ def store(
             [f"group must be a path like 'experiment', got {group!r}"], "invalid store"
         )
     _check_callable_with_defaults(obj, config_name, group, package)
-    config = config_of(obj)
+    config, links = _config_and_links(obj)
     if defaults is not None:
         config = _with_defaults(config, _check_defaults(defaults, where), where)
     from hydra.core.config_store import ConfigStore
 
+    group_path = group.strip("/") if group else None
+    _refuse_duplicate(group_path, config_name, config, package, overwrite)
     ConfigStore.instance().store(
-        name=config_name,
-        node=config,
-        group=group.strip("/") if group else None,
-        package=package,
-        provider=provider,
+        name=config_name, node=config, group=group_path, package=package, provider=provider
     )
+    _PLACES[(group_path, config_name)] = _caller()
+    from lazycfg.knobs import record_links
+
+    record_links(group, config_name, package, links)
     return obj
+
+
+# (group, name) -> "file:line" of the store() call that registered it, for the duplicate message.
+_PLACES: dict[tuple[str | None, str], str] = {}
+
+
+def _caller() -> str:
+    """``file:line`` of the first frame outside this module (the user's store call)."""
+    import sys
+
+    frame = sys._getframe(1)
+    while frame.f_back is not None and frame.f_code.co_filename == __file__:
+        frame = frame.f_back
+    return f"{frame.f_code.co_filename}:{frame.f_lineno}"
+
+
+def _refuse_duplicate(
+    group: str | None, name: str, config: Any, package: str | None, overwrite: bool
+) -> None:
+    from hydra.core.config_store import ConfigStore
+    from omegaconf import OmegaConf
+
+    where = f"{group}/{name}" if group else name
+    try:
+        existing = ConfigStore.instance().load(f"{where}.yaml")
+    except Exception:  # not stored yet (Hydra raises ConfigLoadError)
+        return
+    if overwrite:
+        return
+    if existing.package == package and existing.node == OmegaConf.structured(config):
+        return  # the same config again: a module imported twice
+    place = _PLACES.get((group, name))
+    first = f" (stored at {place})" if place else ""
+    raise ConfigError(
+        [
+            f"{where} is already in Hydra's ConfigStore{first} with another config; storing "
+            f"again would replace it silently. Give this one another name (name=...), or pass "
+            f"overwrite=True to replace it"
+        ],
+        f"duplicate store of {where} at {_caller()}",
+    )
+
+
+def stored(group: str | None = None, *, provider: str | None = "lazycfg") -> dict[str, list[str]]:
+    """The configs in Hydra's ConfigStore, by group: ``{"experiment": ["large", "small"]}``.
+
+    ``""`` is the group of primary configs. ``group`` keeps that group and its subgroups;
+    ``provider`` keeps configs stored by that provider (`store` uses ``"lazycfg"``; ``None``
+    keeps all, Hydra's own ``hydra/...`` configs included).
+    """
+    from hydra.core.config_store import ConfigNode, ConfigStore
+
+    out: dict[str, list[str]] = {}
+    root = group.strip("/") if group else ""
+    start: Any = ConfigStore.instance().repo
+    for part in filter(None, root.split("/")):
+        start = start.get(part) if isinstance(start, dict) else None
+    stack: list[tuple[str, Any]] = [(root, start)] if isinstance(start, dict) else []
+    while stack:
+        path, folder = stack.pop()
+        for key, item in folder.items():
+            if isinstance(item, dict):
+                stack.append((f"{path}/{key}" if path else key, item))
+            elif isinstance(item, ConfigNode) and provider in (None, item.provider):
+                out.setdefault(path, []).append(key.removesuffix(".yaml"))
+    return {key: sorted(names) for key, names in sorted(out.items())}
