@@ -1,5 +1,5 @@
 # make demo:        the sklearn example end to end (installs core + the `sklearn` extra only).
-# make test:        ruff, pyright and the test suite (adds dev, examples, track, wandb, torch).
+# make test:        ruff, pyright and the test suite (adds dev (with hydra-zen), examples, track, wandb, torch).
 # make bench:       every benchmark table (adds the `bench` extra: the libraries measured against).
 # make conformance: Hydra's own test suite against lazycfg (tests/conformance).
 # make corpora:     the real-world corpora in ../shared/corpora (CORPORA=path); fails if absent.
