@@ -89,7 +89,7 @@ class Lazy(Generic[R]):
             return NotImplemented
         from lazycfg.emit import to_dict
 
-        return _plain_equal(to_dict(self), to_dict(other))
+        return plain_equal(to_dict(self), to_dict(other))
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -173,8 +173,9 @@ def _unflatten_nodes(records: list[NodeRecord]) -> Lazy[Any]:
     return built[-1]
 
 
-def _plain_equal(a: Any, b: Any) -> bool:
-    """``a == b`` for emitted configs (dicts, lists, leaves), without recursion."""
+def plain_equal(a: Any, b: Any) -> bool:
+    """``a == b`` for emitted configs (dicts, lists, leaves), without recursion; types must match
+    (``1``, ``1.0`` and ``True`` are written differently) and nan equals nan."""
     stack = [(a, b)]
     while stack:
         x, y = stack.pop()

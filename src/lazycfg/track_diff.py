@@ -12,8 +12,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from lazycfg.flatkeys import TARGET, escape_key
-from lazycfg.node import Place, fold_at
+from lazycfg.flatkeys import TARGET, check_key, escape_key, key_problem
+from lazycfg.node import Place, fold_at, place_path, walk_at
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,8 @@ def diff(a: Any, b: Any, *, full: bool = False) -> Diff:
     """
     from lazycfg.track import flat_tree
 
-    old, new = flat_tree(a, full=full), flat_tree(b, full=full)
+    old = flat_tree(a, full=full, check_keys=False)
+    new = flat_tree(b, full=full, check_keys=False)
     return Diff([change for _, change in sorted(_entries(old, new), key=lambda e: e[0])])
 
 
@@ -158,18 +159,38 @@ def _target(value: Any) -> Any:
 
 def _sizes(tree: Any) -> dict[int, int]:
     """How many flat keys each dict or list of ``tree`` holds, by id (a shared one is the same
-    wherever it sits)."""
+    wherever it sits). Raises `ConfigError` for a dict key `flatten` refuses."""
     sizes: dict[int, int] = {}
 
     def count(value: Any, at: Place, kids: list[tuple[Any, int]] | None) -> int:
         if kids is None:
             return 1
+        if type(value) is dict:
+            for key, _ in kids:
+                if type(key) is not str and key_problem(key):
+                    check_key(key, place_path(at))
         size = sum(n for _, n in kids) if kids or at is None else 1
         sizes[id(value)] = size
         return size
 
     fold_at(tree, count)
     return sizes
+
+
+def _flat_count(value: Any, at: Place) -> int:
+    """How many flat keys ``value`` (at ``at``) stands for; its dict keys are checked too."""
+    if value is _MISSING:
+        return 0
+    count = 0
+    for here, item in walk_at(value, at):
+        kind = type(item)
+        if kind is dict:
+            for key in item:
+                if type(key) is not str and key_problem(key):
+                    check_key(key, place_path(here))
+        if not ((kind is dict or kind is list) and (item or here is None)):
+            count += 1
+    return count
 
 
 def _flat_key(at: Place) -> str:
@@ -181,11 +202,21 @@ def _flat_key(at: Place) -> str:
     return ".".join(reversed(segments))
 
 
-def _segments(value: Any) -> list[tuple[str, Any]]:
-    """(flat-key segment, child) of a dict or list."""
+def _segments(value: Any, escaped: dict[Any, str], at: Place) -> list[tuple[str, Any]]:
+    """(flat-key segment, child) of a dict or list; ``escaped`` caches dict keys' segments."""
     if type(value) is list:
         return [(str(i), v) for i, v in enumerate(value)]
-    return [(escape_key(k), v) for k, v in value.items()]
+    out = []
+    for key, child in value.items():
+        segment = escaped.get(key) if type(key) is str else None
+        if segment is None:
+            if type(key) is not str and key_problem(key):
+                check_key(key, place_path(at))
+            segment = escape_key(key)
+            if type(key) is str:
+                escaped[key] = segment
+        out.append((segment, child))
+    return out
 
 
 # An entry's place in the output: (0, position among a's flat keys) or (1, among b's).
@@ -193,15 +224,16 @@ Order = tuple[int, int]
 
 
 def _entries(old: Any, new: Any) -> list[tuple[Order, Change]]:
-    """Every change from ``old`` to ``new`` (both already checked by `flat_tree`)."""
-    size_old, size_new = _sizes(old), _sizes(new)
+    """Every change from ``old`` to ``new``, each with its place in the output order.
 
-    def size(value: Any, sizes: dict[int, int], at: Place) -> int:
-        if value is _MISSING:
-            return 0
-        return sizes[id(value)] if _is_branch(value, at) else 1
+    ``old`` is walked in its own order, which numbers its flat keys as it goes; what only
+    ``new`` has is numbered by where it sits in ``new``, from the flat-key counts of its
+    subtrees (`_sizes`).
+    """
+    size_new = _sizes(new)
 
     out: list[tuple[Order, Change]] = []
+    escaped: dict[Any, str] = {}
     position = 0  # of the next flat key of ``old``, which is walked in its own order
     # (place, old value, new value, position of the new value's first flat key in ``new``)
     stack: list[tuple[Place, Any, Any, int]] = [(None, old, new, 0)]
@@ -209,7 +241,7 @@ def _entries(old: Any, new: Any) -> list[tuple[Order, Change]]:
         at, a, b, second = stack.pop()
         target_a, target_b = _target(a), _target(b)
         if target_a != target_b:
-            count = size(a, size_old, at)
+            count = _flat_count(a, at)
             out.append(_node_change(at, a, b, target_a, target_b, count, position, second))
             position += count
             continue
@@ -227,17 +259,17 @@ def _entries(old: Any, new: Any) -> list[tuple[Order, Change]]:
         items: list[tuple[Place, Any, Any, int]] = []
         index: dict[str, int] = {}
         if branch_a:
-            for segment, child in _segments(a):
+            for segment, child in _segments(a, escaped, at):
                 index[segment] = len(items)
                 items.append(((at, segment), child, _MISSING, 0))
         if branch_b:
-            for segment, child in _segments(b):
+            for segment, child in _segments(b, escaped, at):
                 i = index.get(segment)
                 if i is None:
                     items.append(((at, segment), _MISSING, child, second))
                 else:
                     items[i] = (items[i][0], items[i][1], child, second)
-                second += size(child, size_new, (at, segment))
+                second += size_new[id(child)] if _is_branch(child, (at, segment)) else 1
         stack.extend(reversed(items))
     return out
 
