@@ -354,9 +354,9 @@ def test_reading_imports_no_target_it_may_not_run(marker: pathlib.Path) -> None:
     assert node._lazy_target == "depth_noisy_module.target"
     with pytest.raises(ConfigError, match=r"not in the allow-list \['depth_targets'\]"):
         from_config(cfg, allow=["depth_targets"])
-    with pytest.raises(ConfigError, match=r"os\.system is blocked"):
+    with pytest.raises(ConfigError, match=r"os\.system\W.*block"):
         from_config({"_target_": "os.system", "_args_": ["touch x"]})
-    with pytest.raises(ConfigError, match=r"subprocess\.Popen is blocked"):
+    with pytest.raises(ConfigError, match=r"subprocess\.Popen\W.*block"):
         from_config({"_target_": "hydra.utils.get_class", "path": "subprocess.Popen"})
     assert "depth_noisy_module" not in sys.modules and not marker.exists()
     assert from_config(cfg)._lazy_target.__name__ == "target"  # asked for: imported

@@ -24,10 +24,21 @@ from typing import Any
 
 from lazycfg.errors import ConfigError
 from lazycfg.node import Lazy, fold_at
-from lazycfg.safety import DISCOVERY_TARGETS, PATH_CLASSES, Policy, blocked_problem, is_blocked
+from lazycfg.safety import DISCOVERY_TARGETS, Policy, is_blocked
 from lazycfg.targets import locate
 
-_PATH_NAMES = frozenset(f"{cls.__module__}.{cls.__qualname__}" for cls in PATH_CLASSES)
+# pathlib's own classes: making a path runs only pathlib's code (a subclass may run anything).
+PATHLIB_CLASSES = frozenset(
+    {
+        pathlib.Path,
+        pathlib.PurePath,
+        pathlib.PosixPath,
+        pathlib.WindowsPath,
+        pathlib.PurePosixPath,
+        pathlib.PureWindowsPath,
+    }
+)
+_PATH_NAMES = frozenset(f"pathlib.{cls.__name__}" for cls in PATHLIB_CLASSES)
 NOT_A_VALUE = object()  # what `read_value` returns for a class that is not an enum or path
 
 
@@ -37,11 +48,18 @@ NOT_A_VALUE = object()  # what `read_value` returns for a class that is not an e
 def judge_name(policy: Policy, written: str) -> str | None:
     """Why the dotted name ``written`` may not even be imported, or None (nothing is imported).
 
-    Path classes and Hydra's discovery helpers (judged by their ``path``) pass the allow-list,
-    as they do in ``instantiate``.
+    The policy's own judgement of a name when it has one (``admit_name``); else the blocklist
+    and the allow-list, where path classes and Hydra's discovery helpers (judged by their
+    ``path``) pass the allow-list, as they do in ``instantiate``.
     """
+    admit = getattr(policy, "admit_name", None)
+    if admit is not None:
+        return admit(written)
     if is_blocked(written):
-        return blocked_problem(written, None)
+        return (
+            f"target {written} is blocked: it can run arbitrary code, start processes or "
+            "delete data; call it from Python code, not from a config"
+        )
     if written in _PATH_NAMES or written in DISCOVERY_TARGETS or policy.allows(written):
         return None
     assert policy.allow is not None
@@ -122,7 +140,7 @@ def read_value(cls: Any, written: str, value: Any) -> Any:
             )
         return Lazy(cls, (value,))
     if issubclass(cls, pathlib.PurePath):
-        if cls not in PATH_CLASSES:
+        if cls not in PATHLIB_CLASSES:
             return Lazy(cls, (value,))
         try:
             return cls(value)
