@@ -137,7 +137,7 @@ def _flatten_nodes(root: Lazy[Any]) -> list[NodeRecord]:
     """Every node of the tree as a record whose child nodes are `_Ref`s; children first."""
     records: list[NodeRecord] = []
 
-    def flatten(value: Any, path: Path, kids: list[tuple[Key, Any]] | None) -> Any:
+    def flatten(value: Any, at: Place, kids: list[tuple[Key, Any]] | None) -> Any:
         if kids is None:
             return value
         if not isinstance(value, Lazy):
@@ -153,7 +153,7 @@ def _flatten_nodes(root: Lazy[Any]) -> list[NodeRecord]:
         records.append((value._lazy_target, args, kwargs, value._lazy_partial, meta))
         return _Ref(len(records) - 1)
 
-    fold(root, flatten)
+    fold_at(root, flatten)
     return records
 
 
@@ -161,14 +161,14 @@ def _unflatten_nodes(records: list[NodeRecord]) -> Lazy[Any]:
     """Rebuild the tree of `_flatten_nodes`; the last record is the root."""
     built: list[Lazy[Any]] = []
 
-    def resolve(value: Any, path: Path, kids: list[tuple[Key, Any]] | None) -> Any:
+    def resolve(value: Any, at: Place, kids: list[tuple[Key, Any]] | None) -> Any:
         if kids is None:
             return built[value.index] if type(value) is _Ref else value
         return _same_container(value, kids)
 
     for target, args, kwargs, partial, meta in records:
-        args = tuple(fold(list(args), resolve)) if args else ()
-        kwargs = fold(kwargs, resolve) if kwargs else {}
+        args = tuple(fold_at(list(args), resolve)) if args else ()
+        kwargs = fold_at(kwargs, resolve) if kwargs else {}
         built.append(Lazy(target, args, kwargs, partial, meta))
     return built[-1]
 
