@@ -30,8 +30,7 @@ from lazycfg.node import (
     format_place,
     place_path,
 )
-from lazycfg.read import NOT_A_VALUE, omegaconf_call, plain_data, read_value, resolve
-from lazycfg.safety import Policy
+from lazycfg.read import NOT_A_VALUE, Resolver, omegaconf_call, plain_data, read_value
 from lazycfg.targets import import_path
 
 TARGET, PARTIAL, RECURSIVE, CONVERT = "_target_", "_partial_", "_recursive_", "_convert_"
@@ -215,7 +214,7 @@ def from_config(
     cannot import).
     """
     problems: list[str] = []
-    policy = Policy(allow)
+    resolver = Resolver(allow)
 
     def decode(value: Any, at: Place, kids: list[tuple[Key, Any]] | None) -> Any:
         if kids is None:
@@ -226,7 +225,7 @@ def from_config(
         if TARGET not in fields:
             return fields
         try:
-            return _read_node(fields, at, policy, resolve_targets)
+            return _read_node(fields, at, resolver, resolve_targets)
         except ConfigError as exc:
             problems.extend(exc.problems)
             # Hydra's missing marker stands in for the broken value, so the parent node is
@@ -239,7 +238,7 @@ def from_config(
     return tree
 
 
-def _read_node(fields: dict[Any, Any], at: Place, policy: Policy, resolve_targets: bool) -> Any:
+def _read_node(fields: dict[Any, Any], at: Place, resolver: Resolver, resolve_targets: bool) -> Any:
     """One ``_target_`` dict (children already read) as a node or the value it stands for.
 
     Raises `ConfigError` whose problems name their full config paths.
@@ -258,8 +257,8 @@ def _read_node(fields: dict[Any, Any], at: Place, policy: Policy, resolve_target
         return Lazy(target, args, fields, partial, meta)
     try:
         if target in (_GET_CLASS, _GET_METHOD) and set(fields) == {"path"} and not args:
-            return resolve(policy, fields["path"])
-        fn = resolve(policy, target)
+            return resolver(fields["path"])
+        fn = resolver(target)
         if len(args) == 1 and not fields and not partial and not meta:
             value = read_value(fn, target, args[0])
             if value is not NOT_A_VALUE:

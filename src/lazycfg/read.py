@@ -19,7 +19,7 @@ import enum
 import inspect
 import pathlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from lazycfg.errors import ConfigError
@@ -81,6 +81,31 @@ def resolve(policy: Policy, written: str) -> Any:
         if problem is None:
             return obj
     raise ConfigError([problem], "target refused")
+
+
+class Resolver:
+    """The targets of one reading, each judged and imported once (`resolve`)."""
+
+    __slots__ = ("_found", "policy")
+
+    def __init__(self, allow: Iterable[str] | str | None) -> None:
+        self.policy = Policy(allow)
+        self._found: dict[str, Any] = {}  # written -> object, or the ConfigError it raised
+
+    def __call__(self, written: Any) -> Any:
+        if not isinstance(written, str):
+            return resolve(self.policy, written)  # refused with a message by `locate`
+        try:
+            found = self._found[written]
+        except KeyError:
+            try:
+                found = resolve(self.policy, written)
+            except ConfigError as exc:
+                found = exc
+            self._found[written] = found
+        if isinstance(found, ConfigError):
+            raise ConfigError(found.problems, "target refused")
+        return found
 
 
 # --- enum members and paths ----------------------------------------------------------------------
