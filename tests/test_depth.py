@@ -28,7 +28,15 @@ from lazycfg import (
     to_yaml,
     unflatten,
 )
-from lazycfg.node import fold_at, format_place, place_path, plain_equal, walk, walk_at
+from lazycfg.node import (
+    fold_at,
+    format_place,
+    place_path,
+    plain_equal,
+    target_name,
+    walk,
+    walk_at,
+)
 from lazycfg.overrides import check_config
 from lazycfg.track import canonical_json
 from lazycfg.track_diff import Change
@@ -360,3 +368,26 @@ def test_reading_imports_no_target_it_may_not_run(marker: pathlib.Path) -> None:
     assert "depth_noisy_module" not in sys.modules and not marker.exists()
     assert from_config(cfg)._lazy_target.__name__ == "target"  # asked for: imported
     assert marker.read_text() == "imported depth_noisy_module"
+
+
+def reference_repr(value: Any) -> str:
+    """A node's repr as first written: recursive, containers as Python prints them."""
+    if isinstance(value, Lazy):
+        parts = [reference_repr(a) for a in value._lazy_args]
+        parts += [f"{k}={reference_repr(v)}" for k, v in value._lazy_kwargs.items()]
+        head = "partial" if value._lazy_partial else "lazy"
+        return f"{head}({target_name(value)})({', '.join(parts)})"
+    if type(value) is list:
+        return "[" + ", ".join(map(reference_repr, value)) + "]"
+    if type(value) is tuple:
+        return "(" + ", ".join(map(reference_repr, value)) + ("," if len(value) == 1 else "") + ")"
+    if type(value) is dict:
+        return "{" + ", ".join(f"{k!r}: {reference_repr(v)}" for k, v in value.items()) + "}"
+    return repr(value)
+
+
+@settings(max_examples=200)
+@given(TREES)
+def test_repr_is_the_recursive_repr(tree: Lazy[Any]) -> None:
+    assert repr(tree) == reference_repr(tree)
+    assert repr([tree, (tree,), {"k": tree}]) == reference_repr([tree, (tree,), {"k": tree}])
