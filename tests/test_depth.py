@@ -119,12 +119,28 @@ def test_omegaconf_depth_limits_are_clear_errors() -> None:
             write(node)
         message = str(info.value)
         assert "300 levels deep" in message and limit in message
-        assert "to_dict, flatten, fingerprint or diff" in message
+        assert "to_dict, from_config of a dict, flatten, fingerprint and diff" in message
     deep_yaml = "a:\n" + "".join("  " * (i + 1) + "b:\n" for i in range(300)) + "  c: 1\n"
     with pytest.raises(ConfigError, match="deeper than OmegaConf can go"):
         from_config(deep_yaml)
     shallow = chain(20)
     assert from_config(to_config(shallow)) == shallow == from_config(to_yaml(shallow))
+
+
+def test_a_dictconfig_deeper_than_omegaconf_reads_is_a_clear_error() -> None:
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(20_000)  # OmegaConf builds it only with a higher limit...
+    try:
+        cfg = OmegaConf.create(to_dict(chain(600)))
+    finally:
+        sys.setrecursionlimit(limit)
+    with pytest.raises(ConfigError) as info:  # ...and cannot read it back without one
+        from_config(cfg)
+    message = str(info.value)
+    assert "reading a DictConfig: the config is 600 levels deep" in message
+    assert str(limit) in message
+    with pytest.raises(ConfigError, match="deeper than OmegaConf can go"):
+        fingerprint(cfg)
 
 
 # --- the rewritten walks agree with the plain definitions -----------------------------------------

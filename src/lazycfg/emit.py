@@ -30,7 +30,14 @@ from lazycfg.node import (
     format_place,
     place_path,
 )
-from lazycfg.read import NOT_A_VALUE, Resolver, omegaconf_call, plain_data, read_value
+from lazycfg.read import (
+    CREATE_FRAMES,
+    NOT_A_VALUE,
+    Resolver,
+    omegaconf_call,
+    plain_data,
+    read_value,
+)
 from lazycfg.targets import import_path
 
 TARGET, PARTIAL, RECURSIVE, CONVERT = "_target_", "_partial_", "_recursive_", "_convert_"
@@ -160,7 +167,7 @@ def to_config(x: Any, *, full: bool = False) -> Any:
     from omegaconf import OmegaConf
 
     data = to_dict(x, full=full)
-    return omegaconf_call(lambda: OmegaConf.create(data), data, "to_config")
+    return omegaconf_call(lambda: OmegaConf.create(data), data, "to_config", CREATE_FRAMES)
 
 
 def to_yaml(x: Any, *, full: bool = False) -> str:
@@ -168,7 +175,9 @@ def to_yaml(x: Any, *, full: bool = False) -> str:
     from omegaconf import OmegaConf
 
     data = to_dict(x, full=full)
-    return omegaconf_call(lambda: OmegaConf.to_yaml(OmegaConf.create(data)), data, "to_yaml")
+    return omegaconf_call(
+        lambda: OmegaConf.to_yaml(OmegaConf.create(data)), data, "to_yaml", CREATE_FRAMES
+    )
 
 
 _CONVERT_MODES = ("none", "partial", "object", "all")

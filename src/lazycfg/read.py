@@ -178,28 +178,57 @@ def read_value(cls: Any, written: str, value: Any) -> Any:
 
 
 def depth_of(data: Any) -> int:
-    """How many containers deep ``data`` nests (0 for a leaf), without recursion."""
+    """How many containers deep ``data`` (plain, or a DictConfig/ListConfig) nests, without
+    recursion (0 for a leaf)."""
+    from omegaconf import DictConfig, ListConfig
 
-    def depth(value: Any, at: Any, kids: list[tuple[Any, int]] | None) -> int:
-        return 0 if kids is None else 1 + max((d for _, d in kids), default=0)
+    if not isinstance(data, DictConfig | ListConfig):
 
-    return fold_at(data, depth)
+        def depth(value: Any, at: Any, kids: list[tuple[Any, int]] | None) -> int:
+            return 0 if kids is None else 1 + max((d for _, d in kids), default=0)
+
+        return fold_at(data, depth)
+    deepest, stack = 0, [(data, 1)]
+    node: Any
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        if node._is_none() or node._is_missing() or node._is_interpolation():
+            continue
+        keys = range(len(node)) if isinstance(node, ListConfig) else node.keys()
+        for key in keys:
+            child = node._get_node(key)
+            if isinstance(child, DictConfig | ListConfig):
+                stack.append((child, level + 1))
+    return deepest
 
 
-def omegaconf_call(fn: Callable[[], Any], data: Any, what: str) -> Any:
-    """``fn()`` (an OmegaConf call on ``data``), with a clear error where OmegaConf's own
-    recursion stops: the depth of ``data`` and the limit, not a RecursionError."""
+# Python frames OmegaConf 2.3 spends per level of nesting, measured: creating a DictConfig
+# (from data or YAML text) about 10, ``to_container`` about 2.
+CREATE_FRAMES, READ_FRAMES = 10, 2
+
+
+def omegaconf_call(fn: Callable[[], Any], data: Any, what: str, frames: int) -> Any:
+    """``fn()``, an OmegaConf call on ``data`` that spends about ``frames`` Python frames per
+    level, with a clear error where OmegaConf's recursion stops: the depth of ``data`` and the
+    limit, not a RecursionError. ``data`` None: the depth is not known (YAML text)."""
     try:
         return fn()
     except RecursionError:
         pass
     limit = sys.getrecursionlimit()
-    deep = f"{depth_of(data)} levels deep" if data is not None else "nested too deeply"
+    deep = "nested too deeply"
+    if data is not None:
+        try:
+            deep = f"{depth_of(data)} levels deep"
+        except Exception:  # an odd container: the message still says what and why
+            pass
     raise ConfigError(
         [
             f"{what}: the config is {deep}, deeper than OmegaConf can go (it recurses about "
-            f"10 frames per level: near {limit // 10} levels at Python's recursion limit "
-            f"{limit}); use to_dict, flatten, fingerprint or diff, which have no depth limit"
+            f"{frames} frames per level: near {limit // frames} levels at Python's recursion "
+            f"limit {limit}); to_dict, from_config of a dict, flatten, fingerprint and diff "
+            "have no depth limit"
         ],
         "config too deep for OmegaConf",
     )
@@ -212,7 +241,7 @@ def plain_data(cfg: Any) -> Any:
     if isinstance(cfg, str):
         # OmegaConf's loader is a safe one: !!python tags are refused, nothing is executed.
         try:
-            cfg = omegaconf_call(lambda: OmegaConf.create(cfg), None, "reading YAML")
+            cfg = omegaconf_call(lambda: OmegaConf.create(cfg), None, "reading YAML", CREATE_FRAMES)
         except ConfigError:
             raise
         except Exception as exc:
@@ -228,6 +257,9 @@ def plain_data(cfg: Any) -> Any:
     if isinstance(cfg, DictConfig | ListConfig):
         container = cfg
         return omegaconf_call(
-            lambda: OmegaConf.to_container(container, resolve=False), None, "reading a DictConfig"
+            lambda: OmegaConf.to_container(container, resolve=False),
+            container,
+            "reading a DictConfig",
+            READ_FRAMES,
         )
     return cfg

@@ -69,11 +69,14 @@ def plain_config(x: Any, *, full: bool = False) -> Any:
     if _is_omegaconf(x):
         from omegaconf import OmegaConf
 
-        from lazycfg.read import omegaconf_call
+        from lazycfg.read import READ_FRAMES, omegaconf_call
 
         container = x
         x = omegaconf_call(
-            lambda: OmegaConf.to_container(container, resolve=False), None, "reading a DictConfig"
+            lambda: OmegaConf.to_container(container, resolve=False),
+            container,
+            "reading a DictConfig",
+            READ_FRAMES,
         )
     if full:
         # A plain config is read back into a lazy tree first so that its targets' defaults show.
