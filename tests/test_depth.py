@@ -91,6 +91,15 @@ def test_flatten_unflatten_and_diff_of_a_deep_chain() -> None:
     assert diff(old, new).entries == [Change(bottom, "changed", 0, 1)]
 
 
+def test_escaped_keys_unflatten_at_depth() -> None:
+    tree: Any = {"0": 1, 2: [None]}
+    for _ in range(DEEP):
+        tree = {"a.b": tree, "\\": 0}
+    flat = flatten(tree)
+    assert next(iter(flat)).startswith("a\\.b.a\\.b.")
+    assert plain_equal(unflatten(flat), tree)
+
+
 def test_fingerprint_canonical_json_and_repr_of_a_deep_chain() -> None:
     node = chain(DEEP)
     text = canonical_json(node)
@@ -272,14 +281,13 @@ def test_canonical_json_is_json_dumps_with_sorted_keys(config: Any) -> None:
 @settings(max_examples=300)
 @given(CONFIGS)
 def test_unflatten_inverts_flatten_both_ways(config: Any) -> None:
-    from lazycfg.track import _unflatten_escaped, _unflatten_plain
+    from lazycfg.track import _unflatten_by_prefix, _unflatten_by_segments
 
     flat = flatten(config)
     if not flat:
         return
-    assert unflatten(flat) == _unflatten_escaped(flat) == to_dict(config)
-    if not any("\\" in k for k in flat):
-        assert _unflatten_plain(flat) == to_dict(config)
+    assert unflatten(flat) == _unflatten_by_segments(flat) == to_dict(config)
+    assert _unflatten_by_prefix(flat) == to_dict(config)
 
 
 @pytest.mark.parametrize(
@@ -293,14 +301,14 @@ def test_unflatten_inverts_flatten_both_ways(config: Any) -> None:
     ],
 )
 def test_unflatten_names_the_same_problems_either_way(flat: dict[str, Any]) -> None:
-    from lazycfg.track import _unflatten_escaped, _unflatten_plain
+    from lazycfg.track import _unflatten_by_prefix, _unflatten_by_segments
 
     with pytest.raises(ConfigError) as info:
-        _unflatten_escaped(dict(flat))
+        _unflatten_by_segments(dict(flat))
     with pytest.raises(ConfigError) as again:
         unflatten(flat)
     assert str(again.value) == str(info.value)
-    assert _unflatten_plain(dict(flat)) is None
+    assert _unflatten_by_prefix(dict(flat)) is None
 
 
 def test_two_spellings_of_one_index_meet_as_before() -> None:

@@ -150,59 +150,94 @@ def unflatten(flat: dict[str, Any]) -> Any:
 
     Raises `ConfigError` naming the keys when they cannot come from one config (``a`` both a
     value and a container, index and name segments under one prefix, list indices with gaps).
+    Linear in the text of the keys, however deep they go.
     """
     if not flat:
         return {}
-    if not any("\\" in key for key in flat):
-        tree = _unflatten_plain(flat)
-        if tree is not None:
-            return tree
-    return _unflatten_escaped(flat)
+    tree = _unflatten_by_prefix(flat)
+    return tree if tree is not None else _unflatten_by_segments(flat)
 
 
-def _unflatten_plain(flat: dict[str, Any]) -> Any:
-    """`unflatten` of keys with nothing escaped, or None when they do not fit together (the
-    general reading then says why). Each flat prefix is split once, however many keys share
-    it, so a deep config costs what its keys' text does."""
+def _split_last(flat_key: str) -> tuple[str | None, str]:
+    """(prefix, last segment) of a flat key, at its last unescaped dot (prefix None: none).
+
+    A dot is escaped when an odd run of backslashes stands before it (``\\\\`` is one
+    escaped backslash, see `escape_key`)."""
+    i = flat_key.rfind(".")
+    while i >= 0:
+        j = i
+        while j and flat_key[j - 1] == "\\":
+            j -= 1
+        if (i - j) % 2 == 0:
+            return flat_key[:i], flat_key[i + 1 :]
+        i = flat_key.rfind(".", 0, j)
+    return None, flat_key
+
+
+def _segment_key(segment: str) -> tuple[bool, Key]:
+    """(is a list index, key) of one flat-key segment (raises `ConfigError` when malformed)."""
+    if "\\" in segment:
+        return split_key(segment)[0]
+    return (True, int(segment)) if DIGITS.fullmatch(segment) else (False, segment)
+
+
+def _unflatten_by_prefix(flat: dict[str, Any]) -> Any:
+    """`unflatten`, each flat prefix split once however many keys share it; None when the keys
+    do not fit together (`_unflatten_by_segments` then names the problems)."""
     root: dict[Key, Any] = {}
-    is_list = {id(root): DIGITS.fullmatch(next(iter(flat)).partition(".")[0]) is not None}
     by_prefix: dict[str, dict[Key, Any]] = {}
-
-    def put(container: dict[Key, Any], segment: str, value: Any) -> bool:
-        index = DIGITS.fullmatch(segment) is not None
-        key: Key = int(segment) if index else segment
-        if is_list[id(container)] != index or key in container:
-            return False
-        container[key] = value
-        return True
-
-    for flat_key, value in flat.items():
-        prefix, dot, segment = flat_key.rpartition(".")
-        if not dot:
-            parent = root
-        elif (parent := by_prefix.get(prefix)) is None:
-            # The prefixes not made yet, innermost first, then made from the outside in.
-            missing = [prefix]
-            head, dot, _ = prefix.rpartition(".")
-            while dot and head not in by_prefix:
-                missing.append(head)
-                head, dot, _ = head.rpartition(".")
-            parent = by_prefix[head] if dot else root
-            inner = [p.rpartition(".")[2] for p in missing[-2::-1]] + [segment]
-            for made, next_segment in zip(reversed(missing), inner, strict=True):
-                child: dict[Key, Any] = {}
-                is_list[id(child)] = DIGITS.fullmatch(next_segment) is not None
-                if not put(parent, made.rpartition(".")[2], child):
-                    return None
-                by_prefix[made] = parent = child
-        if not put(parent, segment, value):
-            return None
+    try:
+        is_list = {id(root): split_key(next(iter(flat)))[0][0]}
+        for flat_key, value in flat.items():
+            prefix, segment = _split_last(flat_key)
+            parent = root if prefix is None else by_prefix.get(prefix)
+            if parent is None:
+                assert prefix is not None
+                parent = _make_prefixes(prefix, segment, root, by_prefix, is_list)
+            if parent is None or not _put(parent, _segment_key(segment), value, is_list):
+                return None
+    except ConfigError:  # a malformed segment: said with its whole key by the other reading
+        return None
     tree, problems = _lists_rebuilt(root, is_list)
     return None if problems else tree
 
 
-def _unflatten_escaped(flat: dict[str, Any]) -> Any:
-    """`unflatten` segment by segment (escaped keys), with every problem named."""
+def _make_prefixes(
+    prefix: str,
+    segment: str,
+    root: dict[Key, Any],
+    by_prefix: dict[str, dict[Key, Any]],
+    is_list: dict[int, bool],
+) -> dict[Key, Any] | None:
+    """The container at ``prefix`` (whose next segment is ``segment``), made with the
+    prefixes above it that are not made yet; None when one of them is a value already."""
+    missing: list[tuple[str, str]] = []  # (prefix, its last segment), innermost first
+    head: str | None = prefix
+    while head is not None and head not in by_prefix:
+        above, last = _split_last(head)
+        missing.append((head, last))
+        head = above
+    parent = root if head is None else by_prefix[head]
+    below = [last for _, last in missing[-2::-1]] + [segment]
+    for (made, last), next_segment in zip(reversed(missing), below, strict=True):
+        child: dict[Key, Any] = {}
+        is_list[id(child)] = _segment_key(next_segment)[0]
+        if not _put(parent, _segment_key(last), child, is_list):
+            return None
+        by_prefix[made] = parent = child
+    return parent
+
+
+def _put(container: dict[Key, Any], segment: tuple[bool, Key], value: Any, is_list: Any) -> bool:
+    index, key = segment
+    if is_list[id(container)] != index or key in container:
+        return False
+    container[key] = value
+    return True
+
+
+def _unflatten_by_segments(flat: dict[str, Any]) -> Any:
+    """`unflatten` key by key, segment by segment from the top, with every problem named."""
     root: dict[Key, Any] = {}
     # Containers being rebuilt, by id: whether each holds list indices (else names).
     is_list: dict[int, bool] = {id(root): split_key(next(iter(flat)))[0][0]}
