@@ -373,6 +373,14 @@ def test_known_enum_members_and_pathlib_paths_are_read_as_values(marker: pathlib
         "c": pathlib.Path("x/y"),
         "d": ft.Level.HIGH,
     }
+    later = from_config(
+        {
+            "c": {"_target_": "foundation_targets.Color", "_args_": ["${color}"]},
+            "p": {"_target_": "pathlib.Path", "_args_": ["${dir}"]},
+        }
+    )
+    assert to_dict(later["p"]) == {"_target_": "pathlib.Path", "_args_": ["${dir}"]}
+    assert isinstance(later["c"], Lazy) and later["c"]._lazy_args == ("${color}",)
     with pytest.raises(ConfigError, match=r"'purple' is not a valid Color; the values are"):
         from_config({"_target_": "foundation_targets.Color", "_args_": ["purple"]})
     assert not marker.exists()

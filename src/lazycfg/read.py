@@ -151,6 +151,9 @@ def read_value(cls: Any, written: str, value: Any) -> Any:
     """
     if not isinstance(cls, type):
         return NOT_A_VALUE
+    if isinstance(value, Lazy) or (isinstance(value, str) and ("${" in value or value == "???")):
+        # Known only when built (an interpolation, Hydra's missing marker, a call): kept.
+        return Lazy(cls, (value,)) if issubclass(cls, enum.Enum | pathlib.PurePath) else NOT_A_VALUE
     if issubclass(cls, enum.Enum):
         member = enum_member(cls, value)
         if member is not NOT_A_VALUE:
