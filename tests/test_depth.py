@@ -4,7 +4,9 @@ rewritten walks agree with the plain definitions, and reading a config runs no u
 from __future__ import annotations
 
 import json
+import os
 import pathlib
+import subprocess
 import sys
 from typing import Any
 
@@ -423,3 +425,32 @@ def reference_repr(value: Any) -> str:
 def test_repr_is_the_recursive_repr(tree: Lazy[Any]) -> None:
     assert repr(tree) == reference_repr(tree)
     assert repr([tree, (tree,), {"k": tree}]) == reference_repr([tree, (tree,), {"k": tree}])
+
+
+def test_a_hydra_apps_override_check_reads_without_running(tmp_path: pathlib.Path) -> None:
+    # The example app checks the composed config before its task; the override names an enum
+    # shape whose _missing_ would write the marker if reading called it.
+    root = pathlib.Path(__file__).resolve().parents[1]
+    marker = tmp_path / "ran"
+    env = {
+        **os.environ,
+        "LAZYCFG_TEST_MARKER": str(marker),
+        "PYTHONPATH": os.pathsep.join([str(root / "src"), str(root / "tests")]),
+    }
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(root / "examples" / "sklearn" / "train.py"),
+            "+experiment=rf",
+            "+model.extra={_target_:depth_targets.Noisy,_args_:[green]}",
+            f"hydra.run.dir={tmp_path / 'run'}",
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert result.returncode == 1
+    assert "model.extra: unexpected keyword argument" in result.stderr
+    assert "nothing was built" in result.stderr
+    assert not marker.exists()
