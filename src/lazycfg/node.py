@@ -4,7 +4,9 @@ A config tree is made of `Lazy` nodes, dicts, lists and tuples, with anything el
 `fold` rebuilds a tree bottom-up and `walk` visits it top-down; both are iterative (no
 recursion limit: a 10,000-deep chain is fine) and both see a shared `Lazy` node once, which is
 how sharing survives instantiation. Emission, instantiation, validation, flattening, diffing and
-code generation are small functions over these two.
+code generation are small functions over these two. `fold_at` and `walk_at` are the same walks
+with each value's `Place` (a linked list, built in constant time) instead of its path tuple
+(which copies every key above it), so their cost stays linear however deep the tree.
 """
 
 from __future__ import annotations
@@ -264,11 +266,6 @@ def place_path(place: Place, start: Path = ()) -> Path:
 def format_place(place: Place) -> str:
     """`format_path` of a place: ``model.layers[0].size``, ``<root>`` for the root."""
     return format_path(place_path(place))
-
-
-def place_key(place: Place) -> Key | None:
-    """The last key of a place (None for the root)."""
-    return None if place is None else place[1]
 
 
 def fold(root: Any, fn: Folder, path: Path = ()) -> Any:
