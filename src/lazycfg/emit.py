@@ -15,11 +15,30 @@ from __future__ import annotations
 import enum
 import inspect
 import pathlib
+from collections.abc import Iterable
 from typing import Any
 
 from lazycfg.errors import ConfigError
-from lazycfg.node import ARGS_KEY, Key, Lazy, Path, fold, format_path
-from lazycfg.targets import import_path, locate
+from lazycfg.node import (
+    ARGS_KEY,
+    Key,
+    Lazy,
+    Path,
+    Place,
+    fold_at,
+    format_path,
+    format_place,
+    place_path,
+)
+from lazycfg.read import (
+    CREATE_FRAMES,
+    NOT_A_VALUE,
+    Resolver,
+    omegaconf_call,
+    plain_data,
+    read_value,
+)
+from lazycfg.targets import import_path
 
 TARGET, PARTIAL, RECURSIVE, CONVERT = "_target_", "_partial_", "_recursive_", "_convert_"
 META_KEYS = (TARGET, ARGS_KEY, PARTIAL, RECURSIVE, CONVERT)
@@ -89,7 +108,7 @@ def _target_path(node: Lazy[Any]) -> str:
     return target if isinstance(target, str) else import_path(target)
 
 
-def _defaults(node: Lazy[Any], given: set[str], path: Path) -> list[tuple[str, Any]]:
+def _defaults(node: Lazy[Any], given: set[str]) -> list[tuple[str, Any]]:
     """The target's defaults, encoded, for parameters the node leaves out (full signature).
 
     A default that no config can hold (a sentinel object, a dataclass ``default_factory``) is
@@ -117,9 +136,14 @@ def to_dict(x: Any, *, full: bool = False) -> Any:
     a logged config records what a library default was at the time.
     """
 
-    def emit(value: Any, path: Path, kids: list[tuple[Key, Any]] | None) -> Any:
+    def emit(value: Any, at: Place, kids: list[tuple[Key, Any]] | None) -> Any:
         if kids is None:
-            return encode_leaf(value, path)
+            if type(value) in _PRIMITIVE_TYPES:
+                return value
+            try:
+                return encode_leaf(value)
+            except ConfigError:  # again, with the path spelled out (only now: it costs a walk)
+                return encode_leaf(value, place_path(at))
         kind = type(value)
         if kind is dict:
             return dict(kids)
@@ -132,46 +156,28 @@ def to_dict(x: Any, *, full: bool = False) -> Any:
         out.update(options(node))
         out.update((str(k), v) for k, v in kids)
         if full and not node._lazy_partial:
-            out.update(_defaults(node, set(node._lazy_kwargs), path))
+            out.update(_defaults(node, set(node._lazy_kwargs)))
         return out
 
-    return fold(x, emit)
+    return fold_at(x, emit)
 
 
 def to_config(x: Any, *, full: bool = False) -> Any:
     """The tree as an ``omegaconf.DictConfig`` (``ListConfig`` for a list at the top)."""
     from omegaconf import OmegaConf
 
-    return OmegaConf.create(to_dict(x, full=full))
+    data = to_dict(x, full=full)
+    return omegaconf_call(lambda: OmegaConf.create(data), data, "to_config", CREATE_FRAMES)
 
 
 def to_yaml(x: Any, *, full: bool = False) -> str:
     """The tree as Hydra YAML text."""
     from omegaconf import OmegaConf
 
-    return OmegaConf.to_yaml(to_config(x, full=full))
-
-
-def _plain(cfg: Any) -> Any:
-    from omegaconf import DictConfig, ListConfig, OmegaConf
-
-    if isinstance(cfg, str):
-        # OmegaConf's loader is a safe one: !!python tags are refused, nothing is executed.
-        try:
-            cfg = OmegaConf.create(cfg)
-        except Exception as exc:
-            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            mark = getattr(exc, "problem_mark", None)
-            at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-            hint = (
-                "; python tags (!!python/...) are refused: write a _target_ node instead"
-                if "python/" in str(exc)
-                else ""
-            )
-            raise ConfigError([f"cannot read YAML{at}: {first}{hint}"], "invalid config") from None
-    if isinstance(cfg, DictConfig | ListConfig):
-        return OmegaConf.to_container(cfg, resolve=False)
-    return cfg
+    data = to_dict(x, full=full)
+    return omegaconf_call(
+        lambda: OmegaConf.to_yaml(OmegaConf.create(data)), data, "to_yaml", CREATE_FRAMES
+    )
 
 
 _CONVERT_MODES = ("none", "partial", "object", "all")
@@ -203,24 +209,23 @@ def reserved_key_problems(reserved: dict[str, Any], path: Path) -> list[str]:
     return problems
 
 
-def from_config(cfg: Any, *, resolve_targets: bool = True) -> Any:
+def from_config(
+    cfg: Any, *, resolve_targets: bool = True, allow: Iterable[str] | str | None = None
+) -> Any:
     """A lazy tree from a config (dict, list, DictConfig, ListConfig or YAML text).
 
     Targets are imported and each node is checked against its target's signature; every
-    problem is reported with its config path. With ``resolve_targets=False`` targets stay
-    dotted strings and nothing is imported (for configs you do not trust or cannot import).
+    problem is reported with its config path. Reading builds nothing and calls no target: each
+    ``_target_`` is judged by the safety policy (blocklist; ``allow=`` as in ``instantiate``)
+    before it is imported, enum members are looked up without calling their class, and only
+    pathlib's own classes make paths (see `lazycfg.read`). With ``resolve_targets=False``
+    targets stay dotted strings and nothing is imported (for configs you do not trust or
+    cannot import).
     """
-    from lazycfg.build import make_node
-
     problems: list[str] = []
+    resolver = Resolver(allow)
 
-    def failed(where: str, problem: str) -> Any:
-        problems.append(f"{where}: {problem}")
-        # Hydra's missing marker stands in for the broken value, so the parent node is still
-        # checked for its own mistakes without a follow-on error about this one.
-        return "???"
-
-    def decode(value: Any, path: Path, kids: list[tuple[Key, Any]] | None) -> Any:
+    def decode(value: Any, at: Place, kids: list[tuple[Key, Any]] | None) -> Any:
         if kids is None:
             return value
         if type(value) is list or type(value) is tuple:
@@ -228,57 +233,58 @@ def from_config(cfg: Any, *, resolve_targets: bool = True) -> Any:
         fields: dict[Any, Any] = dict(kids)
         if TARGET not in fields:
             return fields
-        target = fields.pop(TARGET)
-        reserved = {
-            k: fields.pop(k) for k in (ARGS_KEY, PARTIAL, RECURSIVE, CONVERT) if k in fields
-        }
-        wrong = reserved_key_problems(reserved, path)
-        if wrong:
-            problems.extend(wrong)
-            return "???"
-        partial = reserved.pop(PARTIAL, False)
-        args = tuple(reserved.pop(ARGS_KEY, ()))
-        opts = reserved
-        where = format_path(path)
-        if not isinstance(target, str):
-            return failed(where, f"_target_ must be a dotted path string, got {target!r}")
-        if not resolve_targets:
-            return Lazy(target, args, fields, partial, {"options": opts} if opts else None)
-        if target in (_GET_CLASS, _GET_METHOD) and set(fields) == {"path"} and not args:
-            try:
-                return locate(fields["path"])
-            except ConfigError as exc:
-                return failed(where, exc.problems[0])
         try:
-            fn = locate(target)
+            return _read_node(fields, at, resolver, resolve_targets)
         except ConfigError as exc:
-            return failed(where, exc.problems[0])
-        if len(args) == 1 and not fields and not partial and not opts:
-            is_class = isinstance(fn, type)
-            if is_class and issubclass(fn, enum.Enum | pathlib.PurePath):
-                try:
-                    return fn(args[0])
-                except (ValueError, TypeError) as exc:
-                    return failed(where, f"{target}({args[0]!r}) failed: {exc}")
-        try:
-            return make_node(
-                fn,
-                args,
-                fields,
-                partial=partial,
-                meta={"options": opts} if opts else None,
-                locate_caller=False,
-            )
-        except ConfigError as exc:
-            for problem in exc.problems:
-                name, sep, rest = problem.partition(": ")
-                if sep and " " not in name:  # "argument: problem" -> "full.path.argument: ..."
-                    problems.append(f"{format_path((*path, name))}: {rest}")
-                else:
-                    problems.append(f"{where}: {problem}")
+            problems.extend(exc.problems)
+            # Hydra's missing marker stands in for the broken value, so the parent node is
+            # still checked for its own mistakes without a follow-on error about this one.
             return "???"
 
-    tree = fold(_plain(cfg), decode)
+    tree = fold_at(plain_data(cfg), decode)
     if problems:
         raise ConfigError(problems, "invalid config")
     return tree
+
+
+def _read_node(fields: dict[Any, Any], at: Place, resolver: Resolver, resolve_targets: bool) -> Any:
+    """One ``_target_`` dict (children already read) as a node or the value it stands for.
+
+    Raises `ConfigError` whose problems name their full config paths.
+    """
+    target = fields.pop(TARGET)
+    reserved = {k: fields.pop(k) for k in (ARGS_KEY, PARTIAL, RECURSIVE, CONVERT) if k in fields}
+    if reserved_key_problems(reserved, ()):  # spelled out with the path only when needed
+        raise ConfigError(reserved_key_problems(reserved, place_path(at)))
+    partial = reserved.pop(PARTIAL, False)
+    args = tuple(reserved.pop(ARGS_KEY, ()))
+    meta = {"options": reserved} if reserved else None
+    if not isinstance(target, str):
+        problem = f"_target_ must be a dotted path string, got {target!r}"
+        raise ConfigError([f"{format_place(at)}: {problem}"])
+    if not resolve_targets:
+        return Lazy(target, args, fields, partial, meta)
+    try:
+        if target in (_GET_CLASS, _GET_METHOD) and set(fields) == {"path"} and not args:
+            return resolver(fields["path"])
+        fn = resolver(target)
+        if len(args) == 1 and not fields and not partial and not meta:
+            value = read_value(fn, target, args[0])
+            if value is not NOT_A_VALUE:
+                return value
+    except ConfigError as exc:
+        raise ConfigError([f"{format_place(at)}: {p}" for p in exc.problems]) from None
+    from lazycfg.build import make_node
+
+    try:
+        return make_node(fn, args, fields, partial=partial, meta=meta, locate_caller=False)
+    except ConfigError as exc:
+        path = place_path(at)
+        found = []
+        for problem in exc.problems:
+            name, sep, rest = problem.partition(": ")
+            if sep and " " not in name:  # "argument: problem" -> "full.path.argument: ..."
+                found.append(f"{format_path((*path, name))}: {rest}")
+            else:
+                found.append(f"{format_path(path)}: {problem}")
+        raise ConfigError(found) from None

@@ -4,13 +4,15 @@ A config tree is made of `Lazy` nodes, dicts, lists and tuples, with anything el
 `fold` rebuilds a tree bottom-up and `walk` visits it top-down; both are iterative (no
 recursion limit: a 10,000-deep chain is fine) and both see a shared `Lazy` node once, which is
 how sharing survives instantiation. Emission, instantiation, validation, flattening, diffing and
-code generation are small functions over these two.
+code generation are small functions over these two. `fold_at` and `walk_at` are the same walks
+with each value's `Place` (a linked list, built in constant time) instead of its path tuple
+(which copies every key above it), so their cost stays linear however deep the tree.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeAlias, TypeVar
 
 R = TypeVar("R")
 
@@ -89,15 +91,14 @@ class Lazy(Generic[R]):
             return NotImplemented
         from lazycfg.emit import to_dict
 
-        return _plain_equal(to_dict(self), to_dict(other))
+        return plain_equal(to_dict(self), to_dict(other))
 
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        parts = [repr(a) for a in self._lazy_args]
-        parts += [f"{k}={v!r}" for k, v in self._lazy_kwargs.items()]
-        kind = "partial" if self._lazy_partial else "lazy"
-        return f"{kind}({target_name(self)})({', '.join(parts)})"
+        from lazycfg.reprs import tree_repr
+
+        return tree_repr(self)
 
 
 def _rebuild(
@@ -138,7 +139,7 @@ def _flatten_nodes(root: Lazy[Any]) -> list[NodeRecord]:
     """Every node of the tree as a record whose child nodes are `_Ref`s; children first."""
     records: list[NodeRecord] = []
 
-    def flatten(value: Any, path: Path, kids: list[tuple[Key, Any]] | None) -> Any:
+    def flatten(value: Any, at: Place, kids: list[tuple[Key, Any]] | None) -> Any:
         if kids is None:
             return value
         if not isinstance(value, Lazy):
@@ -154,7 +155,7 @@ def _flatten_nodes(root: Lazy[Any]) -> list[NodeRecord]:
         records.append((value._lazy_target, args, kwargs, value._lazy_partial, meta))
         return _Ref(len(records) - 1)
 
-    fold(root, flatten)
+    fold_at(root, flatten)
     return records
 
 
@@ -162,20 +163,21 @@ def _unflatten_nodes(records: list[NodeRecord]) -> Lazy[Any]:
     """Rebuild the tree of `_flatten_nodes`; the last record is the root."""
     built: list[Lazy[Any]] = []
 
-    def resolve(value: Any, path: Path, kids: list[tuple[Key, Any]] | None) -> Any:
+    def resolve(value: Any, at: Place, kids: list[tuple[Key, Any]] | None) -> Any:
         if kids is None:
             return built[value.index] if type(value) is _Ref else value
         return _same_container(value, kids)
 
     for target, args, kwargs, partial, meta in records:
-        args = tuple(fold(list(args), resolve)) if args else ()
-        kwargs = fold(kwargs, resolve) if kwargs else {}
+        args = tuple(fold_at(list(args), resolve)) if args else ()
+        kwargs = fold_at(kwargs, resolve) if kwargs else {}
         built.append(Lazy(target, args, kwargs, partial, meta))
     return built[-1]
 
 
-def _plain_equal(a: Any, b: Any) -> bool:
-    """``a == b`` for emitted configs (dicts, lists, leaves), without recursion."""
+def plain_equal(a: Any, b: Any) -> bool:
+    """``a == b`` for emitted configs (dicts, lists, leaves), without recursion; types must match
+    (``1``, ``1.0`` and ``True`` are written differently) and nan equals nan."""
     stack = [(a, b)]
     while stack:
         x, y = stack.pop()
@@ -244,46 +246,93 @@ def children(value: Any) -> list[tuple[Key, Any]] | None:
 
 Folder = Callable[[Any, Path, "list[tuple[Key, Any]] | None"], Any]
 
+# Where a value sits, as a linked list: None for the root, else (parent's place, key). Making one
+# costs a 2-tuple whatever the depth, where a path tuple copies every key above it; walks over
+# deep trees pass places and spell a path (`place_path`, `format_place`) only when they need it.
+Place: TypeAlias = "tuple[Place, Key] | None"
+PlaceFolder = Callable[[Any, Place, "list[tuple[Key, Any]] | None"], Any]
+
+
+def place_path(place: Place, start: Path = ()) -> Path:
+    """The path a place stands for (``start`` + keys from the root down)."""
+    keys: list[Key] = []
+    while place is not None:
+        place, key = place
+        keys.append(key)
+    keys.reverse()
+    return (*start, *keys)
+
+
+def format_place(place: Place) -> str:
+    """`format_path` of a place: ``model.layers[0].size``, ``<root>`` for the root."""
+    return format_path(place_path(place))
+
 
 def fold(root: Any, fn: Folder, path: Path = ()) -> Any:
     """Rebuild ``root`` bottom-up: ``fn(value, path, kids)`` is called once per value.
 
     ``kids`` is None for leaves and, for containers and nodes, the list of (key, folded child).
     A `Lazy` node reached twice is folded once; the second parent gets the same result.
+    Leaves are called in order, parents after their children (depth first, left to right).
+    Each call gets its path as a tuple; over deep trees use `fold_at`, which does not copy it.
     """
+    return _fold(root, fn, path, linked=False)
+
+
+def fold_at(root: Any, fn: PlaceFolder, at: Place = None) -> Any:
+    """`fold`, with each value's `Place` instead of its path: linear however deep the tree."""
+    return _fold(root, fn, at, linked=True)
+
+
+def _fold(root: Any, fn: Callable[..., Any], start: Any, *, linked: bool) -> Any:
+    """The one bottom-up walk: ``start`` is the root's path (a tuple) or place (``linked``)."""
     kids = children(root)
     if kids is None:
-        return fn(root, path, None)
+        return fn(root, start, None)
     memo: dict[int, Any] = {}
-    stack: list[tuple[Any, Path, Iterator[tuple[Key, Any]], list[tuple[Key, Any]]]] = [
-        (root, path, iter(kids), [])
+    # Frames: (value, its key in the parent, its path or place, children left, children done).
+    stack: list[tuple[Any, Any, Any, Iterator[tuple[Key, Any]], list[tuple[Key, Any]]]] = [
+        (root, None, start, iter(kids), [])
     ]
     while True:
-        value, here, pending, done = stack[-1]
+        value, _, here, pending, done = stack[-1]
         for key, child in pending:
+            at = (here, key) if linked else (*here, key)
             grandkids = children(child)
             if grandkids is None:
-                done.append((key, fn(child, (*here, key), None)))
+                done.append((key, fn(child, at, None)))
                 continue
             if isinstance(child, Lazy) and id(child) in memo:
                 done.append((key, memo[id(child)]))
                 continue
-            stack.append((child, (*here, key), iter(grandkids), []))
+            stack.append((child, key, at, iter(grandkids), []))
             break
         else:
-            stack.pop()
+            _, key, _, _, _ = stack.pop()
             result = fn(value, here, done)
             if isinstance(value, Lazy):
                 memo[id(value)] = result
             if not stack:
                 return result
-            stack[-1][3].append((here[-1], result))
+            stack[-1][4].append((key, result))
 
 
 def walk(root: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:
-    """Every (path, value) of the tree, parents before children; a shared node once."""
+    """Every (path, value) of the tree, parents before children; a shared node once.
+
+    Over deep trees use `walk_at`, which does not copy each path.
+    """
+    return _walk(root, path, linked=False)
+
+
+def walk_at(root: Any, at: Place = None) -> Iterator[tuple[Place, Any]]:
+    """`walk`, with each value's `Place` instead of its path: linear however deep the tree."""
+    return _walk(root, at, linked=True)
+
+
+def _walk(root: Any, start: Any, *, linked: bool) -> Iterator[tuple[Any, Any]]:
     seen: set[int] = set()
-    stack: list[tuple[Path, Any]] = [(path, root)]
+    stack: list[tuple[Any, Any]] = [(start, root)]
     while stack:
         here, value = stack.pop()
         if isinstance(value, Lazy):
@@ -293,7 +342,10 @@ def walk(root: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:
         yield here, value
         kids = children(value)
         if kids:
-            stack.extend(((*here, key), child) for key, child in reversed(kids))
+            if linked:
+                stack.extend(((here, key), child) for key, child in reversed(kids))
+            else:
+                stack.extend(((*here, key), child) for key, child in reversed(kids))
 
 
 def format_path(path: Path) -> str:

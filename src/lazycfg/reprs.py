@@ -72,3 +72,74 @@ def _repr(value: Any, budget: int) -> str:
     if kind is tuple and len(value) == 1:
         out += ","
     return out + closing
+
+
+# --- the repr of a lazy tree ---------------------------------------------------------------------
+
+_OPEN = {list: "[", tuple: "(", dict: "{"}
+_CLOSE = {list: "]", tuple: ")", dict: "}"}
+
+
+class _Text(str):
+    """Text to write as it is (the stack of `tree_repr` also holds values to render)."""
+
+    __slots__ = ()
+
+
+class _Leave:
+    """Marks the end of a container, so the cycle guard forgets it."""
+
+    __slots__ = ("ident",)
+
+    def __init__(self, ident: int) -> None:
+        self.ident = ident
+
+
+def tree_repr(root: Any) -> str:
+    """``repr`` of a value holding lazy nodes: ``lazy(pkg.Model)(n=3, inner=[lazy(...)(...)])``.
+
+    Nodes, lists, tuples and dicts (exact types) are rendered without recursion, so a 100,000
+    deep chain prints; other values by their own ``repr``. A list or dict that holds itself
+    prints ``[...]``/``{...}`` as Python's repr does.
+    """
+    from lazycfg.node import Lazy, target_name
+
+    out: list[str] = []
+    stack: list[Any] = [root]
+    active: set[int] = set()  # containers being written, for the cycle guard
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is _Text:
+            out.append(item)
+            continue
+        if kind is _Leave:
+            active.discard(item.ident)
+            continue
+        if isinstance(item, Lazy):
+            head = "partial" if item._lazy_partial else "lazy"
+            out.append(f"{head}({target_name(item)})(")
+            parts: list[tuple[str, Any]] = [("", a) for a in item._lazy_args]
+            parts += [(f"{k}=", v) for k, v in item._lazy_kwargs.items()]
+            stack.append(_Text(")"))
+        elif kind in _OPEN:
+            if id(item) in active:
+                out.append(f"{_OPEN[kind]}...{_CLOSE[kind]}")
+                continue
+            active.add(id(item))
+            out.append(_OPEN[kind])
+            if kind is dict:
+                parts = [(f"{k!r}: ", v) for k, v in item.items()]
+            else:
+                parts = [("", v) for v in item]
+            stack += [_Leave(id(item)), _Text(_CLOSE[kind])]
+            if kind is tuple and len(item) == 1:
+                stack.append(_Text(","))
+        else:
+            out.append(repr(item))
+            continue
+        for index in range(len(parts) - 1, -1, -1):
+            label, value = parts[index]
+            stack.append(value)
+            stack.append(_Text(f", {label}" if index else label))
+    return "".join(out)

@@ -22,18 +22,34 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-from dataclasses import dataclass, field
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from lazycfg.errors import ConfigError
-from lazycfg.node import Key, Path, fold, format_path, walk
+from lazycfg.flatkeys import (
+    DIGITS,
+    check_key,
+    escape_key,
+    key_problem,
+    split_key,
+)
+from lazycfg.node import Key, Place, fold_at, place_path, walk_at
+from lazycfg.track_diff import Change, Diff, diff
 
-TARGET = "_target_"
-_DIGITS = re.compile(r"[0-9]+")
-_INT = re.compile(r"-?[0-9]+")
-_FLOAT = re.compile(r"-?(?:[0-9]+\.[0-9]*(?:e[-+]?[0-9]+)?|[0-9]+e[-+]?[0-9]+|inf|nan)")
-_KEY_TYPES = frozenset((str, int, float, bool))
+__all__ = [
+    "Change",
+    "Diff",
+    "canonical_json",
+    "diff",
+    "escape_key",
+    "fingerprint",
+    "flat_tree",
+    "flatten",
+    "key_problem",
+    "plain_config",
+    "split_key",
+    "unflatten",
+]
 
 
 # --- the plain config ----------------------------------------------------------------------------
@@ -53,102 +69,46 @@ def plain_config(x: Any, *, full: bool = False) -> Any:
     if _is_omegaconf(x):
         from omegaconf import OmegaConf
 
-        x = OmegaConf.to_container(x, resolve=False)
+        from lazycfg.read import READ_FRAMES, omegaconf_call
+
+        container = x
+        x = omegaconf_call(
+            lambda: OmegaConf.to_container(container, resolve=False),
+            container,
+            "reading a DictConfig",
+            READ_FRAMES,
+        )
     if full:
         # A plain config is read back into a lazy tree first so that its targets' defaults show.
         from lazycfg.node import Lazy
 
-        has_nodes = any(isinstance(v, Lazy) for _, v in walk(x))
+        has_nodes = any(isinstance(v, Lazy) for _, v in walk_at(x))
         if not has_nodes:
             x = from_config(x)
     return to_dict(x, full=full)
 
 
-# --- flat keys -------------------------------------------------------------------------------------
+# --- flatten and unflatten ------------------------------------------------------------------------
 
 
-def key_problem(key: Any) -> str | None:
-    """Why a dict key cannot be flattened or fingerprinted, or None."""
-    if type(key) in _KEY_TYPES:
-        return None
-    return (
-        f"dict key {key!r:.40} ({type(key).__name__}): configs take str, int, float or bool "
-        "keys; write it as a string"
-    )
+def flat_tree(x: Any, *, full: bool = False, check_keys: bool = True) -> Any:
+    """The emitted config `flatten` and `diff` read: a dict or list (else `ConfigError`).
 
-
-def _check_key(key: Any, path: Path) -> None:
-    problem = key_problem(key)
-    if problem:
-        raise ConfigError([f"{format_path(path) if path else '<root>'}: {problem}"], "bad key")
-
-
-def escape_key(key: Any) -> str:
-    """One dict key as a flat-key segment (see the module docstring)."""
-    _check_key(key, ())
-    if type(key) is str:
-        text = key.replace("\\", "\\\\").replace(".", "\\.")
-        return "\\" + text if _DIGITS.fullmatch(text) else text
-    return "\\#" + repr(key).replace(".", "\\.")  # 3, -0.5, 1e-05, inf, True
-
-
-def _number_key(text: str) -> int | float | bool | None:
-    """The key a ``\\#`` segment names (see `escape_key`), or None."""
-    if text in ("True", "False"):
-        return text == "True"
-    if _INT.fullmatch(text):
-        return int(text)
-    if _FLOAT.fullmatch(text):
-        return float(text)
-    return None
-
-
-def split_key(flat_key: str) -> list[tuple[bool, Any]]:
-    """A flat key as (is_index, key) segments; the inverse of joining escaped segments."""
-    if "\\" not in flat_key:  # the common case: nothing escaped
-        return [(True, int(p)) if _DIGITS.fullmatch(p) else (False, p) for p in flat_key.split(".")]
-    segments: list[tuple[bool, Any]] = []
-    chars: list[str] = []
-    kind = "plain"  # "plain", "str" (escaped digits) or "int" (\#n)
-    i, n = 0, len(flat_key)
-    while i <= n:
-        ch = flat_key[i] if i < n else "."
-        if ch == "\\" and i + 1 < n:
-            nxt = flat_key[i + 1]
-            if nxt in "\\.":
-                chars.append(nxt)
-                i += 2
-                continue
-            if not chars and nxt == "#":
-                kind = "int"
-                i += 2
-                continue
-            if not chars and nxt.isdigit():
-                kind = "str"
-                i += 1
-                continue
-        if ch == ".":
-            text = "".join(chars)
-            if kind == "int":
-                number = _number_key(text)
-                if number is None:
-                    raise ConfigError(
-                        [
-                            f"{flat_key!r}: '\\#' must be followed by a number or True/False, "
-                            f"got {text!r}"
-                        ],
-                        "invalid flat key",
-                    )
-                segments.append((False, number))
-            elif kind == "plain" and _DIGITS.fullmatch(text):
-                segments.append((True, int(text)))
-            else:
-                segments.append((False, text))
-            chars, kind = [], "plain"
-        else:
-            chars.append(ch)
-        i += 1
-    return segments
+    With ``check_keys`` every dict key is checked first, in order, as `flatten` does.
+    """
+    tree = plain_config(x, full=full)
+    if not isinstance(tree, dict | list):
+        raise ConfigError(
+            [f"flatten() takes a config (node, dict, list or DictConfig), got {tree!r:.60}"],
+            "cannot flatten",
+        )
+    if check_keys:
+        for at, value in walk_at(tree):
+            if type(value) is dict:
+                for key in value:
+                    if key_problem(key):
+                        check_key(key, place_path(at))
+    return tree
 
 
 def flatten(x: Any, *, full: bool = False) -> dict[str, Any]:
@@ -158,26 +118,28 @@ def flatten(x: Any, *, full: bool = False) -> dict[str, Any]:
     ``full=True`` every parameter of every target is listed, defaults included, so a changed
     library default shows up in a diff. Empty dicts and lists are kept as values. Keys are
     escaped as the module docstring says, so `unflatten` gives back `lazycfg.to_dict` exactly.
+    Linear in the size of the config and of its flat keys, however deep it nests.
     """
-    tree = plain_config(x, full=full)
-    if not isinstance(tree, dict | list):
-        raise ConfigError(
-            [f"flatten() takes a config (node, dict, list or DictConfig), got {tree!r:.60}"],
-            "cannot flatten",
-        )
+    tree = flat_tree(x, full=full, check_keys=False)
     flat: dict[str, Any] = {}
-    # Flat prefix of each non-empty container, and whether it is a list (bare index segments).
-    containers: dict[Path, tuple[str | None, bool]] = {(): (None, type(tree) is list)}
-    for path, value in walk(tree):
-        if not path:
+    # Flat prefix of each non-empty container (None for the top), and whether it is a list;
+    # by id of its place, the place kept alive alongside so that the id stays its own.
+    containers: dict[int, tuple[Place, str | None, bool]] = {}
+    for at, value in walk_at(tree):
+        if at is None:
+            containers[id(at)] = (at, None, type(value) is list)
             continue
-        prefix, in_list = containers[path[:-1]]
-        if not in_list:
-            _check_key(path[-1], path[:-1])
-        segment = str(path[-1]) if in_list else escape_key(path[-1])
+        parent, key = at
+        _, prefix, in_list = containers[id(parent)]
+        if in_list:
+            segment = str(key)
+        else:
+            if type(key) is not str and key_problem(key):
+                check_key(key, place_path(parent))
+            segment = escape_key(key)
         here = segment if prefix is None else f"{prefix}.{segment}"
-        if isinstance(value, dict | list) and value:
-            containers[path] = (here, type(value) is list)
+        if (type(value) is dict or type(value) is list) and value:
+            containers[id(at)] = (at, here, type(value) is list)
         else:
             flat[here] = value
     return flat
@@ -188,9 +150,94 @@ def unflatten(flat: dict[str, Any]) -> Any:
 
     Raises `ConfigError` naming the keys when they cannot come from one config (``a`` both a
     value and a container, index and name segments under one prefix, list indices with gaps).
+    Linear in the text of the keys, however deep they go.
     """
     if not flat:
         return {}
+    tree = _unflatten_by_prefix(flat)
+    return tree if tree is not None else _unflatten_by_segments(flat)
+
+
+def _split_last(flat_key: str) -> tuple[str | None, str]:
+    """(prefix, last segment) of a flat key, at its last unescaped dot (prefix None: none).
+
+    A dot is escaped when an odd run of backslashes stands before it (``\\\\`` is one
+    escaped backslash, see `escape_key`)."""
+    i = flat_key.rfind(".")
+    while i >= 0:
+        j = i
+        while j and flat_key[j - 1] == "\\":
+            j -= 1
+        if (i - j) % 2 == 0:
+            return flat_key[:i], flat_key[i + 1 :]
+        i = flat_key.rfind(".", 0, j)
+    return None, flat_key
+
+
+def _segment_key(segment: str) -> tuple[bool, Key]:
+    """(is a list index, key) of one flat-key segment (raises `ConfigError` when malformed)."""
+    if "\\" in segment:
+        return split_key(segment)[0]
+    return (True, int(segment)) if DIGITS.fullmatch(segment) else (False, segment)
+
+
+def _unflatten_by_prefix(flat: dict[str, Any]) -> Any:
+    """`unflatten`, each flat prefix split once however many keys share it; None when the keys
+    do not fit together (`_unflatten_by_segments` then names the problems)."""
+    root: dict[Key, Any] = {}
+    by_prefix: dict[str, dict[Key, Any]] = {}
+    try:
+        is_list = {id(root): split_key(next(iter(flat)))[0][0]}
+        for flat_key, value in flat.items():
+            prefix, segment = _split_last(flat_key)
+            parent = root if prefix is None else by_prefix.get(prefix)
+            if parent is None:
+                assert prefix is not None
+                parent = _make_prefixes(prefix, segment, root, by_prefix, is_list)
+            if parent is None or not _put(parent, _segment_key(segment), value, is_list):
+                return None
+    except ConfigError:  # a malformed segment: said with its whole key by the other reading
+        return None
+    tree, problems = _lists_rebuilt(root, is_list)
+    return None if problems else tree
+
+
+def _make_prefixes(
+    prefix: str,
+    segment: str,
+    root: dict[Key, Any],
+    by_prefix: dict[str, dict[Key, Any]],
+    is_list: dict[int, bool],
+) -> dict[Key, Any] | None:
+    """The container at ``prefix`` (whose next segment is ``segment``), made with the
+    prefixes above it that are not made yet; None when one of them is a value already."""
+    missing: list[tuple[str, str]] = []  # (prefix, its last segment), innermost first
+    head: str | None = prefix
+    while head is not None and head not in by_prefix:
+        above, last = _split_last(head)
+        missing.append((head, last))
+        head = above
+    parent = root if head is None else by_prefix[head]
+    below = [last for _, last in missing[-2::-1]] + [segment]
+    for (made, last), next_segment in zip(reversed(missing), below, strict=True):
+        child: dict[Key, Any] = {}
+        is_list[id(child)] = _segment_key(next_segment)[0]
+        if not _put(parent, _segment_key(last), child, is_list):
+            return None
+        by_prefix[made] = parent = child
+    return parent
+
+
+def _put(container: dict[Key, Any], segment: tuple[bool, Key], value: Any, is_list: Any) -> bool:
+    index, key = segment
+    if is_list[id(container)] != index or key in container:
+        return False
+    container[key] = value
+    return True
+
+
+def _unflatten_by_segments(flat: dict[str, Any]) -> Any:
+    """`unflatten` key by key, segment by segment from the top, with every problem named."""
     root: dict[Key, Any] = {}
     # Containers being rebuilt, by id: whether each holds list indices (else names).
     is_list: dict[int, bool] = {id(root): split_key(next(iter(flat)))[0][0]}
@@ -220,192 +267,28 @@ def unflatten(flat: dict[str, Any]) -> Any:
             level = child
     if problems:
         raise ConfigError(problems, "cannot unflatten")
+    tree, problems = _lists_rebuilt(root, is_list)
+    if problems:
+        raise ConfigError(problems, "cannot unflatten")
+    return tree
 
-    def rebuild(value: Any, path: Path, kids: list[tuple[Key, Any]] | None) -> Any:
+
+def _lists_rebuilt(root: dict[Key, Any], is_list: dict[int, bool]) -> tuple[Any, list[str]]:
+    """The rebuilt tree with index-keyed containers as lists, and the gaps found."""
+    problems: list[str] = []
+
+    def rebuild(value: Any, at: Place, kids: list[tuple[Key, Any]] | None) -> Any:
         if kids is None:
             return value
         if not is_list.get(id(value), type(value) is not dict):
             return dict(kids)
         indices = [k for k, _ in kids]
         if sorted(indices) != list(range(len(indices))):  # type: ignore[type-var]
-            where = ".".join(str(k) for k in path) or "the top"
+            where = ".".join(str(k) for k in place_path(at)) or "the top"
             problems.append(f"list indices under {where} are not 0..{len(indices) - 1}: {indices}")
         return [v for _, v in sorted(kids)]  # type: ignore[type-var]
 
-    tree = fold(root, rebuild)
-    if problems:
-        raise ConfigError(problems, "cannot unflatten")
-    return tree
-
-
-# --- diff ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Change:
-    """One difference: ``kind`` is "changed", "added", "removed" or "target".
-
-    A "target" change means the subtree at ``path`` is a different thing (its ``_target_``
-    changed, or it gained or lost one); ``old`` and ``new`` are then the two targets (or the
-    plain value on the side without one), and the subtree's arguments are not listed one by one.
-    ``node`` marks an entry that stands for a whole node (a target change, or a node added or
-    removed as a whole, with ``old``/``new`` written ``target(...)``).
-    """
-
-    path: str
-    kind: str
-    old: Any = None
-    new: Any = None
-    node: bool = False
-
-
-_SIGNS = {"changed": "~", "target": "~", "added": "+", "removed": "-"}
-_MISSING = object()
-
-
-def _show(value: Any, width: int = 60) -> str:
-    if value is _MISSING:
-        return ""
-    try:
-        text = json.dumps(value, ensure_ascii=False, default=repr)
-    except ValueError:  # circular: cannot come from a config, but never fail on display
-        text = repr(value)
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-@dataclass
-class Diff:
-    """The differences between two configs; ``str()`` is a readable table, `markdown` another.
-
-    Falsy when the configs are equal. ``changed`` includes target changes (``targets``).
-    """
-
-    entries: list[Change] = field(default_factory=list)
-
-    @property
-    def changed(self) -> list[Change]:
-        return [c for c in self.entries if c.kind in ("changed", "target")]
-
-    @property
-    def added(self) -> list[Change]:
-        return [c for c in self.entries if c.kind == "added"]
-
-    @property
-    def removed(self) -> list[Change]:
-        return [c for c in self.entries if c.kind == "removed"]
-
-    @property
-    def targets(self) -> list[Change]:
-        return [c for c in self.entries if c.kind == "target"]
-
-    def __bool__(self) -> bool:
-        return bool(self.entries)
-
-    def __len__(self) -> int:
-        return len(self.entries)
-
-    def _rows(self) -> list[tuple[str, str, str, str, str]]:
-        rows = []
-        for c in self.entries:
-            show = str if c.node else _show
-            old = "" if c.kind == "added" else show(c.old)
-            new = "" if c.kind == "removed" else show(c.new)
-            note = "target changed" if c.kind == "target" else ""
-            rows.append((_SIGNS[c.kind], c.path or "<root>", old, new, note))
-        return rows
-
-    def __str__(self) -> str:
-        if not self.entries:
-            return "no differences"
-        rows = [("", "path", "old", "new", ""), *self._rows()]
-        widths = [max(len(str(r[i])) for r in rows) for i in range(4)]
-        lines = [
-            "  ".join(str(cell).ljust(w) for cell, w in zip(row[:4], widths, strict=True))
-            + (f"  ({row[4]})" if row[4] else "")
-            for row in rows
-        ]
-        counts = (
-            f"{len(self.changed)} changed, {len(self.added)} added, {len(self.removed)} removed"
-        )
-        return "\n".join(line.rstrip() for line in lines) + f"\n{counts}"
-
-    def markdown(self) -> str:
-        """The diff as a markdown table (for PR comments and run notes)."""
-        if not self.entries:
-            return "_no differences_"
-        lines = ["| | path | old | new |", "|---|---|---|---|"]
-        for sign, path, old, new, note in self._rows():
-            cells = [sign, f"`{path}`", _md(old), _md(new) + (f" ({note})" if note else "")]
-            lines.append("| " + " | ".join(cells) + " |")
-        return "\n".join(lines)
-
-
-def _md(text: str) -> str:
-    return f"`{text}`".replace("|", "\\|") if text else ""
-
-
-def _target_prefixes(flat: dict[str, Any]) -> dict[str, Any]:
-    """Flat prefix of every node -> its target ("" for the root node)."""
-    out = {}
-    for key, value in flat.items():
-        if key == TARGET:
-            out[""] = value
-        elif key.endswith("." + TARGET) and split_key(key)[-1] == (False, TARGET):
-            out[key[: -len(TARGET) - 1]] = value
-    return out
-
-
-def _under(key: str, prefix: str) -> bool:
-    return prefix == "" or key == prefix or key.startswith(prefix + ".")
-
-
-def _same(x: Any, y: Any) -> bool:
-    # 1, 1.0 and True are equal in Python but not in a config, nor 0.0 and -0.0: as fingerprint.
-    if type(x) is float and type(y) is float:
-        return repr(x) == repr(y)
-    return type(x) is type(y) and x == y
-
-
-def diff(a: Any, b: Any, *, full: bool = False) -> Diff:
-    """The changed, added and removed flat paths from config ``a`` to config ``b``.
-
-    Both are anything `flatten` takes. A subtree whose ``_target_`` changed is one "target"
-    entry, not a list of argument changes. ``full=True`` compares full signatures, defaults
-    included. ``print(diff(a, b))`` shows a table; ``bool(...)`` says whether they differ.
-    """
-    fa, fb = flatten(a, full=full), flatten(b, full=full)
-    order = {k: i for i, k in enumerate([*fa, *(k for k in fb if k not in fa)])}
-    ta, tb = _target_prefixes(fa), _target_prefixes(fb)
-    entries: list[tuple[int, Change]] = []
-    collapsed: list[str] = []
-    for prefix in sorted(set(ta) | set(tb), key=lambda p: (p.count("."), p)):
-        if ta.get(prefix, _MISSING) == tb.get(prefix, _MISSING):
-            continue
-        if any(_under(prefix, done) for done in collapsed):
-            continue
-        in_a = [k for k in fa if _under(k, prefix)]
-        in_b = [k for k in fb if _under(k, prefix)]
-        old = ta.get(prefix, fa.get(prefix, "(no target)"))
-        new = tb.get(prefix, fb.get(prefix, "(no target)"))
-        if not in_a:
-            change = Change(prefix, "added", new=f"{new}(...)", node=True)
-        elif not in_b:
-            change = Change(prefix, "removed", old=f"{old}(...)", node=True)
-        else:
-            change = Change(prefix, "target", str(old), str(new), node=True)
-        collapsed.append(prefix)
-        entries.append((min(order[k] for k in in_a + in_b), change))
-    for key in order:
-        if any(_under(key, done) for done in collapsed):
-            continue
-        old, new = fa.get(key, _MISSING), fb.get(key, _MISSING)
-        if old is _MISSING:
-            entries.append((order[key], Change(key, "added", new=new)))
-        elif new is _MISSING:
-            entries.append((order[key], Change(key, "removed", old=old)))
-        elif not _same(old, new):
-            entries.append((order[key], Change(key, "changed", old, new)))
-    return Diff([change for _, change in sorted(entries, key=lambda e: e[0])])
+    return fold_at(root, rebuild), problems
 
 
 # --- fingerprint ---------------------------------------------------------------------------------
@@ -418,19 +301,72 @@ def canonical_json(x: Any, *, full: bool = False) -> str:
     ``{"1": x}`` all differ: int ``\\x00``, float ``\\x01`` (then its repr), bool ``\\x02``; a
     string key starting with one of ``\\x00``..``\\x03`` gets ``\\x03`` in front (other strings,
     the usual case, are written as they are). Other key types raise `ConfigError`.
+    The text is what ``json.dumps(..., sort_keys=True, separators=(",", ":"))`` writes, made
+    without recursion, so any depth works.
     """
+    return "".join(_json_pieces(plain_config(x, full=full)))
 
-    def canonical(value: Any, path: Path, kids: list[tuple[Key, Any]] | None) -> Any:
-        if kids is None:
-            return value
-        if type(value) is dict:
-            for k, _ in kids:
-                _check_key(k, path)
-            return {_canonical_key(k): v for k, v in kids}
-        return [v for _, v in kids]
 
-    tree = fold(plain_config(x, full=full), canonical)
-    return json.dumps(tree, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+class _Raw(str):
+    """JSON text to write as it is (the stack of `_json_pieces` also holds values)."""
+
+    __slots__ = ()
+
+
+_COMMA, _COLON = _Raw(","), _Raw(":")
+_CLOSE = {dict: _Raw("}"), list: _Raw("]")}
+
+
+def _json_pieces(tree: Any) -> list[str]:
+    """Canonical JSON of plain data, as pieces to join; depth first, without recursion."""
+    out: list[str] = []
+    stack: list[Any] = [(None, tree)]
+    while stack:
+        item = stack.pop()
+        if type(item) is _Raw:
+            out.append(item)
+            continue
+        at, value = item
+        kind = type(value)
+        if kind is dict:
+            for key in value:
+                if key_problem(key):
+                    check_key(key, place_path(at))
+            items = sorted((_canonical_key(k), v, k) for k, v in value.items())
+            out.append("{")
+            stack.append(_CLOSE[dict])
+            for i in range(len(items) - 1, -1, -1):
+                text, child, key = items[i]
+                stack.append(((at, key), child))
+                stack.append(_Raw(encode_basestring_ascii(text) + ":"))
+                if i:
+                    stack.append(_COMMA)
+        elif kind is list or kind is tuple:
+            out.append("[")
+            stack.append(_CLOSE[list])
+            for i in range(len(value) - 1, -1, -1):
+                stack.append(((at, i), value[i]))
+                if i:
+                    stack.append(_COMMA)
+        else:
+            out.append(_json_leaf(value))
+    return out
+
+
+def _json_leaf(value: Any) -> str:
+    """A leaf as `json.dumps` writes it."""
+    kind = type(value)
+    if kind is str:
+        return encode_basestring_ascii(value)
+    if kind is int:
+        return int.__repr__(value)
+    if kind is float:
+        if value != value:
+            return "NaN"
+        if value in (float("inf"), float("-inf")):
+            return "Infinity" if value > 0 else "-Infinity"
+        return float.__repr__(value)
+    return json.dumps(value, ensure_ascii=True)  # True, False, None; anything else as json does
 
 
 def _canonical_key(key: Any) -> str:
