@@ -63,3 +63,18 @@ def test_very_deep_nesting_is_cut_not_recursed() -> None:
     for _ in range(3000):
         node = lazy(Net)(layers=[node])
     assert "..." in pretty_text(node, width=40)
+
+
+def test_a_node_shows_itself_in_a_notebook() -> None:
+    node = lazy(Model)(width=3)
+    assert node._repr_html_() == node_html(node)
+
+    class Printer:
+        text_seen = ""
+
+        def text(self, value: str) -> None:
+            self.text_seen += value
+
+    printer = Printer()
+    node._repr_pretty_(printer, False)
+    assert printer.text_seen == pretty_text(node)

@@ -100,6 +100,18 @@ class Lazy(Generic[R]):
 
         return tree_repr(self)
 
+    def _repr_html_(self) -> str:
+        """What a notebook shows: the YAML and the graph, escaped (`lazycfg.notebook`)."""
+        from lazycfg.notebook import node_html
+
+        return node_html(self)
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        """IPython's pretty printer: one argument a line, deep trees cut."""
+        from lazycfg.notebook import pretty_text
+
+        p.text("..." if cycle else pretty_text(self))
+
 
 def _rebuild(
     target: Any,
