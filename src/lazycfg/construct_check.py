@@ -33,14 +33,19 @@ from lazycfg.construct import (
     KeyPath,
     NeedsOmegaConf,
     Plan,
+    Problem,
+    args_problem,
     bind_messages,
     call_problem,
     convert_mode,
-    fmt_path,
+    flag_problem,
+    holds_interpolation,
     is_omega,
     judge_target,
     lazy_target,
+    missing_problem,
     object_problem,
+    problem_at,
 )
 from lazycfg.node import ARGS_KEY, Lazy
 from lazycfg.safety import DISCOVERY_TARGETS, Policy
@@ -62,6 +67,9 @@ def _omega_items(value: Any) -> tuple[list[tuple[Any, Any]], Any]:
             out.append((key, value[key]))
     object_type = getattr(value._metadata, "object_type", None)
     return out, object_type
+
+
+_ROOT_FLAGS = frozenset({PARTIAL, RECURSIVE, CONVERT})
 
 
 class _Frame:
@@ -87,6 +95,7 @@ def plan(
     call_args: tuple[Any, ...],
     python: bool,
     resolved: bool,
+    strict: bool = False,
 ) -> Plan:
     """Check the whole tree and compile it; see the module docstring.
 
@@ -103,7 +112,7 @@ def plan(
     while work:
         item = work.pop()
         if type(item) is _Frame:
-            _close(item, views, ops, problems)
+            _close(item, views, ops, problems, strict)
             continue
         if type(item) is _Raw:
             ops.append((RAW, item.value, item.mode))
@@ -116,7 +125,7 @@ def plan(
         if kind in LEAF_TYPES:
             if kind is str:
                 if value == MISSING:
-                    problems.append(f"{fmt_path(path)}: missing mandatory value (???)")
+                    problems.append(missing_problem(path))
                     out.missing = True
                 elif not resolved and "${" in value:
                     raise NeedsOmegaConf
@@ -126,12 +135,15 @@ def plan(
         if kind is dict or kind is list or (kind is tuple) or isinstance(value, Lazy):
             pass
         elif is_omega(value):
-            if not value._is_none():
-                out.omega = True
+            if value._is_none():
+                ops.append((PUSH, None))
+                views.append(None)
+                continue
+            out.omega = True
         else:
             problem = object_problem(value, policy, resolved)
             if problem:
-                problems.append(f"{fmt_path(path)}: {problem}")
+                problems.append(problem_at(path, problem))
             ops.append((PUSH, value))
             views.append(value)
             continue
@@ -145,7 +157,7 @@ def plan(
                 views.append(value)
                 continue
             seen_lazy.add(id(value))
-            _plan_lazy(value, path, mode, rec, is_root, call_args, policy, out, work)
+            _plan_lazy(value, path, mode, rec, is_root, call_args, policy, out, work, resolved)
             continue
         if kind is dict:
             items: list[tuple[Any, Any]] = list(value.items())
@@ -153,7 +165,7 @@ def plan(
             items = list(enumerate(value))
         else:
             items, object_type = _omega_items(value)
-            is_list = object_type is None and not hasattr(value, "keys")
+            is_list = not hasattr(value, "keys")
         if is_list:
             if mode == "none":
                 out.omega = True
@@ -164,19 +176,18 @@ def plan(
             work.extend((v, (path, k), mode, rec, False, False) for k, v in reversed(items))
             continue
         fields = dict(items)
-        if not is_root:
+        if is_root:  # the root's flags came with the call (Hydra pops them)
+            items = [(k, v) for k, v in items if k not in _ROOT_FLAGS]
+            fields = dict(items)
+        else:
             mode = convert_mode(fields[CONVERT]) if CONVERT in fields else mode
             rec = fields[RECURSIVE] if RECURSIVE in fields else rec
             part = fields[PARTIAL] if PARTIAL in fields else part
         if type(rec) is not bool:
-            problems.append(
-                f"{fmt_path(path)}: _recursive_ must be a bool, got {type(rec).__name__}"
-            )
+            problems.append(flag_problem(path, RECURSIVE, rec))
             rec = True
         if type(part) is not bool:
-            problems.append(
-                f"{fmt_path(path)}: _partial_ must be a bool, got {type(part).__name__}"
-            )
+            problems.append(flag_problem(path, PARTIAL, part))
             part = False
         if TARGET not in fields:
             if mode == "none" or (mode != "all" and object_type not in (None, dict)):
@@ -189,7 +200,7 @@ def plan(
         if problem is not None or written in DISCOVERY_TARGETS:
             problem = call_problem(fields, part, fn, written, problem, policy)
             if problem:
-                problems.append(f"{fmt_path(path)}: {problem}")
+                problems.append(problem_at(path, problem))
         arguments = [(k, v) for k, v in items if k not in NOT_ARGUMENTS]
         _plan_call(
             fn,
@@ -205,6 +216,7 @@ def plan(
             True,
             out,
             work,
+            resolved,
         )
     return out
 
@@ -219,6 +231,7 @@ def _plan_lazy(
     policy: Policy,
     out: Plan,
     work: list[Any],
+    resolved: bool,
 ) -> None:
     meta = node._lazy_meta
     options = meta.get("options") if meta else None
@@ -229,7 +242,7 @@ def _plan_lazy(
     if problem is not None or written in DISCOVERY_TARGETS:
         problem = call_problem(node, node._lazy_partial, fn, written, problem, policy)
         if problem:
-            out.problems.append(f"{fmt_path(path)}: {problem}")
+            out.problems.append(problem_at(path, problem))
     arguments: list[tuple[Any, Any]] = list(node._lazy_kwargs.items())
     if node._lazy_args:
         arguments.insert(0, (ARGS_KEY, node._lazy_args))
@@ -249,6 +262,7 @@ def _plan_lazy(
         not checked,
         out,
         work,
+        resolved,
     )
 
 
@@ -266,13 +280,14 @@ def _plan_call(
     check: bool,
     out: Plan,
     work: list[Any],
+    resolved: bool,
 ) -> None:
     kept: list[tuple[Any, Any]] = []
     for key, value in arguments:
         if type(value) is str and value == MISSING:
             if part:
                 continue  # Hydra leaves a missing argument of a partial to its caller
-            out.problems.append(f"{fmt_path((path, key))}: missing mandatory value (???)")
+            out.problems.append(missing_problem((path, key)))
             out.missing = True
             continue
         kept.append((key, value))
@@ -280,10 +295,7 @@ def _plan_call(
     if args_given:
         raw_args = dict(kept)[ARGS_KEY]
         if not isinstance(raw_args, list | tuple | str) and not is_omega(raw_args):
-            out.problems.append(
-                f"{fmt_path(path)}: unsupported _args_ type {type(raw_args).__name__} "
-                f"({raw_args!r:.40}); give a list"
-            )
+            out.problems.append(args_problem(path, raw_args))
     use_call_args = is_root and bool(call_args)
     keys = tuple(k for k, _ in kept)
     op = (CALL, fn, keys, part, mode, path, written, memo, use_call_args)
@@ -299,6 +311,8 @@ def _plan_call(
     if rec:
         work.extend((v, (path, k), mode, rec, False, False) for k, v in reversed(kept))
     else:
+        if not resolved and any(holds_interpolation(value) for _, value in kept):
+            raise NeedsOmegaConf  # passed unbuilt, but resolved first, as Hydra does
         work.extend(_Raw(value, mode) for _, value in reversed(kept))
 
 
@@ -313,7 +327,11 @@ class _Raw:
 
 
 def _close(
-    frame: _Frame, views: list[Any], ops: list[tuple[Any, ...]], problems: list[str]
+    frame: _Frame,
+    views: list[Any],
+    ops: list[tuple[Any, ...]],
+    problems: list[Problem],
+    strict: bool,
 ) -> None:
     n = frame.nviews
     kids = views[len(views) - n :] if n else []
@@ -331,7 +349,7 @@ def _close(
             args = tuple(args_view)
         else:  # already reported as an unsupported _args_ type
             args = ()
-        problems.extend(bind_messages(fn, args, kwargs, op[3], frame.path))
+        problems.extend(bind_messages(fn, args, kwargs, op[3], frame.path, strict))
     ops.append(op)
     if frame.stub is not None:
         views.append(frame.stub)

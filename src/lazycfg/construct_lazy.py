@@ -33,15 +33,17 @@ from lazycfg.construct import (
     RECURSIVE,
     KeyPath,
     NeedsOmegaConf,
+    Problem,
     bind_messages,
     call_failed,
     call_problem,
     check_failed,
     convert_mode,
-    fmt_path,
     is_omega,
     lazy_target,
+    missing_problem,
     object_problem,
+    problem_at,
     refuse_callable_result,
 )
 from lazycfg.node import ARGS_KEY, Lazy
@@ -55,25 +57,27 @@ class Fallback(Exception):
     """The tree needs the generic engine (see the module docstring); nothing was built."""
 
 
-def build_lazy_tree(root: Lazy[Any], policy: Policy) -> Any:
+def build_lazy_tree(root: Lazy[Any], policy: Policy, strict: bool = False) -> Any:
     """Check the lazy tree ``root`` (default ``_convert_``: all), then build it.
 
     Raises the check error listing every problem, `NeedsOmegaConf` or `Fallback` before
     anything is built; a target's own error is Hydra's ``InstantiationException``.
     """
-    order, problems, missing = _check(root, policy)
+    order, problems, missing = _check(root, policy, strict)
     if problems:
-        raise check_failed(problems, missing)
+        raise check_failed(problems)
     return _build(order, policy)
 
 
-def _check(root: Lazy[Any], policy: Policy) -> tuple[list[list[Any]], list[str], bool]:
-    problems: list[str] = []
+def _check(
+    root: Lazy[Any], policy: Policy, strict: bool
+) -> tuple[list[list[Any]], list[Problem], bool]:
+    problems: list[Problem] = []
     missing = False
     order: list[list[Any]] = []
     seen: dict[int, list[Any]] = {}
     holder: list[tuple[Any, list[Any]]] = []
-    targets = policy.targets  # the verdicts lazy_target caches
+    targets: dict[Any, Any] = policy.targets  # the verdicts lazy_target caches
     # Work items: (value, kids of the parent step, slot, path), or a step to close.
     work: list[Any] = [(root, holder, None, ())]
     while work:
@@ -121,7 +125,7 @@ def _check(root: Lazy[Any], policy: Policy) -> tuple[list[list[Any]], list[str],
         if problem is not None or written in DISCOVERY_TARGETS:
             problem = call_problem(node, part, fn, written, problem, policy)
             if problem:
-                problems.append(f"{fmt_path(path)}: {problem}")
+                problems.append(problem_at(path, problem))
         if part and kwargs and any(type(v) is str and v == MISSING for v in kwargs.values()):
             # Hydra leaves a missing argument of a partial to its caller (a missing argument
             # of any other call is reported by _scan).
@@ -145,7 +149,7 @@ def _check(root: Lazy[Any], policy: Policy) -> tuple[list[list[Any]], list[str],
                 for k, v in kwargs.items()
                 if not (type(v) is str and v == MISSING)
             }
-            problems.extend(bind_messages(fn, args_view, kwargs_view, part, path))
+            problems.extend(bind_messages(fn, args_view, kwargs_view, part, path, strict))
     return order, problems, missing
 
 
@@ -154,7 +158,7 @@ def _scan(
     kids: list[tuple[Any, list[Any]]],
     path: KeyPath,
     pending: list[tuple[Any, list[Any], Any, KeyPath]],
-    problems: list[str],
+    problems: list[Problem],
     policy: Policy,
 ) -> bool:
     """Check the leaves among ``pairs``; queue nodes and containers. True if a ``???`` was met."""
@@ -165,7 +169,7 @@ def _scan(
             continue
         if kind is str:
             if value == MISSING:
-                problems.append(f"{fmt_path((path, key))}: missing mandatory value (???)")
+                problems.append(missing_problem((path, key)))
                 missing = True
             elif "${" in value:
                 raise NeedsOmegaConf
@@ -177,7 +181,7 @@ def _scan(
         else:
             problem = object_problem(value, policy, False)
             if problem:
-                problems.append(f"{fmt_path((path, key))}: {problem}")
+                problems.append(problem_at((path, key), problem))
     return missing
 
 

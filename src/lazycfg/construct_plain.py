@@ -32,14 +32,17 @@ from lazycfg.construct import (
     TARGET,
     KeyPath,
     NeedsOmegaConf,
+    Problem,
+    args_problem,
     bind_messages,
     call_failed,
     call_problem,
     check_failed,
     convert_mode,
-    fmt_path,
     judge_target,
+    missing_problem,
     object_problem,
+    problem_at,
     refuse_callable_result,
 )
 from lazycfg.construct_build import dict_node, omega_container
@@ -68,6 +71,7 @@ def build_plain_tree(
     partial: Any,
     call_args: tuple[Any, ...],
     python: bool,
+    strict: bool = False,
 ) -> Any:
     """Check the plain config ``root`` (a dict or list, root flags already popped), then build.
 
@@ -82,9 +86,10 @@ def build_plain_tree(
         partial=partial,
         call_args=call_args,
         python=python,
+        strict=strict,
     )
     if problems:
-        raise check_failed(problems, missing)
+        raise check_failed(problems)
     return _build(order, call_args, policy)
 
 
@@ -97,14 +102,15 @@ def check_plain(
     partial: Any,
     call_args: tuple[Any, ...],
     python: bool,
-) -> tuple[list[list[Any]], list[str], bool]:
+    strict: bool = False,
+) -> tuple[list[list[Any]], list[Problem], bool]:
     """The check walk: (steps in build order, problems, whether a ``???`` was among them)."""
     if recursive is not True or type(partial) is not bool:
         raise Fallback
-    problems: list[str] = []
+    problems: list[Problem] = []
     missing = False
     order: list[list[Any]] = []
-    verdicts = policy.targets
+    verdicts: dict[Any, Any] = policy.targets
     holder: list[tuple[Any, list[Any]]] = []
     # Work items: (value, kids of the parent step, slot, path, mode, is_root, viewed), or a step
     # to close; ``viewed``: a call above will bind against this value, so it needs a view.
@@ -116,7 +122,7 @@ def check_plain(
             code = item[0]
             if code == _CALL:
                 if item[3]:  # has children: bind now that their views are known
-                    _bind_closed(item, call_args, problems)
+                    _bind_closed(item, call_args, problems, strict)
             elif item[5]:  # replace the flag by the view
                 values = item[1]
                 view = dict(values) if code == _DICT else list(values)
@@ -156,7 +162,7 @@ def check_plain(
             if problem is not None or written in DISCOVERY_TARGETS:
                 problem = call_problem(value, part, fn, written, problem, policy)
                 if problem:
-                    problems.append(f"{fmt_path(path)}: {problem}")
+                    problems.append(problem_at(path, problem))
             kwargs: dict[Any, Any] = {}
             kids: list[tuple[Any, list[Any]]] = []
             pending: list[Any] = []
@@ -170,7 +176,7 @@ def check_plain(
                     if arg == MISSING:
                         if part:
                             continue  # Hydra leaves a missing argument of a partial to its caller
-                        problems.append(f"{fmt_path((path, key))}: missing mandatory value (???)")
+                        problems.append(missing_problem((path, key)))
                         missing = True
                         continue
                     if "${" in arg:
@@ -183,10 +189,7 @@ def check_plain(
             if args_slot:
                 raw_args = kwargs[ARGS_KEY]
                 if not isinstance(raw_args, list | tuple | str):
-                    problems.append(
-                        f"{fmt_path(path)}: unsupported _args_ type {type(raw_args).__name__} "
-                        f"({raw_args!r:.40}); give a list"
-                    )
+                    problems.append(args_problem(path, raw_args))
             use_call_args = is_root and bool(call_args)
             step = [_CALL, fn, kwargs, kids, part, path, written, args_slot, use_call_args, None,
                     None]  # fmt: skip
@@ -196,7 +199,7 @@ def check_plain(
                 work.extend(reversed(pending))
             else:
                 if fn is not None:
-                    _bind(step, kwargs, call_args, problems)
+                    _bind(step, kwargs, call_args, problems, strict)
                 order.append(step)
             continue
         if kind in _CONTAINERS:
@@ -208,12 +211,12 @@ def check_plain(
         # A pending leaf: a class, function or other object, judged in depth-first order.
         leaf = [_LEAF, value, path, value, value]
         if kind is str:  # only ``???`` inside a container reaches here
-            problems.append(f"{fmt_path(path)}: missing mandatory value (???)")
+            problems.append(missing_problem(path))
             missing = True
         else:
             problem = object_problem(value, policy, False)
             if problem:
-                problems.append(f"{fmt_path(path)}: {problem}")
+                problems.append(problem_at(path, problem))
         parent_kids.append((slot, leaf))
     return order, problems, missing
 
@@ -294,15 +297,23 @@ def _stub(fn: Any, written: str, part: bool) -> Lazy[Any]:
 
 # (target, partial, argument names) -> the quick test of each argument, or _ANY_VALUE when the
 # signature is unknown, or None when this call shape needs the full `bind_problems`.
-_quick_tests: dict[tuple[Any, bool, tuple[Any, ...]], Any] = {}
+_quick_tests: dict[tuple[Any, bool, bool, tuple[Any, ...]], Any] = {}
 _ANY_VALUE: Any = ()
 _NO_TEST: Any = object()
 
 
-def _shape_tests(fn: Any, part: bool, keys: tuple[Any, ...]) -> Any:
+def _shape_tests(fn: Any, part: bool, strict: bool, keys: tuple[Any, ...]) -> Any:
     spec = spec_of(fn)
     if spec.names is None:
         return _ANY_VALUE  # bind_problems accepts every call of an unknown signature
+    if not all(type(key) is str for key in keys):
+        return None
+    if not strict:  # only the binding is checked, and a partial's is not: the shape decides
+        if part:
+            return _ANY_VALUE
+        if not spec.required_set.issubset(keys) or not spec.positional_only.isdisjoint(keys):
+            return None
+        return _ANY_VALUE if spec.var_keyword or spec.names.issuperset(keys) else None
     if not (part or spec.required_set.issubset(keys)):
         return None
     tests = tuple(spec.accepts.get(key, _NO_TEST) for key in keys)
@@ -310,17 +321,22 @@ def _shape_tests(fn: Any, part: bool, keys: tuple[Any, ...]) -> Any:
 
 
 def _bind(
-    step: list[Any], view: dict[Any, Any], call_args: tuple[Any, ...], problems: list[str]
+    step: list[Any],
+    view: dict[Any, Any],
+    call_args: tuple[Any, ...],
+    problems: list[Problem],
+    strict: bool,
 ) -> None:
     """Bind one call; a keyword-only call of a known shape whose values all pass their quick
-    tests is fine (the quick path of `bind_problems`), anything else asks `bind_messages`."""
+    tests is fine (the quick path of `bind_problems`), anything else asks `bind_messages`.
+    The verdict on a shape (target, partial, strict, argument names) is cached."""
     fn, part = step[1], step[4]
     if not step[7] and not step[8]:
-        key = (fn, part, tuple(view))
+        key = (fn, part, strict, tuple(view))
         try:
             tests = _quick_tests[key]
         except KeyError:
-            tests = _quick_tests[key] = _shape_tests(fn, part, key[2])
+            tests = _quick_tests[key] = _shape_tests(fn, part, strict, key[3])
         except TypeError:  # an unhashable callable
             tests = None
         if tests is not None:
@@ -345,18 +361,20 @@ def _bind(
         view = dict(view)
         args_view = view.pop(ARGS_KEY)
         args = tuple(args_view) if isinstance(args_view, list | tuple | str) else ()
-    found = bind_messages(fn, args, view, part, step[5])
+    found = bind_messages(fn, args, view, part, step[5], strict)
     if found:
         problems.extend(found)
 
 
-def _bind_closed(step: list[Any], call_args: tuple[Any, ...], problems: list[str]) -> None:
+def _bind_closed(
+    step: list[Any], call_args: tuple[Any, ...], problems: list[Problem], strict: bool
+) -> None:
     if step[1] is None:
         return
     view = dict(step[2])
     for slot, kid in step[3]:
         view[slot] = _view_of(kid)
-    _bind(step, view, call_args, problems)
+    _bind(step, view, call_args, problems, strict)
 
 
 def _build(order: list[list[Any]], call_args: tuple[Any, ...], policy: Policy) -> Any:

@@ -10,7 +10,7 @@ configs, and ``DictConfig``/``ListConfig`` inputs, which are read with one ``to_
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, TypeVar, overload
+from typing import Any, NamedTuple, TypeVar, overload
 
 from lazycfg.construct import (
     CONVERT,
@@ -42,20 +42,45 @@ def _policy(allow: Iterable[str] | None) -> Policy:
     return policy
 
 
+class _Call(NamedTuple):
+    """What one ``instantiate`` call checks against: the safety policy, and whether argument
+    values are checked against their annotations too."""
+
+    policy: Policy
+    strict: bool
+
+
 @overload
 def instantiate(
-    config: Lazy[T], *args: Any, allow: Iterable[str] | None = None, **kwargs: Any
+    config: Lazy[T],
+    *args: Any,
+    allow: Iterable[str] | None = None,
+    strict: bool = False,
+    **kwargs: Any,
 ) -> T: ...
 @overload
 def instantiate(
     config: Mapping[Any, Any] | Sequence[Any] | None,
     *args: Any,
     allow: Iterable[str] | None = None,
+    strict: bool = False,
     **kwargs: Any,
 ) -> Any: ...
 @overload
-def instantiate(config: T, *args: Any, allow: Iterable[str] | None = None, **kwargs: Any) -> T: ...
-def instantiate(config: Any, *args: Any, allow: Iterable[str] | None = None, **kwargs: Any) -> Any:
+def instantiate(
+    config: T,
+    *args: Any,
+    allow: Iterable[str] | None = None,
+    strict: bool = False,
+    **kwargs: Any,
+) -> T: ...
+def instantiate(
+    config: Any,
+    *args: Any,
+    allow: Iterable[str] | None = None,
+    strict: bool = False,
+    **kwargs: Any,
+) -> Any:
     """Build ``config`` with the semantics of ``hydra.utils.instantiate`` (hydra-core 1.3).
 
     ``config`` is a lazy tree, a dict or list, a ``DictConfig``/``ListConfig`` or a structured
@@ -84,16 +109,17 @@ def instantiate(config: Any, *args: Any, allow: Iterable[str] | None = None, **k
     """
     if config is None:
         return None
-    policy = _policy(allow)
+    ctx = _Call(_policy(allow), strict)
     if isinstance(config, Lazy):
-        return _from_lazy(config, args, kwargs, policy)
+        return _from_lazy(config, args, kwargs, ctx)
     kind = type(config)
     if kind is dict:
-        return _from_tree(_merge(config, kwargs), args, {}, policy, python=False)
+        return _from_tree(_merge(config, kwargs), args, {}, ctx, python=False)
     if kind is list or kind is tuple:
-        return _from_tree(config, args, kwargs, policy, python=False)
+        return _from_tree(config, args, kwargs, ctx, python=False)
     if _is_omega(config) or _is_structured_input(config):
-        return _from_omegaconf(config, args, kwargs, policy)
+        _refuse_unset_target_conf(config)
+        return _from_omegaconf(config, args, kwargs, ctx)
     from hydra.errors import InstantiationException
 
     raise InstantiationException(
@@ -101,6 +127,26 @@ def instantiate(config: Any, *args: Any, allow: Iterable[str] | None = None, **k
         "Top level config must be an OmegaConf DictConfig/ListConfig object,\n"
         "a plain dict/list, a lazy node, or a Structured Config class or instance."
     )
+
+
+def _refuse_unset_target_conf(config: Any) -> None:
+    """Hydra's own check of a ``TargetConf`` subclass whose ``_target_`` was left ``???``."""
+    from hydra.types import TargetConf
+
+    if isinstance(config, TargetConf) and config._target_ == "???":
+        from textwrap import dedent
+
+        from hydra.errors import InstantiationException
+
+        raise InstantiationException(
+            dedent(
+                f"""\
+                Config has missing value for key `_target_`, cannot instantiate.
+                Config type: {type(config).__name__}
+                Check that the `_target_` key in your dataclass is properly annotated and overridden.
+                A common problem is forgetting to annotate _target_ as a string : '_target_: str = ...'"""
+            )
+        )
 
 
 # --- inputs --------------------------------------------------------------------------------------
@@ -119,18 +165,16 @@ def _is_structured_input(value: Any) -> bool:
 Flags = tuple[str, Any, Any]
 
 
-def _from_lazy(
-    node: Lazy[Any], args: tuple[Any, ...], kwargs: dict[str, Any], policy: Policy
-) -> Any:
+def _from_lazy(node: Lazy[Any], args: tuple[Any, ...], kwargs: dict[str, Any], ctx: _Call) -> Any:
     if kwargs:
-        return _from_tree(_merge(_lazy_fields(node), kwargs), args, {}, policy, python=True)
+        return _from_tree(_merge(_lazy_fields(node), kwargs), args, {}, ctx, python=True)
     try:
-        return _build(node, _lazy_flags(node), args, policy, python=True, resolved=False)
+        return _build(node, _lazy_flags(node), args, ctx, python=True, resolved=False)
     except NeedsOmegaConf:
-        return _resolved_lazy(node, args, {}, policy)
+        return _resolved_lazy(node, args, {}, ctx)
 
 
-def _resolved_lazy(root: Any, args: tuple[Any, ...], kwargs: dict[str, Any], policy: Policy) -> Any:
+def _resolved_lazy(root: Any, args: tuple[Any, ...], kwargs: dict[str, Any], ctx: _Call) -> Any:
     """A lazy tree (a node, or a dict or list holding nodes) with interpolations: resolved
     against the config it emits, the values put back into the tree, then built as Python."""
     try:
@@ -138,11 +182,11 @@ def _resolved_lazy(root: Any, args: tuple[Any, ...], kwargs: dict[str, Any], pol
     except Unmapped:  # resolve the emitted config as a whole (sharing is lost)
         from lazycfg.emit import to_dict
 
-        return _from_omegaconf(to_dict(root), args, kwargs, policy, python=True)
+        return _from_omegaconf(to_dict(root), args, kwargs, ctx, python=True)
     if isinstance(tree, Lazy):
-        return _build(tree, _lazy_flags(tree), args, policy, python=True, resolved=True)
+        return _build(tree, _lazy_flags(tree), args, ctx, python=True, resolved=True)
     tree, flags, args = _root_parts(tree, args, kwargs, python=True)
-    return _generic(tree, flags, args, policy, python=True, resolved=True)
+    return _generic(tree, flags, args, ctx, python=True, resolved=True)
 
 
 def _lazy_fields(node: Lazy[Any]) -> dict[str, Any]:
@@ -166,7 +210,7 @@ def _from_tree(
     root: dict[Any, Any] | list[Any] | tuple[Any, ...],
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
-    policy: Policy,
+    ctx: _Call,
     *,
     python: bool,
 ) -> Any:
@@ -177,18 +221,18 @@ def _from_tree(
         for k in (CONVERT, RECURSIVE, PARTIAL)
         if k in root
     ):
-        return _resolved_tree(root, args, kwargs, policy, python=python)
+        return _resolved_tree(root, args, kwargs, ctx, python=python)
     body, flags, call_args = _root_parts(root, args, kwargs, python=python)
     try:
         try:
-            return _fast(body, flags, call_args, policy, python=python)
+            return _fast(body, flags, call_args, ctx, python=python)
         except Fallback:
             if not python and holds_lazy(body):
                 python = True
                 body, flags, call_args = _root_parts(root, args, kwargs, python=True)
-        return _generic(body, flags, call_args, policy, python=python, resolved=False)
+        return _generic(body, flags, call_args, ctx, python=python, resolved=False)
     except NeedsOmegaConf:
-        return _resolved_tree(root, args, kwargs, policy, python=python)
+        return _resolved_tree(root, args, kwargs, ctx, python=python)
 
 
 def _root_parts(
@@ -203,16 +247,16 @@ def _root_parts(
 
 
 def _resolved_tree(
-    root: Any, args: tuple[Any, ...], kwargs: dict[str, Any], policy: Policy, *, python: bool
+    root: Any, args: tuple[Any, ...], kwargs: dict[str, Any], ctx: _Call, *, python: bool
 ) -> Any:
     """Resolve interpolations (and structured values) with OmegaConf, then build."""
     if holds_lazy(root):
-        return _resolved_lazy(root, args, kwargs, policy)
+        return _resolved_lazy(root, args, kwargs, ctx)
     from omegaconf import OmegaConf
 
     plain = root if type(root) is dict else list(root)
     cfg = OmegaConf.structured(plain, flags={"allow_objects": True})
-    return _from_config(cfg, args, kwargs, policy, python=python)
+    return _from_config(cfg, args, kwargs, ctx, python=python)
 
 
 def _pop_flags(root: dict[Any, Any], python: bool) -> Flags:
@@ -237,7 +281,7 @@ def _from_omegaconf(
     config: Any,
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
-    policy: Policy,
+    ctx: _Call,
     *,
     python: bool = False,
 ) -> Any:
@@ -245,11 +289,11 @@ def _from_omegaconf(
 
     if not _is_omega(config):
         config = OmegaConf.structured(config, flags={"allow_objects": True})
-    return _from_config(config, args, kwargs, policy, python=python)
+    return _from_config(config, args, kwargs, ctx, python=python)
 
 
 def _from_config(
-    cfg: Any, args: tuple[Any, ...], kwargs: dict[str, Any], policy: Policy, *, python: bool
+    cfg: Any, args: tuple[Any, ...], kwargs: dict[str, Any], ctx: _Call, *, python: bool
 ) -> Any:
     """A DictConfig/ListConfig: merge kwargs as Hydra does, resolve once, build."""
     import copy
@@ -275,83 +319,91 @@ def _from_config(
         return tree
     # Resolved to plain containers: the plain pass, unless something in it needs the generic
     # engine (structured configs, escaped interpolations, flags in odd places).
-    return _build(tree, flags, args, policy, python=python, resolved=True)
+    return _build(tree, flags, args, ctx, python=python, resolved=True)
 
 
 def _prepare_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
-    """Callable ``_target_`` values in kwargs become dotted strings, as Hydra writes them."""
+    """Hydra's ``_prepare_input_dict_or_list``: callable ``_target_`` values, at any depth of
+    the kwargs' dicts and lists, become dotted strings; lazy nodes become their configs."""
     from lazycfg.construct import callable_name
 
-    out: dict[str, Any] = {}
-    for key, value in kwargs.items():
-        if key == TARGET and callable(value):
-            value = callable_name(value)
-        elif isinstance(value, Lazy):
+    def prepared(value: Any) -> Any:
+        if isinstance(value, Lazy):
             from lazycfg.emit import to_dict
 
-            value = to_dict(value)
-        out[key] = value
-    return out
+            return to_dict(value)
+        if type(value) is dict:
+            return {
+                k: callable_name(v) if k == TARGET and callable(v) else prepared(v)
+                for k, v in value.items()
+            }
+        if type(value) is list:
+            return [prepared(v) for v in value]
+        return value
+
+    return prepared(kwargs)
 
 
 # --- the passes ----------------------------------------------------------------------------------
 
 
 def _build(
-    root: Any, flags: Flags, args: tuple[Any, ...], policy: Policy, *, python: bool, resolved: bool
+    root: Any, flags: Flags, args: tuple[Any, ...], ctx: _Call, *, python: bool, resolved: bool
 ) -> Any:
     """Check ``root`` whole, then build it: a fast pass, else the generic engine. An
     interpolation in an unresolved tree raises `NeedsOmegaConf` (the caller resolves it); in a
     resolved one (an escaped ``\\${`` left a literal ``${``) it goes to the generic engine."""
     try:
-        return _fast(root, flags, args, policy, python=python)
+        return _fast(root, flags, args, ctx, python=python)
     except NeedsOmegaConf:
         if not resolved:
             raise
     except Fallback:
         pass
-    return _generic(root, flags, args, policy, python=python, resolved=resolved)
+    return _generic(root, flags, args, ctx, python=python, resolved=resolved)
 
 
-def _fast(root: Any, flags: Flags, args: tuple[Any, ...], policy: Policy, *, python: bool) -> Any:
+def _fast(root: Any, flags: Flags, args: tuple[Any, ...], ctx: _Call, *, python: bool) -> Any:
     """The specialised pass for ``root``: a lazy node without call-time args, or a plain dict or
     list; `Fallback` when there is none or it gives way, before anything is built."""
     if isinstance(root, Lazy):
         if args:
             raise Fallback
-        return build_lazy_tree(root, policy)
+        return build_lazy_tree(root, ctx.policy, ctx.strict)
     if type(root) is not dict and type(root) is not list and type(root) is not tuple:
         raise Fallback
     mode, recursive, partial = flags
     return build_plain_tree(
         root,
-        policy,
+        ctx.policy,
         mode=mode,
         recursive=recursive,
         partial=partial,
         call_args=args,
         python=python,
+        strict=ctx.strict,
     )
 
 
 def _generic(
-    root: Any, flags: Flags, args: tuple[Any, ...], policy: Policy, *, python: bool, resolved: bool
+    root: Any, flags: Flags, args: tuple[Any, ...], ctx: _Call, *, python: bool, resolved: bool
 ) -> Any:
     """The generic engine: `plan` checks the whole tree; the program runs only if it is fine."""
     mode, recursive, partial = flags
     program = plan(
         root,
-        policy=policy,
+        policy=ctx.policy,
         mode=mode,
         recursive=recursive,
         partial=partial,
         call_args=args,
         python=python,
         resolved=resolved,
+        strict=ctx.strict,
     )
     if program.problems:
-        raise check_failed(program.problems, program.missing)
-    return execute(program, args, policy)
+        raise check_failed(program.problems)
+    return execute(program, args, ctx.policy)
 
 
 # --- call-time kwargs ----------------------------------------------------------------------------

@@ -10,17 +10,26 @@ that catches what Hydra raises catches what lazycfg raises.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from hydra.errors import InstantiationException
 from omegaconf.errors import MissingMandatoryValue
 
 from lazycfg.errors import ConfigError
 
+if TYPE_CHECKING:
+    from lazycfg.construct import Problem
+
 
 class InstantiateCheckError(InstantiationException, ConfigError):
-    """Problems found before construction; ``problems`` lists each with its config path."""
+    """Problems found before construction. ``records`` holds each as a `Problem` (config path,
+    kind, Hydra's message, lazycfg's detail); ``problems`` holds their texts, Hydra's message
+    first, so code matching Hydra's text matches lazycfg's."""
 
-    def __init__(self, problems: list[str], header: str = "cannot instantiate") -> None:
-        ConfigError.__init__(self, problems, header)
+    def __init__(self, problems: Sequence[Problem], header: str = "cannot instantiate") -> None:
+        self.records = list(problems)
+        ConfigError.__init__(self, [str(p) for p in problems], header)
 
 
 class MissingValuesError(InstantiateCheckError, MissingMandatoryValue):
