@@ -84,12 +84,15 @@ class Program:
 class _Walk:
     """The state of one planning walk."""
 
-    __slots__ = ("policy", "call_args", "python", "resolved", "strict", "out", "work", "seen")
+    __slots__ = (
+        "policy", "targets", "call_args", "python", "resolved", "strict", "out", "work", "seen"
+    )  # fmt: skip
 
     def __init__(
         self, policy: Policy, call_args: tuple[Any, ...], python: bool, resolved: bool, strict: bool
     ) -> None:
         self.policy = policy
+        self.targets: dict[Any, Any] = policy.targets
         self.call_args = call_args
         self.python = python
         self.resolved = resolved
@@ -126,14 +129,24 @@ def plan(
     work = walk.work
     work.append((root, holder, None, (), mode, recursive, partial, True))
     steps = walk.out.steps
+    seen = walk.seen
+    pop = work.pop
     while work:
-        item = work.pop()
+        item = pop()
         if type(item) is list:
             if strict:
                 _close_view(item)
                 if item[0] == CALL and item[9] & _CHECK:
                     _bind(walk, item)
             steps.append(item)
+            continue
+        value = item[0]
+        if type(value) is Lazy:  # the lazy-tree fast path (a subclass goes through _visit)
+            shared = seen.get(id(value))
+            if shared is not None:
+                item[1].append((item[2], shared))
+            else:
+                _visit_lazy(walk, value, item[1], item[2], item[3], item[4], item[5], item[7])
             continue
         _visit(walk, *item)
     return walk.out
@@ -259,8 +272,7 @@ def _visit_dict(
         problem = call_problem(fields, part, fn, written, problem, walk.policy)
         if problem:
             walk.out.problems.append(problem_at(path, problem))
-    pairs = [(k, v) for k, v in fields.items() if k not in NOT_ARGUMENTS]
-    _call(walk, fn, written, (), pairs, parent_kids, slot, path, mode, rec, part, is_root, True)
+    _call(walk, fn, written, fields, parent_kids, slot, path, mode, rec, part, is_root, True)
 
 
 def _visit_lazy(
@@ -273,32 +285,90 @@ def _visit_lazy(
     rec: Any,
     is_root: bool,
 ) -> None:
+    """A lazy node: its own args tuple and kwargs dict when they hold only leaves (copied only
+    when children fill them). Nodes made by lazy()/partial() were bound when defined."""
     meta = node._lazy_meta
-    options = meta.get("options") if meta else None
-    if options:
-        mode, rec, _ = _flags(walk, options, path, mode, rec, False)
+    check = True
+    if meta:
+        options = meta.get("options")
+        if options:
+            mode, rec, _ = _flags(walk, options, path, mode, rec, False)
+        check = "where" not in meta
+    if is_root and walk.call_args:
+        check = True
     part = node._lazy_partial
-    fn, written, problem = lazy_target(node, walk.policy)
+    try:  # the verdict cached per target on the policy (lazy_target fills it)
+        fn, written, problem = walk.targets[node._lazy_target]
+    except (KeyError, TypeError):
+        fn, written, problem = lazy_target(node, walk.policy)
     if problem is not None or written in DISCOVERY_TARGETS:
         problem = call_problem(node, part, fn, written, problem, walk.policy)
         if problem:
             walk.out.problems.append(problem_at(path, problem))
-    # Nodes made by lazy()/partial() were bound (strictly) when they were defined.
-    check = not (meta and "where" in meta) or (is_root and bool(walk.call_args))
-    pairs = list(node._lazy_kwargs.items())
-    step = _call(
-        walk, fn, written, node._lazy_args, pairs, parent_kids, slot, path, mode, rec, part,
-        is_root, check,
-    )  # fmt: skip
+    kwargs: dict[str, Any] = node._lazy_kwargs
+    args: Any = node._lazy_args
+    pending: list[tuple[Any, Any]] = []
+    resolved = walk.resolved
+    missing = False
+    for key, value in kwargs.items():
+        kind = type(value)
+        if kind in _STATIC:
+            continue
+        if kind is str:
+            if value == MISSING:
+                missing = True
+            elif not resolved and "${" in value:
+                raise NeedsOmegaConf
+            continue
+        pending.append((key, value))
+    if missing:
+        kwargs = _without_missing(walk, kwargs, part, path)
+    elif pending:
+        kwargs = dict(kwargs)  # filled with the built values when run
+    if args:
+        positional = len(pending)
+        for index, value in enumerate(args):
+            kind = type(value)
+            if kind in _STATIC:
+                continue
+            if kind is not str or value == MISSING or not resolved and "${" in value:
+                pending.append(((ARGS_KEY, index), value))
+        if len(pending) > positional:
+            args = list(args)
+    how = _CHECK if check and fn is not None else 0
+    if is_root and walk.call_args:
+        how |= _CALL_ARGS
+    kids: Any = ([], []) if pending else ((), ())
+    step = [CALL, fn, args, kwargs, kids[0], kids[1], part, path, written, how, mode, None, None]
+    parent_kids.append((slot, step))
     walk.seen[id(node)] = step
+    if how & _CHECK and not walk.strict:  # strict: bound when closed, with argument views
+        _bind(walk, step)
+    walk.work.append(step)
+    if pending:
+        _queue_arguments(walk, step, pending, path, mode, rec)
+
+
+def _without_missing(
+    walk: _Walk, kwargs: dict[str, Any], part: Any, path: KeyPath
+) -> dict[str, Any]:
+    """A node's kwargs without its ``???`` values, each a problem unless the node is a partial
+    (Hydra leaves a missing argument of a partial to its caller)."""
+    out: dict[str, Any] = {}
+    for key, value in kwargs.items():
+        if type(value) is str and value == MISSING:
+            if not part:
+                walk.out.problems.append(missing_problem((path, key)))
+        else:
+            out[key] = value
+    return out
 
 
 def _call(
     walk: _Walk,
     fn: Any,
     written: str,
-    args: tuple[Any, ...] | list[Any],
-    pairs: list[tuple[Any, Any]],
+    fields: dict[Any, Any],
     parent_kids: list[Any],
     slot: Any,
     path: KeyPath,
@@ -308,51 +378,56 @@ def _call(
     is_root: bool,
     check: bool,
 ) -> list[Any]:
-    """Plan one call: leaves inline, other arguments queued as children (or raw)."""
-    problems = walk.out.problems
+    """Plan a config dict's call: leaves inline, other arguments queued as children (or raw);
+    the dict's flags are skipped and ``_args_`` stays among the kwargs, as in Hydra."""
     kwargs: dict[Any, Any] = {}
-    kwarg_kids: list[tuple[Any, list[Any]]] = []
-    arg_kids: list[tuple[Any, list[Any]]] = []
-    pending: list[Any] = []
-    for key, value in pairs:
+    pending: list[tuple[Any, Any]] = []
+    resolved = walk.resolved
+    for key, value in fields.items():
         kind = type(value)
         if kind is str:
             if value == MISSING:
                 if not part:  # Hydra leaves a missing argument of a partial to its caller
-                    problems.append(missing_problem((path, key)))
+                    walk.out.problems.append(missing_problem((path, key)))
                 continue
-            if not walk.resolved and "${" in value:
+            if not resolved and "${" in value:
                 raise NeedsOmegaConf
         elif kind not in _STATIC:
+            if key in NOT_ARGUMENTS:
+                continue
             pending.append((key, value))
+        elif key in NOT_ARGUMENTS:
+            continue
         kwargs[key] = value
+    if TARGET in kwargs or not _ROOT_FLAGS.isdisjoint(kwargs):  # string flags
+        for key in NOT_ARGUMENTS.intersection(kwargs):
+            del kwargs[key]
     how = _CHECK if check and fn is not None else 0
     if ARGS_KEY in kwargs:
         how |= _ARGS_SLOT
         raw_args = kwargs[ARGS_KEY]
         if not isinstance(raw_args, list | tuple | str) and not is_omega(raw_args):
-            problems.append(args_problem(path, raw_args))
+            walk.out.problems.append(args_problem(path, raw_args))
     if is_root and walk.call_args:
         how |= _CALL_ARGS
-    if args:  # a lazy node's positional arguments
-        for index, value in enumerate(args):
-            kind = type(value)
-            if kind is str:
-                if value == MISSING or not walk.resolved and "${" in value:
-                    pending.append(((ARGS_KEY, index), value))
-            elif kind not in _STATIC:
-                pending.append(((ARGS_KEY, index), value))
-        if pending and type(pending[-1][0]) is tuple:
-            args = list(args)  # filled with the built values when run
-    step = [CALL, fn, args, kwargs, arg_kids, kwarg_kids, part, path, written, how, mode, None,
-            None]  # fmt: skip
+    step = [CALL, fn, (), kwargs, [], [], part, path, written, how, mode, None, None]
     parent_kids.append((slot, step))
     if how & _CHECK and not walk.strict:  # strict: bound when closed, with argument views
         _bind(walk, step)
     work = walk.work
     work.append(step)
-    if not pending:
-        return step
+    if pending:
+        _queue_arguments(walk, step, pending, path, mode, rec)
+    return step
+
+
+def _queue_arguments(
+    walk: _Walk, step: list[Any], pending: list[tuple[Any, Any]], path: KeyPath, mode: str, rec: Any
+) -> None:
+    """Queue a call's arguments that are not leaves: children to build, or raw configuration
+    for a non-recursive call. A positional argument's slot is ``(ARGS_KEY, index)``."""
+    arg_kids, kwarg_kids = step[4], step[5]
+    work = walk.work
     if not rec:
         if not walk.resolved and any(holds_interpolation(v) for _, v in pending):
             raise NeedsOmegaConf  # passed unbuilt, but resolved first, as Hydra does
@@ -361,17 +436,15 @@ def _call(
             raw = [RAW, value, mode, value, None]
             kids.append((key, raw))
             work.append(raw)
-        return step
+        return
     for key, value in reversed(pending):
         if type(key) is tuple:  # a positional argument of a lazy node
             child_path = ((path, ARGS_KEY), key[1])
             work.append((value, arg_kids, key[1], child_path, mode, rec, False, False))
+        elif key == ARGS_KEY and type(value) in (list, tuple):
+            _args_list(walk, value, kwarg_kids, (path, key), mode, rec)
         else:
-            if key == ARGS_KEY and type(value) in (list, tuple):
-                _args_list(walk, value, kwarg_kids, (path, key), mode, rec)
-                continue
             work.append((value, kwarg_kids, key, (path, key), mode, rec, False, False))
-    return step
 
 
 def _args_list(

@@ -22,6 +22,7 @@ from lazycfg.safety import Policy
 def run(steps: list[list[Any]], call_args: tuple[Any, ...], policy: Policy) -> Any:
     """Build every step in order and return the root's value."""
     make_partial = functools.partial
+    omega = _omega_types()
     for step in steps:
         code = step[0]
         if code == CALL:
@@ -30,9 +31,10 @@ def run(steps: list[list[Any]], call_args: tuple[Any, ...], policy: Policy) -> A
                 if mode == "none":
                     for key, kid in kwarg_kids:
                         kwargs[key] = kid[-1]
-                else:
+                else:  # Hydra's _convert_node on each argument
                     for key, kid in kwarg_kids:
-                        kwargs[key] = to_plain(kid[-1], mode)
+                        value = kid[-1]
+                        kwargs[key] = to_plain(value, mode) if type(value) in omega else value
             if arg_kids:
                 for index, kid in arg_kids:
                     args[index] = kid[-1]
@@ -91,17 +93,18 @@ def dict_node(values: dict[Any, Any], mode: str, object_type: Any) -> Any:
     return cfg
 
 
-_OMEGA_TYPES: tuple[type, ...] = ()
+@functools.cache
+def _omega_types() -> frozenset[type]:
+    from omegaconf import DictConfig, ListConfig
+
+    return frozenset({DictConfig, ListConfig})
 
 
 def to_plain(value: Any, mode: str) -> Any:
     """Hydra's ``_convert_node``: an OmegaConf config as plain containers under a mode."""
-    global _OMEGA_TYPES
-    if not _OMEGA_TYPES:
-        from omegaconf import DictConfig, ListConfig
+    from omegaconf import DictConfig, ListConfig
 
-        _OMEGA_TYPES = (DictConfig, ListConfig)
-    if not isinstance(value, _OMEGA_TYPES):
+    if not isinstance(value, DictConfig | ListConfig):
         return value
     from omegaconf import OmegaConf, SCMode
 
