@@ -14,6 +14,7 @@ import functools
 from typing import Any
 
 from lazycfg.construct import call_failed, refuse_callable_result
+from lazycfg.construct_omega import new_dict, new_list
 from lazycfg.construct_plan import _ARGS_LIST, _ARGS_SLOT, _CALL_ARGS, _TUPLE, CALL, DICT, LIST, RAW
 from lazycfg.node import ARGS_KEY, Lazy
 from lazycfg.safety import Policy
@@ -63,7 +64,7 @@ def run(steps: list[list[Any]], call_args: tuple[Any, ...], policy: Policy) -> A
                 values[index] = kid[-1]
             if mode == "none" and (kids or not how & _ARGS_LIST):
                 # (an ``_args_`` list of leaves unpacks the same without the ListConfig)
-                step[-1] = omega_container(values)
+                step[-1] = new_list(values)
             else:
                 step[-1] = tuple(values) if how & _TUPLE else values
         elif code == RAW:
@@ -83,7 +84,7 @@ def dict_node(values: dict[Any, Any], mode: str, object_type: Any) -> Any:
     from omegaconf import OmegaConf
 
     if object_type is None:
-        return OmegaConf.create(values, flags={"allow_objects": True})
+        return new_dict(values)
     cfg = OmegaConf.create({}, flags={"allow_objects": True})
     for key, value in values.items():
         cfg[key] = value
