@@ -301,3 +301,36 @@ def test_a_star_args_problem_is_named_at_the_node(
     assert len(info.value.problems) == 1
     assert info.value.problems[0].endswith(expected)
     assert "<root>" not in str(info.value)
+
+
+def test_a_non_string_argument_name_is_refused_before_any_sibling_is_built() -> None:
+    Explodes.built = 0
+    config = {
+        "a": {"_target_": "instantiate_targets.Explodes", "size": 1},
+        "b": {"_target_": "instantiate_targets.record", 1: 2},
+    }
+    for form in (config, OmegaConf.create(config)):
+        with pytest.raises(lazycfg.ConfigError, match="argument name 1 is not a string"):
+            lazycfg.instantiate(form)
+    assert Explodes.built == 0
+
+
+def test_an_interpolation_error_is_reported_with_the_other_problems() -> None:
+    from omegaconf.errors import InterpolationKeyError
+
+    config = {"a": "${nope}", "b": {"_target_": P, "z": 1}}
+    for form in (config, OmegaConf.create(config)):
+        with pytest.raises(InterpolationKeyError) as info:  # what Hydra raises first
+            lazycfg.instantiate(form)
+        kinds = sorted(p.kind for p in info.value.records)  # type: ignore[attr-defined]
+        assert kinds == ["binding", "interpolation", "unbound"]
+        assert "Interpolation key 'nope' not found" in str(info.value)
+
+
+def test_a_method_descriptor_target_is_named_not_a_crash() -> None:
+    from hydra.errors import InstantiationException
+
+    with pytest.raises(InstantiationException) as info:
+        lazycfg.instantiate({"_target_": "builtins.list.append", "_args_": [[], 1]})
+    assert "builtins.list.append" in str(info.value)
+    assert not isinstance(info.value.__cause__, AttributeError)

@@ -66,7 +66,11 @@ def convert_mode(value: Any) -> str:
 def callable_name(fn: Any) -> str:
     """``module.qualname``, the name Hydra shows for a callable target."""
     if callable(fn) and hasattr(fn, "__qualname__"):
-        return f"{fn.__module__}.{fn.__qualname__}"
+        # a method descriptor (``builtins.list.append``) has its class's module, not its own
+        module = getattr(fn, "__module__", None)
+        if module is None:
+            module = getattr(getattr(fn, "__objclass__", None), "__module__", None)
+        return f"{module}.{fn.__qualname__}"
     return repr(fn)
 
 
