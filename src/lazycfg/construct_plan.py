@@ -260,14 +260,21 @@ def _visit_dict(
     if is_root:  # the root's flags came with the call (Hydra pops them from the root)
         if not _ROOT_FLAGS.isdisjoint(fields):
             fields = {k: v for k, v in fields.items() if k not in _ROOT_FLAGS}
-    elif not NOT_ARGUMENTS.isdisjoint(fields):
+    elif not _ROOT_FLAGS.isdisjoint(fields):
         mode, rec, part = _flags(walk, fields, path, mode, rec, part)
     if TARGET not in fields:
         _container(
             walk, DICT, fields, fields.items(), parent_kids, slot, path, mode, rec, object_type
         )
         return
-    fn, written, problem = judge_target(fields[TARGET], walk.policy)
+    target = fields[TARGET]
+    if type(target) is str:  # a string's verdict is cached on the policy, as a lazy node's
+        try:
+            fn, written, problem = walk.targets[target]
+        except KeyError:
+            fn, written, problem = walk.targets[target] = judge_target(target, walk.policy)
+    else:
+        fn, written, problem = judge_target(target, walk.policy)
     if problem is not None or written in DISCOVERY_TARGETS:
         problem = call_problem(fields, part, fn, written, problem, walk.policy)
         if problem:
@@ -384,6 +391,8 @@ def _call(
     pending: list[tuple[Any, Any]] = []
     resolved = walk.resolved
     for key, value in fields.items():
+        if key in NOT_ARGUMENTS:
+            continue
         kind = type(value)
         if kind is str:
             if value == MISSING:
@@ -393,15 +402,8 @@ def _call(
             if not resolved and "${" in value:
                 raise NeedsOmegaConf
         elif kind not in _STATIC:
-            if key in NOT_ARGUMENTS:
-                continue
             pending.append((key, value))
-        elif key in NOT_ARGUMENTS:
-            continue
         kwargs[key] = value
-    if TARGET in kwargs or not _ROOT_FLAGS.isdisjoint(kwargs):  # string flags
-        for key in NOT_ARGUMENTS.intersection(kwargs):
-            del kwargs[key]
     how = _CHECK if check and fn is not None else 0
     if ARGS_KEY in kwargs:
         how |= _ARGS_SLOT
