@@ -351,9 +351,22 @@ def _visit_lazy(
     walk.seen[id(node)] = step
     if how & _CHECK and not walk.strict:  # strict: bound when closed, with argument views
         _bind(walk, step)
-    walk.work.append(step)
-    if pending:
+    work = walk.work
+    work.append(step)
+    if not pending:
+        return
+    if not rec:
         _queue_arguments(walk, step, pending, path, mode, rec)
+        return
+    arg_kids, kwarg_kids = kids  # (inline: this is the lazy-tree hot path)
+    for key, value in reversed(pending):
+        if type(key) is tuple:
+            index = key[1]
+            work.append(
+                (value, arg_kids, index, ((path, ARGS_KEY), index), mode, rec, False, False)
+            )
+        else:
+            work.append((value, kwarg_kids, key, (path, key), mode, rec, False, False))
 
 
 def _without_missing(
