@@ -15,7 +15,7 @@ from typing import Any
 
 from lazycfg.construct import call_failed, refuse_callable_result
 from lazycfg.construct_omega import new_dict, new_list
-from lazycfg.construct_plan import _ARGS_LIST, _ARGS_SLOT, _CALL_ARGS, _TUPLE, CALL, DICT, LIST, RAW
+from lazycfg.construct_steps import ARGS_LIST, ARGS_SLOT, CALL, CALL_ARGS, DICT, LIST, RAW, TUPLE
 from lazycfg.node import ARGS_KEY, Lazy
 from lazycfg.safety import Policy
 
@@ -39,9 +39,9 @@ def run(steps: list[list[Any]], call_args: tuple[Any, ...], policy: Policy) -> A
             if arg_kids:
                 for index, kid in arg_kids:
                     args[index] = kid[-1]
-            if how & _ARGS_SLOT:
+            if how & ARGS_SLOT:
                 args = kwargs.pop(ARGS_KEY)
-            if how & _CALL_ARGS:
+            if how & CALL_ARGS:
                 args = call_args
             try:
                 result = make_partial(fn, *args, **kwargs) if part else fn(*args, **kwargs)
@@ -62,11 +62,11 @@ def run(steps: list[list[Any]], call_args: tuple[Any, ...], policy: Policy) -> A
             _, values, kids, mode, how, _, _ = step
             for index, kid in kids:
                 values[index] = kid[-1]
-            if mode == "none" and (kids or not how & _ARGS_LIST):
+            if mode == "none" and (kids or not how & ARGS_LIST):
                 # (an ``_args_`` list of leaves unpacks the same without the ListConfig)
                 step[-1] = new_list(values)
             else:
-                step[-1] = tuple(values) if how & _TUPLE else values
+                step[-1] = tuple(values) if how & TUPLE else values
         elif code == RAW:
             step[-1] = _raw(step[1], step[2])
         # VALUE steps hold their value already
