@@ -84,11 +84,17 @@ def instantiate(
     ``_args_``) and ``**kwargs`` (merged into the config), interpolations and ``???`` values
     behave as in Hydra, with these choices:
 
-    - Everything is checked before anything is built: every target is imported and checked
-      against the safety policy, every call against its target's signature and annotations, and
-      every needed ``???`` is reported. All problems come in one `InstantiateCheckError`
-      (a ``hydra.errors.InstantiationException``, a `lazycfg.ConfigError` and a ``TypeError``;
-      also an OmegaConf ``MissingMandatoryValue`` when a value is ``???``).
+    - The whole tree is checked before anything is built, and refused only for what is certain
+      to fail when a target is called or what the policy forbids: a target that cannot be
+      imported or is refused, an unknown keyword, a missing required argument (not for a
+      partial), a ``???`` value, an interpolation that cannot be resolved. All problems come in
+      one `InstantiateCheckError` (a ``hydra.errors.InstantiationException``, a
+      `lazycfg.ConfigError` and a ``TypeError``; also OmegaConf's ``MissingMandatoryValue`` or
+      ``InterpolationResolutionError`` when that is what Hydra raises), each a record in
+      ``records`` whose text starts with Hydra's own message.
+    - A value whose type does not match its annotation is built, as Hydra builds it;
+      ``strict=True`` checks values against annotations too (partials included). ``allow`` and
+      ``strict`` are lazycfg's: a target keyword of either name goes in the config.
     - ``_partial_`` gives a plain ``functools.partial`` (Hydra 1.3.8 returns a subclass that
       re-checks its target when called).
     - Targets on the default blocklist (``os.system``, ``subprocess.*``, ``builtins.eval``...)
