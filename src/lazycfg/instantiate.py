@@ -45,6 +45,10 @@ class _Call(NamedTuple):
     strict: bool
 
 
+# The contexts of calls without allow= (the default policy), made once.
+_contexts: dict[bool, _Call] = {}
+
+
 @overload
 def instantiate(
     config: Lazy[T],
@@ -110,7 +114,11 @@ def instantiate(
     """
     if config is None:
         return None
-    ctx = _Call(_policy(allow), strict)
+    ctx = _contexts.get(strict) if allow is None else None
+    if ctx is None:
+        ctx = _Call(_policy(allow), strict)
+        if allow is None:
+            _contexts[strict] = ctx
     if isinstance(config, Lazy):
         return _from_lazy(config, args, kwargs, ctx)
     kind = type(config)
