@@ -77,6 +77,7 @@ def visit_lazy(
         problem = call_problem(node, part, fn, written, problem, walk.policy)
         if problem:
             walk.out.problems.append(problem_at(path, problem))
+            check = False  # a refused target's call is not bound: its problem is the target
     args, kwargs, pending = _lazy_arguments(walk, node, part, path)
     how = CHECK if check and fn is not None else 0
     if is_root and walk.call_args:

@@ -221,7 +221,8 @@ def _visit_dict(
         problem = call_problem(fields, part, fn, written, problem, walk.policy)
         if problem:
             walk.out.problems.append(problem_at(path, problem))
-    _call(walk, fn, written, fields, parent_kids, slot, path, mode, rec, part, is_root, True)
+    # A refused target's call is not bound: its problem is the target.
+    _call(walk, fn, written, fields, parent_kids, slot, path, mode, rec, part, is_root, not problem)
 
 
 def _call(
