@@ -65,7 +65,7 @@ def bind(walk: Walk, step: list[Any]) -> None:
         view_kwargs = {k: kwargs[k] for k in names}
     else:
         view_args, view_kwargs = _call_views(walk, step)
-    walk.out.problems.extend(bind_messages(fn, view_args, view_kwargs, part, step[7], walk.strict))
+    walk.problems.extend(bind_messages(fn, view_args, view_kwargs, part, step[7], walk.strict))
 
 
 def _call_views(walk: Walk, step: list[Any]) -> tuple[tuple[Any, ...], dict[Any, Any]]:

@@ -37,7 +37,7 @@ def flags(walk: Walk, fields: Any, path: KeyPath, mode: str, rec: Any, part: Any
         rec = fields[RECURSIVE]
     if PARTIAL in fields:
         part = fields[PARTIAL]
-    problems = walk.out.problems
+    problems = walk.problems
     if type(rec) is not bool:
         problems.append(flag_problem(path, RECURSIVE, rec))
         rec = True
@@ -76,41 +76,8 @@ def visit_lazy(
     if problem is not None or written in DISCOVERY_TARGETS:
         problem = call_problem(node, part, fn, written, problem, walk.policy)
         if problem:
-            walk.out.problems.append(problem_at(path, problem))
+            walk.problems.append(problem_at(path, problem))
             check = False  # a refused target's call is not bound: its problem is the target
-    args, kwargs, pending = _lazy_arguments(walk, node, part, path)
-    how = CHECK if check and fn is not None else 0
-    if is_root and walk.call_args:
-        how |= CALL_ARGS
-    kids: Any = ([], []) if pending else ((), ())
-    step = [CALL, fn, args, kwargs, kids[0], kids[1], part, path, written, how, mode, None, None]
-    parent_kids.append((slot, step))
-    walk.seen[id(node)] = step
-    if how & CHECK and not walk.strict:  # strict: bound when closed, with argument views
-        bind(walk, step)
-    work = walk.work
-    work.append(step)
-    if not pending:
-        return
-    if not rec:
-        queue_arguments(walk, step, pending, path, mode, rec)
-        return
-    arg_kids, kwarg_kids = kids  # (inline: this is the lazy-tree hot path)
-    for key, value in reversed(pending):
-        if type(key) is tuple:
-            index = key[1]
-            work.append(
-                (value, arg_kids, index, ((path, ARGS_KEY), index), mode, rec, False, False)
-            )
-        else:
-            work.append((value, kwarg_kids, key, (path, key), mode, rec, False, False))
-
-
-def _lazy_arguments(
-    walk: Walk, node: Lazy[Any], part: Any, path: KeyPath
-) -> tuple[Any, dict[str, Any], list[tuple[Any, Any]]]:
-    """A node's (args, kwargs, arguments to queue): its own tuple and dict when they hold only
-    leaves, copies to fill otherwise; a ``???`` left out (a problem unless it is a partial's)."""
     kwargs: dict[str, Any] = node._lazy_kwargs
     args: Any = node._lazy_args
     pending: list[tuple[Any, Any]] = []
@@ -141,7 +108,31 @@ def _lazy_arguments(
                 pending.append(((ARGS_KEY, index), value))
         if len(pending) > positional:
             args = list(args)
-    return args, kwargs, pending
+    how = CHECK if check and fn is not None else 0
+    if is_root and walk.call_args:
+        how |= CALL_ARGS
+    kids: Any = ([], []) if pending else ((), ())
+    step = [CALL, fn, args, kwargs, kids[0], kids[1], part, path, written, how, mode, None, None]
+    parent_kids.append((slot, step))
+    walk.seen[id(node)] = step
+    if how & CHECK and not walk.strict:  # strict: bound when closed, with argument views
+        bind(walk, step)
+    work = walk.work
+    work.append(step)
+    if not pending:
+        return
+    if not rec:
+        queue_arguments(walk, step, pending, path, mode, rec)
+        return
+    arg_kids, kwarg_kids = kids  # (inline: this is the lazy-tree hot path)
+    for key, value in reversed(pending):
+        if type(key) is tuple:
+            index = key[1]
+            work.append(
+                (value, arg_kids, index, ((path, ARGS_KEY), index), mode, rec, False, False)
+            )
+        else:
+            work.append((value, kwarg_kids, key, (path, key), mode, rec, False, False))
 
 
 def _without_missing(
@@ -153,7 +144,7 @@ def _without_missing(
     for key, value in kwargs.items():
         if type(value) is str and value == MISSING:
             if not part:
-                walk.out.problems.append(missing_problem((path, key)))
+                walk.problems.append(missing_problem((path, key)))
         else:
             out[key] = value
     return out

@@ -67,7 +67,6 @@ from lazycfg.safety import DISCOVERY_TARGETS, Policy
 def plan(
     root: Any,
     policy: Policy,
-    *,
     mode: str,
     recursive: Any,
     partial: Any,
@@ -88,7 +87,7 @@ def plan(
     holder: list[tuple[Any, list[Any]]] = []
     work = walk.work
     work.append((root, holder, None, (), mode, recursive, partial, True))
-    steps = walk.out.steps
+    steps = walk.steps
     seen = walk.seen
     pop = work.pop
     while work:
@@ -106,10 +105,11 @@ def plan(
             if shared is not None:
                 item[1].append((item[2], shared))
             else:
-                visit_lazy(walk, value, item[1], item[2], item[3], item[4], item[5], item[7])
+                _, kids, slot, path, mode, rec, _, is_root = item
+                visit_lazy(walk, value, kids, slot, path, mode, rec, is_root)
             continue
         _visit(walk, *item)
-    return walk.out
+    return walk
 
 
 def _visit(
@@ -151,13 +151,13 @@ def _visit(
 def _leaf(walk: Walk, value: Any, path: KeyPath) -> list[Any]:
     if type(value) is str:
         if value == MISSING:
-            walk.out.problems.append(missing_problem(path))
+            walk.problems.append(missing_problem(path))
         elif not walk.resolved and "${" in value:
             raise NeedsOmegaConf
     elif type(value) not in STATIC:
         problem = object_problem(value, walk.policy, walk.resolved)
         if problem:
-            walk.out.problems.append(problem_at(path, problem))
+            walk.problems.append(problem_at(path, problem))
     return [VALUE, value, value]
 
 
@@ -180,7 +180,7 @@ def _omega_items(walk: Walk, value: Any, path: KeyPath) -> tuple[dict[Any, Any],
             try:
                 out[key] = value[key]
             except OmegaConfBaseException as exc:
-                walk.out.problems.append(
+                walk.problems.append(
                     Problem(where((path, key)), INTERPOLATION_KIND, str(exc), cause=exc)
                 )
                 out[key] = None
@@ -220,7 +220,7 @@ def _visit_dict(
     if problem is not None or written in DISCOVERY_TARGETS:
         problem = call_problem(fields, part, fn, written, problem, walk.policy)
         if problem:
-            walk.out.problems.append(problem_at(path, problem))
+            walk.problems.append(problem_at(path, problem))
     # A refused target's call is not bound: its problem is the target.
     _call(walk, fn, written, fields, parent_kids, slot, path, mode, rec, part, is_root, not problem)
 
@@ -251,7 +251,7 @@ def _call(
         if kind is str:
             if value == MISSING:
                 if not part:  # Hydra leaves a missing argument of a partial to its caller
-                    walk.out.problems.append(missing_problem((path, key)))
+                    walk.problems.append(missing_problem((path, key)))
                 continue
             if not resolved and "${" in value:
                 raise NeedsOmegaConf
@@ -263,7 +263,7 @@ def _call(
         how |= ARGS_SLOT
         raw_args = kwargs[ARGS_KEY]
         if not isinstance(raw_args, list | tuple | str) and not is_omega(raw_args):
-            walk.out.problems.append(args_problem(path, raw_args))
+            walk.problems.append(args_problem(path, raw_args))
     if is_root and walk.call_args:
         how |= CALL_ARGS
     step = [CALL, fn, (), kwargs, [], [], part, path, written, how, mode, None, None]

@@ -26,33 +26,29 @@ ROOT_FLAGS = frozenset({PARTIAL, RECURSIVE, CONVERT})
 
 
 class Program:
-    """A checked tree: its steps in build order and the problems found (run only if none)."""
-
-    __slots__ = ("steps", "problems")
-
-    def __init__(self) -> None:
-        self.steps: list[list[Any]] = []
-        self.problems: list[Problem] = []
-
-
-class Walk:
-    """The state of one planning walk."""
+    """A checked tree: its steps in build order and the problems found (run only if none);
+    while it is planned, also the state of the walk."""
 
     __slots__ = (
-        "policy", "targets", "call_args", "python", "resolved", "strict", "out", "work", "seen"
+        "steps", "problems", "policy", "targets", "call_args", "python", "resolved", "strict",
+        "work", "seen",
     )  # fmt: skip
 
     def __init__(
         self, policy: Policy, call_args: tuple[Any, ...], python: bool, resolved: bool, strict: bool
     ) -> None:
+        self.steps: list[list[Any]] = []
+        self.problems: list[Problem] = []
         self.policy = policy
         self.targets: dict[Any, Any] = policy.targets
         self.call_args = call_args
         self.python = python
         self.resolved = resolved
         self.strict = strict
-        self.out = Program()
         # Work items: (value, kids of the parent, slot, path, mode, recursive, partial, is_root)
         # or a step to close.
         self.work: list[Any] = []
         self.seen: dict[int, list[Any]] = {}  # Lazy node id -> its step
+
+
+Walk = Program  # the planner's name for a program being planned

@@ -345,17 +345,7 @@ def _build(
     """Check ``root`` whole, then build it. An interpolation in an unresolved tree raises
     `NeedsOmegaConf` before anything is built (the caller resolves it)."""
     mode, recursive, partial = flags
-    program = plan(
-        root,
-        ctx.policy,
-        mode=mode,
-        recursive=recursive,
-        partial=partial,
-        call_args=args,
-        python=python,
-        resolved=resolved,
-        strict=ctx.strict,
-    )
+    program = plan(root, ctx.policy, mode, recursive, partial, args, python, resolved, ctx.strict)
     found = program.problems
     if problems:
         found = problems + found
