@@ -78,6 +78,39 @@ def visit_lazy(
         if problem:
             walk.problems.append(problem_at(path, problem))
             check = False  # a refused target's call is not bound: its problem is the target
+    args, kwargs, pending = _lazy_arguments(walk, node, part, path)
+    how = CHECK if check and fn is not None else 0
+    if is_root and walk.call_args:
+        how |= CALL_ARGS
+    kids: Any = ([], []) if pending else ((), ())
+    step = [CALL, fn, args, kwargs, kids[0], kids[1], part, path, written, how, mode, None, None]
+    parent_kids.append((slot, step))
+    walk.seen[id(node)] = step
+    if how & CHECK and not walk.strict:  # strict: bound when closed, with argument views
+        bind(walk, step)
+    work = walk.work
+    work.append(step)
+    if not pending:
+        return
+    if not rec:
+        queue_arguments(walk, step, pending, path, mode, rec)
+        return
+    arg_kids, kwarg_kids = kids  # (inline: this is the lazy-tree hot path)
+    for key, value in reversed(pending):
+        if type(key) is tuple:
+            index = key[1]
+            work.append(
+                (value, arg_kids, index, ((path, ARGS_KEY), index), mode, rec, False, False)
+            )
+        else:
+            work.append((value, kwarg_kids, key, (path, key), mode, rec, False, False))
+
+
+def _lazy_arguments(
+    walk: Walk, node: Lazy[Any], part: Any, path: KeyPath
+) -> tuple[Any, dict[str, Any], list[tuple[Any, Any]]]:
+    """A node's (args, kwargs, arguments to queue): its own tuple and dict when they hold only
+    leaves, copies to fill otherwise; a ``???`` left out (a problem unless it is a partial's)."""
     kwargs: dict[str, Any] = node._lazy_kwargs
     args: Any = node._lazy_args
     pending: list[tuple[Any, Any]] = []
@@ -108,31 +141,7 @@ def visit_lazy(
                 pending.append(((ARGS_KEY, index), value))
         if len(pending) > positional:
             args = list(args)
-    how = CHECK if check and fn is not None else 0
-    if is_root and walk.call_args:
-        how |= CALL_ARGS
-    kids: Any = ([], []) if pending else ((), ())
-    step = [CALL, fn, args, kwargs, kids[0], kids[1], part, path, written, how, mode, None, None]
-    parent_kids.append((slot, step))
-    walk.seen[id(node)] = step
-    if how & CHECK and not walk.strict:  # strict: bound when closed, with argument views
-        bind(walk, step)
-    work = walk.work
-    work.append(step)
-    if not pending:
-        return
-    if not rec:
-        queue_arguments(walk, step, pending, path, mode, rec)
-        return
-    arg_kids, kwarg_kids = kids  # (inline: this is the lazy-tree hot path)
-    for key, value in reversed(pending):
-        if type(key) is tuple:
-            index = key[1]
-            work.append(
-                (value, arg_kids, index, ((path, ARGS_KEY), index), mode, rec, False, False)
-            )
-        else:
-            work.append((value, kwarg_kids, key, (path, key), mode, rec, False, False))
+    return args, kwargs, pending
 
 
 def _without_missing(
