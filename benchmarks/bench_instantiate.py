@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import functools
+import gc
+import statistics
+import time
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 from _timing import Table, median_time
@@ -24,6 +28,10 @@ class Network:
 class SGD:
     def __init__(self, params: Any = None, lr: float = 0.1, momentum: float = 0.0) -> None:
         self.lr = lr
+
+
+class ParamGroups:
+    """What ``model.parameters()`` hands an optimizer: one object, not a config."""
 
 
 class StepLR:
@@ -91,11 +99,122 @@ def nested_lazy() -> Any:
 
 def nested_containers() -> Any:
     """The OmegaConf work in the default-convert nested result alone: the layers ListConfig
-    and the splits DictConfig, made as instantiate makes them."""
-    from lazycfg.construct_build import dict_node, omega_container
+    and the splits DictConfig, made as Hydra makes them."""
+    from omegaconf import OmegaConf
 
-    layers = omega_container([Layer(s) for s in (512, 256, 128, 64)])
-    return layers, dict_node(("train", "val"), [0.8, 0.2], "none", None)
+    layers = OmegaConf.create(
+        [Layer(s) for s in (512, 256, 128, 64)], flags={"allow_objects": True}
+    )
+    return layers, OmegaConf.create({"train": 0.8, "val": 0.2}, flags={"allow_objects": True})
+
+
+def app_config() -> dict[str, Any]:
+    """What a Hydra app's ``cfg`` holds: a model, an optimizer, a scheduler, data, settings."""
+    model = nested_dict()
+    return {
+        "model": model["network"],
+        "optimizer": {"_target_": f"{M}.SGD", "lr": 0.01, "momentum": 0.9},
+        "scheduler": model["scheduler"],
+        "data": model["data"],
+        "trainer": {"epochs": 10, "seed": 0, "log_every": 50},
+    }
+
+
+def interleaved(
+    contenders: dict[str, Callable[[], object]], *, repeat: int = 9, budget: float = 0.05
+) -> dict[str, float]:
+    """Median seconds per call of each contender, their loops alternated in every repeat (the
+    machine is shared: a slow moment hits every contender, not one)."""
+    numbers: dict[str, int] = {}
+    for label, fn in contenders.items():
+        fn()  # warm caches (signature specs, imports)
+        number = 1
+        while True:
+            start = time.perf_counter()
+            for _ in range(number):
+                fn()
+            elapsed = time.perf_counter() - start
+            if elapsed >= budget / 4 or number >= 1 << 20:
+                break
+            number *= 4
+        numbers[label] = max(1, int(number * budget / max(elapsed, 1e-9)))
+    samples: dict[str, list[float]] = {label: [] for label in contenders}
+    gc.disable()
+    try:
+        for _ in range(repeat):
+            for label, fn in contenders.items():
+                number = numbers[label]
+                start = time.perf_counter()
+                for _ in range(number):
+                    fn()
+                samples[label].append((time.perf_counter() - start) / number)
+    finally:
+        gc.enable()
+    return {label: statistics.median(times) for label, times in samples.items()}
+
+
+def hydra_app_table() -> Table:
+    """The calls a Hydra app makes, each against Hydra's, interleaved in one run."""
+    from hydra.utils import instantiate as hydra_instantiate
+    from omegaconf import OmegaConf
+
+    from lazycfg import instantiate, lazy, partial
+
+    cfg = OmegaConf.create(app_config())
+    model = OmegaConf.create(nested_dict())
+    params = ParamGroups()
+    lazy_dict = {
+        "network": lazy(Network)([lazy(Layer)(s) for s in (512, 256, 128, 64)], dropout=0.1),
+        "optimizer": partial(SGD)(lr=0.01, momentum=0.9),
+        "scheduler": lazy(StepLR)(step_size=10),
+        "data": lazy(DataModule)("data.csv", 64, {"train": 0.8, "val": 0.2}),
+    }
+    lazy_root = lazy(dict)(**lazy_dict)
+    tree = nested_lazy()
+    times = interleaved(
+        {
+            "lazycfg, instantiate(cfg.optimizer, params=...)": lambda: instantiate(
+                cfg.optimizer, params=params
+            ),
+            "hydra, instantiate(cfg.optimizer, params=...)": lambda: hydra_instantiate(
+                cfg.optimizer, params=params
+            ),
+            "lazycfg, nested model DictConfig": lambda: instantiate(model),
+            "hydra, nested model DictConfig": lambda: hydra_instantiate(model),
+            "lazycfg, nested model DictConfig, _convert_=all": lambda: instantiate(
+                model, _convert_="all"
+            ),
+            "hydra, nested model DictConfig, _convert_=all": lambda: hydra_instantiate(
+                model, _convert_="all"
+            ),
+            "OmegaConf containers the default result holds": nested_containers,
+            "lazycfg, a dict of lazy nodes": lambda: instantiate(lazy_dict),
+            "lazycfg, the same nodes under a Lazy root": lambda: instantiate(lazy_root),
+            "lazycfg, nested lazy tree": lambda: instantiate(tree),
+            "direct construction of the nested model": nested_direct,
+        }
+    )
+    t = Table(
+        "calls a Hydra app makes, contenders interleaved (ratios: lazycfg against the row below)",
+        anchor="hydra, instantiate(cfg.optimizer, params=...)",
+    )
+    for label, seconds in times.items():
+        t.add(label, seconds)
+    pairs = [
+        ("lazycfg, instantiate(cfg.optimizer, params=...)", "hydra, instantiate(cfg.optimizer, params=...)"),
+        ("lazycfg, nested model DictConfig", "hydra, nested model DictConfig"),
+        ("lazycfg, nested model DictConfig, _convert_=all", "hydra, nested model DictConfig, _convert_=all"),
+        ("lazycfg, a dict of lazy nodes", "lazycfg, the same nodes under a Lazy root"),
+        ("lazycfg, nested lazy tree", "direct construction of the nested model"),
+    ]  # fmt: skip
+    t.note = "; ".join(
+        f"{ours.removeprefix('lazycfg, ')}: {times[theirs] / times[ours]:.1f}x faster than "
+        f"'{theirs}'"
+        if times[theirs] > times[ours]
+        else f"{ours.removeprefix('lazycfg, ')}: {times[ours] / times[theirs]:.2f}x '{theirs}'"
+        for ours, theirs in pairs
+    )
+    return t
 
 
 def run() -> list[Table]:
@@ -105,7 +224,7 @@ def run() -> list[Table]:
 
     from lazycfg import instantiate, lazy
 
-    tables = []
+    tables = [hydra_app_table()]
     n = 1000
     flat = [{"_target_": f"{M}.Layer", "size": i} for i in range(n)]
     flat_lazy = lazy(list)([lazy(Layer)(i) for i in range(n)])

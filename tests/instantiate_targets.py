@@ -143,3 +143,13 @@ def assert_same(config: Any, *args: Any, **kwargs: Any) -> tuple[str, Any]:
     else:
         assert ours == theirs, f"config {config!r}\nHydra:   {theirs!r}\nlazycfg: {ours!r}"
     return ours
+
+
+def pair(a: Any, b: Any = None) -> tuple[Any, Any]:
+    """A function with a fixed signature (unknown keywords and missing ``a`` fail)."""
+    return (a, b)
+
+
+def keywords(*, k: Any, m: Any = 1) -> dict[str, Any]:
+    """Keyword-only parameters (positional arguments fail)."""
+    return {"k": k, "m": m}

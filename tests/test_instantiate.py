@@ -151,18 +151,30 @@ def test_check_first_builds_nothing_and_reports_every_problem() -> None:
     message = str(info.value)
     assert Explodes.built == 0
     for expected in (
-        "b.z: unexpected keyword",
+        "Error in call to target 'instantiate_targets.Point':\nTypeError(",
+        "full_key: b\nb.z: unexpected keyword",
         "b.x: missing required",
-        "c.x: expected int",
-        "'Pointt'",
+        "Error locating target 'instantiate_targets.Pointt', set env var HYDRA_FULL_ERROR=1",
         "did you mean 'Point'",
+        "Missing mandatory value: e",
         "e: missing mandatory",
     ):
         assert expected in message
+    # Hydra builds a value whose type does not match its annotation; strict=True refuses it.
+    assert "c.x" not in message
+    with pytest.raises(lazycfg.ConfigError, match="c.x: expected int"):
+        lazycfg.instantiate(config, strict=True)
     from hydra.errors import InstantiationException
 
     assert isinstance(info.value, InstantiationException)
     assert isinstance(info.value, MissingMandatoryValue)
+    kinds = sorted((p.path, p.kind) for p in info.value.records)  # type: ignore[attr-defined]
+    assert kinds == [
+        ("b.x", "unbound"),
+        ("b.z", "binding"),
+        ("d", "target"),
+        ("e", "missing"),
+    ]
 
 
 def test_errors_in_a_target_name_the_path_and_the_target() -> None:
@@ -278,7 +290,47 @@ def total(*values: int) -> int:
 def test_a_star_args_problem_is_named_at_the_node(
     config: object, args: tuple[object, ...], expected: str
 ) -> None:
-    with pytest.raises(lazycfg.ConfigError) as info:
+    from hydra.errors import InstantiationException
+
+    # Not strict: the target is called, as Hydra calls it, and fails inside.
+    with pytest.raises(InstantiationException, match="Error in call to target") as called:
         lazycfg.instantiate(config, *args)
-    assert info.value.problems == [expected]
+    assert not isinstance(called.value, lazycfg.ConfigError)
+    with pytest.raises(lazycfg.ConfigError) as info:
+        lazycfg.instantiate(config, *args, strict=True)
+    assert len(info.value.problems) == 1
+    assert info.value.problems[0].endswith(expected)
     assert "<root>" not in str(info.value)
+
+
+def test_a_non_string_argument_name_is_refused_before_any_sibling_is_built() -> None:
+    Explodes.built = 0
+    config = {
+        "a": {"_target_": "instantiate_targets.Explodes", "size": 1},
+        "b": {"_target_": "instantiate_targets.record", 1: 2},
+    }
+    for form in (config, OmegaConf.create(config)):
+        with pytest.raises(lazycfg.ConfigError, match="argument name 1 is not a string"):
+            lazycfg.instantiate(form)
+    assert Explodes.built == 0
+
+
+def test_an_interpolation_error_is_reported_with_the_other_problems() -> None:
+    from omegaconf.errors import InterpolationKeyError
+
+    config = {"a": "${nope}", "b": {"_target_": P, "z": 1}}
+    for form in (config, OmegaConf.create(config)):
+        with pytest.raises(InterpolationKeyError) as info:  # what Hydra raises first
+            lazycfg.instantiate(form)
+        kinds = sorted(p.kind for p in info.value.records)  # type: ignore[attr-defined]
+        assert kinds == ["binding", "interpolation", "unbound"]
+        assert "Interpolation key 'nope' not found" in str(info.value)
+
+
+def test_a_method_descriptor_target_is_named_not_a_crash() -> None:
+    from hydra.errors import InstantiationException
+
+    with pytest.raises(InstantiationException) as info:
+        lazycfg.instantiate({"_target_": "builtins.list.append", "_args_": [[], 1]})
+    assert "builtins.list.append" in str(info.value)
+    assert not isinstance(info.value.__cause__, AttributeError)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import pathlib
 import re
 from collections.abc import Callable
@@ -238,8 +239,10 @@ def test_config_dicts_get_the_same_binding_checks() -> None:
 
     posonly = {"_target_": "foundation_targets.PosOnly", "a": 1, "b": 2}
     varargs = {"_target_": "foundation_targets.TypedVarargs", "_args_": [1, "a"]}
-    for read in (from_config, instantiate):
+    strict = functools.partial(instantiate, strict=True)  # type checks are opt-in there
+    for read in (from_config, instantiate, strict):
         with pytest.raises(ConfigError, match="a: positional-only parameter passed by keyword"):
             read(posonly)
+    for read in (from_config, strict):
         with pytest.raises(ConfigError, match=r"_args_\[1\]: expected int, got str 'a'"):
             read(varargs)

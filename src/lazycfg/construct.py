@@ -1,21 +1,29 @@
-"""Check first, build second: the vocabulary shared by the passes behind `lazycfg.instantiate`.
+"""Check first, build second: the vocabulary of `lazycfg.instantiate`'s engine.
 
-The engine is three modules over this one: `lazycfg.construct_check` walks any config once with an
-explicit stack (no recursion limit), checks everything and compiles a flat post-order program;
-`lazycfg.construct_build` runs that program only when the check found no problem, so a bad config
-constructs nothing; `lazycfg.construct_lazy` is a specialised single pass for lazy trees, whose
-nodes were already checked against their signatures when they were defined.
+The engine is one planner and one executor: `lazycfg.construct_plan` walks any config once with
+an explicit stack (no recursion limit), checks everything and compiles a post-order program;
+`lazycfg.construct_run` runs that program only when the check found no problem, so a bad config
+constructs nothing. This module holds what both use: the special keys, config paths, and the
+judging of targets (import, safety policy) with its caches. `lazycfg.construct_problems` holds
+the problem records and their messages; `lazycfg.construct_read` reads OmegaConf configs.
 """
 
 from __future__ import annotations
 
 import types
-from dataclasses import dataclass, field
 from typing import Any
 
-from lazycfg.node import ARGS_KEY, Lazy, format_path
+from lazycfg.construct_problems import (
+    POLICY_KIND,
+    TARGET_KIND,
+    KeyPath,
+    Verdict,
+    fmt_path,
+    policy_verdict,
+    problem_at,
+)
+from lazycfg.node import ARGS_KEY, Lazy
 from lazycfg.safety import DISCOVERY_TARGETS, Policy
-from lazycfg.signature import bind_problems
 
 TARGET, PARTIAL, RECURSIVE, CONVERT = "_target_", "_partial_", "_recursive_", "_convert_"
 NOT_ARGUMENTS = frozenset({TARGET, PARTIAL, RECURSIVE, CONVERT})
@@ -23,34 +31,28 @@ MISSING = "???"
 MODES = frozenset({"none", "partial", "object", "all"})
 LEAF_TYPES = frozenset({str, int, float, bool, type(None), bytes})
 
-# Program instructions (tuples; the first item is the opcode).
-PUSH, DICT, LIST, CALL, MEMO, RAW = range(6)
 
-
-# A config path as a linked list ``(parent, key)``, ``()`` at the root: O(1) per child, so a
-# 10,000-deep chain costs linear time; formatted only when a message needs it.
-KeyPath = tuple[Any, ...]
-
-
-def fmt_path(path: KeyPath) -> str:
-    keys: list[Any] = []
-    while path:
-        path, key = path
-        keys.append(key)
-    return format_path(tuple(reversed(keys)))
+def holds_interpolation(value: Any) -> bool:
+    """Whether a string holding ``${`` is anywhere in ``value`` (dicts, lists, tuples, nodes)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is str:
+            if "${" in item:
+                return True
+        elif kind is dict:
+            stack.extend(item.values())
+        elif kind is list or kind is tuple:
+            stack.extend(item)
+        elif isinstance(item, Lazy):
+            stack.extend(item._lazy_args)
+            stack.extend(item._lazy_kwargs.values())
+    return False
 
 
 class NeedsOmegaConf(Exception):
     """The plain fast path met an interpolation or a structured config: resolve first."""
-
-
-@dataclass
-class Plan:
-    ops: list[tuple[Any, ...]] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    missing: bool = False
-    shared: set[int] = field(default_factory=set)
-    omega: bool = False  # some container is built as an OmegaConf config (mode "none")
 
 
 def convert_mode(value: Any) -> str:
@@ -64,37 +66,62 @@ def convert_mode(value: Any) -> str:
 def callable_name(fn: Any) -> str:
     """``module.qualname``, the name Hydra shows for a callable target."""
     if callable(fn) and hasattr(fn, "__qualname__"):
-        return f"{fn.__module__}.{fn.__qualname__}"
+        # a method descriptor (``builtins.list.append``) has its class's module, not its own
+        module = getattr(fn, "__module__", None)
+        if module is None:
+            module = getattr(getattr(fn, "__objclass__", None), "__module__", None)
+        return f"{module}.{fn.__qualname__}"
     return repr(fn)
 
 
-_located: dict[str, tuple[Any, str | None]] = {}
+_located: dict[str, tuple[Any, Verdict | None]] = {}
 
 
-def resolve_target(target: Any) -> tuple[Any, str, str | None]:
-    """(callable, written name, problem) for a ``_target_`` value; cached per dotted path."""
+def _locate_failed(target: str, detail: str) -> Verdict:
+    message = (
+        f"Error locating target '{target}', set env var HYDRA_FULL_ERROR=1 to see chained "
+        "exception."
+    )
+    cause: BaseException | None = None
+    try:  # the exception Hydra chains (the import already failed: nothing new runs)
+        from hydra._internal.utils import _locate
+
+        _locate(target)
+    except Exception as exc:
+        cause = exc
+    return TARGET_KIND, message, detail, cause
+
+
+def _not_callable(target: Any, detail: str) -> Verdict:
+    kind = type(target).__name__
+    kind = {"dict": "DictConfig", "list": "ListConfig", "tuple": "ListConfig"}.get(kind, kind)
+    return TARGET_KIND, f"Expected a callable target, got '{target}' of type '{kind}'", detail
+
+
+def resolve_target(target: Any) -> tuple[Any, str, Verdict | None]:
+    """(callable, written name, problem) for a ``_target_`` value; cached per dotted path.
+    Call `judge_target` instead: it asks the policy about a dotted path before importing it."""
     if isinstance(target, str):
         hit = _located.get(target)
         if hit is None:
             from lazycfg.errors import ConfigError
             from lazycfg.targets import locate
 
+            problem: Verdict | None = None
             try:
                 fn = locate(target)
-                problem = None
                 if not callable(fn):
-                    problem = (
-                        f"target {target!r} is a {type(fn).__name__}, not a callable; "
-                        "name a class or function"
-                    )
+                    problem = _not_callable(fn, f"{target!r} names a {type(fn).__name__}; "
+                                            "name a class or function")  # fmt: skip
             except ConfigError as exc:
-                fn, problem = None, exc.problems[0]
+                fn, problem = None, _locate_failed(target, str(exc.problems[0]))
             hit = (fn, problem)
             _located[target] = hit
         return hit[0], target, hit[1]
     if callable(target):
         return target, callable_name(target), None
-    return None, repr(target), f"_target_ must be a dotted path or a callable, got {target!r}"
+    detail = "_target_ must be a dotted path or a callable"
+    return None, repr(target), _not_callable(target, detail)
 
 
 def is_structured(value: Any) -> bool:
@@ -126,36 +153,14 @@ def refuse_callable_result(policy: Policy, written: Any, result: Any, path: KeyP
     if problem:
         from lazycfg.instantiate_errors import InstantiateCheckError
 
-        raise InstantiateCheckError([f"{fmt_path(path)}: {problem}"])
+        raise InstantiateCheckError([problem_at(path, (POLICY_KIND, problem, ""))])
 
 
-_UNSET = ": missing mandatory value (???)"
-_UNBOUND = ": missing required argument"
-
-
-def check_failed(problems: list[str], missing: bool) -> Exception:
-    """The one error for everything the check pass found (nothing was built)."""
-    from lazycfg.instantiate_errors import InstantiateCheckError, MissingValuesError
-
-    kind = MissingValuesError if missing else InstantiateCheckError
-    if missing:
-        # A ``???`` argument is left out of the call it belongs to, so binding that call also
-        # finds the argument missing: one problem, reported once, as the ``???``.
-        unset = {p[: -len(_UNSET)] for p in problems if p.endswith(_UNSET)}
-        problems = [
-            p for p in problems if not (p.endswith(_UNBOUND) and p[: -len(_UNBOUND)] in unset)
-        ]
-    count = len(problems)
-    return kind(
-        problems, f"cannot instantiate: {count} problem{'s' * (count != 1)}, nothing was built"
-    )
-
-
-def lazy_target(node: Lazy[Any], policy: Policy) -> tuple[Any, str, str | None]:
+def lazy_target(node: Lazy[Any], policy: Policy) -> tuple[Any, str, Verdict | None]:
     """(callable, written name, problem) for a node's target, the policy's verdict included;
     cached per target on the policy, so a warm check is one dict lookup per node."""
     target = node._lazy_target
-    cache = policy.targets
+    cache: dict[Any, Any] = policy.targets
     try:
         return cache[target]
     except KeyError:
@@ -166,34 +171,51 @@ def lazy_target(node: Lazy[Any], policy: Policy) -> tuple[Any, str, str | None]:
     return verdict
 
 
-def _judge_lazy_target(node: Lazy[Any], policy: Policy) -> tuple[Any, str, str | None]:
-    fn, written, problem = resolve_target(node._lazy_target)
+def _judge_lazy_target(node: Lazy[Any], policy: Policy) -> tuple[Any, str, Verdict | None]:
+    target = node._lazy_target
+    if isinstance(target, str):
+        return judge_target(target, policy)
+    fn, written, problem = resolve_target(target)
     if problem is None:
-        if not isinstance(node._lazy_target, str):
-            from lazycfg.node import target_name
+        from lazycfg.node import target_name
 
-            written = target_name(node)
-        problem = policy.problem(written, fn)
+        written = target_name(node)
+        problem = policy_verdict(policy.problem(written, fn))
     return fn, written, problem
 
 
-def object_problem(value: Any, policy: Policy, resolved: bool) -> str | None:
+def judge_target(target: Any, policy: Policy) -> tuple[Any, str, Verdict | None]:
+    """A written target resolved, with the policy's verdict on it; a dotted path is judged by
+    the policy before it is imported."""
+    if isinstance(target, str):
+        refused = policy.admit_name(target)
+        if refused is not None:
+            return None, target, (POLICY_KIND, refused, "")
+    fn, written, problem = resolve_target(target)
+    if problem is None:
+        problem = policy_verdict(policy.problem(written, fn))
+    return fn, written, problem
+
+
+def object_problem(value: Any, policy: Policy, resolved: bool) -> Verdict | None:
     """Checks on an object leaf: classes and functions must pass the policy; a structured
     config needs OmegaConf first (`NeedsOmegaConf`) unless the tree is already resolved."""
     if isinstance(value, type | types.FunctionType | types.BuiltinFunctionType):
         from lazycfg.safety import identity
 
-        return policy.problem(identity(value) or repr(value), value)
+        return policy_verdict(policy.problem(identity(value) or repr(value), value))
     if not resolved and is_structured(value):
         raise NeedsOmegaConf
     return None
 
 
 def lookup_problem(
-    fields: Any, partial: Any, fn: Any, written: str, problem: str, policy: Policy
-) -> str | None:
+    fields: Any, partial: Any, fn: Any, written: str, problem: Verdict, policy: Policy
+) -> Verdict | None:
     """A target's ``problem`` reconsidered for an enum member lookup (see
     `lazycfg.safety.Policy.lookup_problem`); ``fields`` is the config dict or the lazy node."""
+    if problem[0] != POLICY_KIND:
+        return problem
     if isinstance(fields, Lazy):
         args: Any = fields._lazy_args
         others = bool(fields._lazy_kwargs)
@@ -201,28 +223,29 @@ def lookup_problem(
         args = fields.get(ARGS_KEY)
         others = any(k not in NOT_ARGUMENTS and k != ARGS_KEY for k in fields)
     nargs = len(args) if isinstance(args, list | tuple) or is_omega(args) else -1
-    return policy.lookup_problem(written, fn, problem, nargs, others, partial is not False)
+    found = policy.lookup_problem(written, fn, problem[1], nargs, others, partial is not False)
+    return policy_verdict(found)
 
 
-def discovery_problem(fields: dict[Any, Any], policy: Policy) -> str | None:
+def discovery_problem(fields: dict[Any, Any], policy: Policy) -> Verdict | None:
     """``get_object(path=...)``: the path is the real target, so it passes the same checks."""
     args = fields.get(ARGS_KEY)
     path = args[0] if isinstance(args, list | tuple) and args else fields.get("path")
     if not isinstance(path, str):
-        return "the path of hydra.utils.get_* must be a literal dotted string"
-    from lazycfg.errors import ConfigError
-    from lazycfg.targets import locate
-
-    try:
-        obj = locate(path)
-    except ConfigError as exc:
-        return exc.problems[0]
-    return policy.problem(path, obj)
+        return (
+            POLICY_KIND,
+            "the path of hydra.utils.get_* must be a literal dotted string",
+            "",
+        )
+    _, _, problem = judge_target(path, policy)
+    if problem is not None and problem[0] == TARGET_KIND and problem[1].startswith("Expected"):
+        return None  # get_object may fetch any object, callable or not
+    return problem
 
 
 def call_problem(
-    value: Any, partial: Any, fn: Any, written: str, problem: str | None, policy: Policy
-) -> str | None:
+    value: Any, partial: Any, fn: Any, written: str, problem: Verdict | None, policy: Policy
+) -> Verdict | None:
     """The final verdict on one call's target: a ``get_object``-style target is judged by its
     ``path``, and a refused enum class may still be looked up. ``value`` is the config dict or
     the lazy node. Callers skip this when ``problem`` is None and the target is no discovery
@@ -235,32 +258,3 @@ def call_problem(
     if problem:
         problem = lookup_problem(value, partial, fn, written, problem, policy)
     return problem
-
-
-def judge_target(target: Any, policy: Policy) -> tuple[Any, str, str | None]:
-    """A written target resolved, with the policy's verdict on it."""
-    fn, written, problem = resolve_target(target)
-    if problem is None:
-        problem = policy.problem(written, fn)
-    return fn, written, problem
-
-
-def bind_messages(
-    fn: Any, args: tuple[Any, ...], kwargs: dict[Any, Any], partial: bool, path: KeyPath
-) -> list[str]:
-    """`bind_problems` of one call, each problem prefixed with its config path."""
-    out: list[str] = []
-    for line in bind_problems(fn, args, kwargs, partial=partial):
-        name, sep, rest = line.partition(":")
-        if sep and name in kwargs or sep and name.isidentifier():
-            out.append(f"{fmt_path((path, name))}:{rest}")
-        elif sep and name.startswith(_ARGS_ITEM) and name[len(_ARGS_ITEM) : -1].isdigit():
-            # an item of ``*args``: ``_args_[1]`` at the node's path
-            index = int(name[len(_ARGS_ITEM) : -1])
-            out.append(f"{fmt_path(((path, ARGS_KEY), index))}:{rest}")
-        else:
-            out.append(f"{fmt_path(path)}: {line}")
-    return out
-
-
-_ARGS_ITEM = f"{ARGS_KEY}["

@@ -1,32 +1,27 @@
 """``instantiate``: Hydra's semantics, checked before anything is built, without OmegaConf on the
 fast path.
 
-Inputs are normalised here into the plain tree the engine (`lazycfg.construct`) checks and
-builds: call-time kwargs are merged the way ``OmegaConf.merge`` merges them, and OmegaConf is
-used only where its semantics are needed: interpolations (``${...}``, resolvers), structured
-configs, and ``DictConfig``/``ListConfig`` inputs, which are read with one ``to_container``.
+Inputs are normalised here into the tree the engine plans (`lazycfg.construct_plan`) and runs
+(`lazycfg.construct_run`): a dict, list or lazy node as it is; a ``DictConfig``/``ListConfig``
+read through its own nodes (`lazycfg.construct_read`). Call-time kwargs are merged the way
+``OmegaConf.merge`` merges them, without copying what they do not change; OmegaConf merges them
+itself only into a config that holds interpolations or structured nodes, whose meaning depends
+on it. Interpolations are resolved only where a value holds one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, TypeVar, overload
+from typing import Any, NamedTuple, TypeVar, overload
 
-from lazycfg.construct import (
-    CONVERT,
-    PARTIAL,
-    RECURSIVE,
-    TARGET,
-    NeedsOmegaConf,
-    check_failed,
-    convert_mode,
-)
-from lazycfg.construct_build import execute
-from lazycfg.construct_check import plan
-from lazycfg.construct_lazy import Fallback, build_lazy_tree
-from lazycfg.construct_plain import build_plain_tree
+from lazycfg.construct import CONVERT, PARTIAL, RECURSIVE, NeedsOmegaConf, convert_mode
+from lazycfg.construct_inputs import lazy_fields, merge, needs_omegaconf, prepare_kwargs
+from lazycfg.construct_plan import plan
+from lazycfg.construct_problems import Problem, check_failed
+from lazycfg.construct_read import Special, read_config
 from lazycfg.construct_resolve import Unmapped, holds_lazy, substitute_resolved
-from lazycfg.node import ARGS_KEY, Lazy
+from lazycfg.construct_run import run
+from lazycfg.node import Lazy
 from lazycfg.safety import Policy
 
 T = TypeVar("T")
@@ -42,20 +37,49 @@ def _policy(allow: Iterable[str] | None) -> Policy:
     return policy
 
 
+class _Call(NamedTuple):
+    """What one ``instantiate`` call checks against: the safety policy, and whether argument
+    values are checked against their annotations too."""
+
+    policy: Policy
+    strict: bool
+
+
+# The contexts of calls without allow= (the default policy), made once.
+_contexts: dict[bool, _Call] = {}
+
+
 @overload
 def instantiate(
-    config: Lazy[T], *args: Any, allow: Iterable[str] | None = None, **kwargs: Any
+    config: Lazy[T],
+    *args: Any,
+    allow: Iterable[str] | None = None,
+    strict: bool = False,
+    **kwargs: Any,
 ) -> T: ...
 @overload
 def instantiate(
     config: Mapping[Any, Any] | Sequence[Any] | None,
     *args: Any,
     allow: Iterable[str] | None = None,
+    strict: bool = False,
     **kwargs: Any,
 ) -> Any: ...
 @overload
-def instantiate(config: T, *args: Any, allow: Iterable[str] | None = None, **kwargs: Any) -> T: ...
-def instantiate(config: Any, *args: Any, allow: Iterable[str] | None = None, **kwargs: Any) -> Any:
+def instantiate(
+    config: T,
+    *args: Any,
+    allow: Iterable[str] | None = None,
+    strict: bool = False,
+    **kwargs: Any,
+) -> T: ...
+def instantiate(
+    config: Any,
+    *args: Any,
+    allow: Iterable[str] | None = None,
+    strict: bool = False,
+    **kwargs: Any,
+) -> Any:
     """Build ``config`` with the semantics of ``hydra.utils.instantiate`` (hydra-core 1.3).
 
     ``config`` is a lazy tree, a dict or list, a ``DictConfig``/``ListConfig`` or a structured
@@ -64,11 +88,17 @@ def instantiate(config: Any, *args: Any, allow: Iterable[str] | None = None, **k
     ``_args_``) and ``**kwargs`` (merged into the config), interpolations and ``???`` values
     behave as in Hydra, with these choices:
 
-    - Everything is checked before anything is built: every target is imported and checked
-      against the safety policy, every call against its target's signature and annotations, and
-      every needed ``???`` is reported. All problems come in one `InstantiateCheckError`
-      (a ``hydra.errors.InstantiationException``, a `lazycfg.ConfigError` and a ``TypeError``;
-      also an OmegaConf ``MissingMandatoryValue`` when a value is ``???``).
+    - The whole tree is checked before anything is built, and refused only for what is certain
+      to fail when a target is called or what the policy forbids: a target that cannot be
+      imported or is refused, an unknown keyword, a missing required argument (not for a
+      partial), a ``???`` value, an interpolation that cannot be resolved. All problems come in
+      one `InstantiateCheckError` (a ``hydra.errors.InstantiationException``, a
+      `lazycfg.ConfigError` and a ``TypeError``; also OmegaConf's ``MissingMandatoryValue`` or
+      ``InterpolationResolutionError`` when that is what Hydra raises), each a record in
+      ``records`` whose text starts with Hydra's own message.
+    - A value whose type does not match its annotation is built, as Hydra builds it;
+      ``strict=True`` checks values against annotations too (partials included). ``allow`` and
+      ``strict`` are lazycfg's: a target keyword of either name goes in the config.
     - ``_partial_`` gives a plain ``functools.partial`` (Hydra 1.3.8 returns a subclass that
       re-checks its target when called).
     - Targets on the default blocklist (``os.system``, ``subprocess.*``, ``builtins.eval``...)
@@ -84,16 +114,21 @@ def instantiate(config: Any, *args: Any, allow: Iterable[str] | None = None, **k
     """
     if config is None:
         return None
-    policy = _policy(allow)
+    ctx = _contexts.get(strict) if allow is None else None
+    if ctx is None:
+        ctx = _Call(_policy(allow), strict)
+        if allow is None:
+            _contexts[strict] = ctx
     if isinstance(config, Lazy):
-        return _from_lazy(config, args, kwargs, policy)
+        return _from_lazy(config, args, kwargs, ctx)
     kind = type(config)
     if kind is dict:
-        return _from_tree(_merge(config, kwargs), args, {}, policy, python=False)
+        return _from_tree(merge(config, kwargs), args, {}, ctx, python=False)
     if kind is list or kind is tuple:
-        return _from_tree(config, args, kwargs, policy, python=False)
+        return _from_tree(config, args, kwargs, ctx, python=False)
     if _is_omega(config) or _is_structured_input(config):
-        return _from_omegaconf(config, args, kwargs, policy)
+        _refuse_unset_target_conf(config)
+        return _from_omegaconf(config, args, kwargs, ctx)
     from hydra.errors import InstantiationException
 
     raise InstantiationException(
@@ -101,6 +136,26 @@ def instantiate(config: Any, *args: Any, allow: Iterable[str] | None = None, **k
         "Top level config must be an OmegaConf DictConfig/ListConfig object,\n"
         "a plain dict/list, a lazy node, or a Structured Config class or instance."
     )
+
+
+def _refuse_unset_target_conf(config: Any) -> None:
+    """Hydra's own check of a ``TargetConf`` subclass whose ``_target_`` was left ``???``."""
+    from hydra.types import TargetConf
+
+    if isinstance(config, TargetConf) and config._target_ == "???":
+        from textwrap import dedent
+
+        from hydra.errors import InstantiationException
+
+        raise InstantiationException(
+            dedent(
+                f"""\
+                Config has missing value for key `_target_`, cannot instantiate.
+                Config type: {type(config).__name__}
+                Check that the `_target_` key in your dataclass is properly annotated and overridden.
+                A common problem is forgetting to annotate _target_ as a string : '_target_: str = ...'"""
+            )
+        )
 
 
 # --- inputs --------------------------------------------------------------------------------------
@@ -119,18 +174,17 @@ def _is_structured_input(value: Any) -> bool:
 Flags = tuple[str, Any, Any]
 
 
-def _from_lazy(
-    node: Lazy[Any], args: tuple[Any, ...], kwargs: dict[str, Any], policy: Policy
-) -> Any:
+def _from_lazy(node: Lazy[Any], args: tuple[Any, ...], kwargs: dict[str, Any], ctx: _Call) -> Any:
     if kwargs:
-        return _from_tree(_merge(_lazy_fields(node), kwargs), args, {}, policy, python=True)
+        return _from_tree(merge(lazy_fields(node), kwargs), args, {}, ctx, python=True)
+    flags = ("all", True, node._lazy_partial)
     try:
-        return _build(node, _lazy_flags(node), args, policy, python=True, resolved=False)
+        return _build(node, flags, args, ctx, python=True, resolved=False)
     except NeedsOmegaConf:
-        return _resolved_lazy(node, args, {}, policy)
+        return _resolved_lazy(node, args, {}, ctx)
 
 
-def _resolved_lazy(root: Any, args: tuple[Any, ...], kwargs: dict[str, Any], policy: Policy) -> Any:
+def _resolved_lazy(root: Any, args: tuple[Any, ...], kwargs: dict[str, Any], ctx: _Call) -> Any:
     """A lazy tree (a node, or a dict or list holding nodes) with interpolations: resolved
     against the config it emits, the values put back into the tree, then built as Python."""
     try:
@@ -138,57 +192,36 @@ def _resolved_lazy(root: Any, args: tuple[Any, ...], kwargs: dict[str, Any], pol
     except Unmapped:  # resolve the emitted config as a whole (sharing is lost)
         from lazycfg.emit import to_dict
 
-        return _from_omegaconf(to_dict(root), args, kwargs, policy, python=True)
+        return _from_omegaconf(to_dict(root), args, kwargs, ctx, python=True)
     if isinstance(tree, Lazy):
-        return _build(tree, _lazy_flags(tree), args, policy, python=True, resolved=True)
+        flags = ("all", True, tree._lazy_partial)
+        return _build(tree, flags, args, ctx, python=True, resolved=True)
     tree, flags, args = _root_parts(tree, args, kwargs, python=True)
-    return _generic(tree, flags, args, policy, python=True, resolved=True)
-
-
-def _lazy_fields(node: Lazy[Any]) -> dict[str, Any]:
-    """A node as the fields of its Hydra config, one level deep (children stay nodes)."""
-    fields: dict[str, Any] = {TARGET: node._lazy_target}
-    if node._lazy_args:
-        fields[ARGS_KEY] = node._lazy_args
-    if node._lazy_partial:
-        fields[PARTIAL] = True
-    if node._lazy_meta and node._lazy_meta.get("options"):
-        fields.update(node._lazy_meta["options"])
-    fields.update(node._lazy_kwargs)
-    return fields
-
-
-def _lazy_flags(node: Lazy[Any]) -> Flags:
-    return "all", True, node._lazy_partial
+    return _build(tree, flags, args, ctx, python=True, resolved=True)
 
 
 def _from_tree(
     root: dict[Any, Any] | list[Any] | tuple[Any, ...],
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
-    policy: Policy,
+    ctx: _Call,
     *,
     python: bool,
 ) -> Any:
     """A dict or list: a Hydra config, or a lazy tree if it holds a lazy node anywhere (Python
     semantics, the root's type kept). A dict's call-time kwargs are already merged into it."""
+    python = python or holds_lazy(root)
     if type(root) is dict and any(
         isinstance(root[k], str) and "${" in root[k]
         for k in (CONVERT, RECURSIVE, PARTIAL)
         if k in root
     ):
-        return _resolved_tree(root, args, kwargs, policy, python=python)
+        return _resolved_tree(root, args, kwargs, ctx, python=python)
     body, flags, call_args = _root_parts(root, args, kwargs, python=python)
     try:
-        try:
-            return _fast(body, flags, call_args, policy, python=python)
-        except Fallback:
-            if not python and holds_lazy(body):
-                python = True
-                body, flags, call_args = _root_parts(root, args, kwargs, python=True)
-        return _generic(body, flags, call_args, policy, python=python, resolved=False)
+        return _build(body, flags, call_args, ctx, python=python, resolved=False)
     except NeedsOmegaConf:
-        return _resolved_tree(root, args, kwargs, policy, python=python)
+        return _resolved_tree(root, args, kwargs, ctx, python=python)
 
 
 def _root_parts(
@@ -198,26 +231,14 @@ def _root_parts(
     its own (popped from a copy), a list's come from the call, which passes it no args."""
     if type(root) is dict:
         body = dict(root)
-        return body, _pop_flags(body, python), args
+        mode = convert_mode(body.pop(CONVERT)) if CONVERT in body else _default(python)
+        return body, (mode, body.pop(RECURSIVE, True), body.pop(PARTIAL, False)), args
     return (root if python else list(root)), _list_flags(kwargs, python=python), ()
 
 
-def _resolved_tree(
-    root: Any, args: tuple[Any, ...], kwargs: dict[str, Any], policy: Policy, *, python: bool
-) -> Any:
-    """Resolve interpolations (and structured values) with OmegaConf, then build."""
-    if holds_lazy(root):
-        return _resolved_lazy(root, args, kwargs, policy)
-    from omegaconf import OmegaConf
-
-    plain = root if type(root) is dict else list(root)
-    cfg = OmegaConf.structured(plain, flags={"allow_objects": True})
-    return _from_config(cfg, args, kwargs, policy, python=python)
-
-
-def _pop_flags(root: dict[Any, Any], python: bool) -> Flags:
-    mode = convert_mode(root.pop(CONVERT)) if CONVERT in root else ("all" if python else "none")
-    return mode, root.pop(RECURSIVE, True), root.pop(PARTIAL, False)
+def _default(python: bool) -> str:
+    """The root's ``_convert_``: Hydra's ``none``, or ``all`` for a lazy tree (Python)."""
+    return "all" if python else "none"
 
 
 def _list_flags(kwargs: dict[str, Any], *, python: bool) -> Flags:
@@ -229,15 +250,28 @@ def _list_flags(kwargs: dict[str, Any], *, python: bool) -> Flags:
         raise InstantiationException(
             "The _partial_ keyword is not compatible with top-level list instantiation"
         )
-    mode = convert_mode(kwargs.get(CONVERT, "all" if python else "none"))
+    mode = convert_mode(kwargs[CONVERT]) if CONVERT in kwargs else _default(python)
     return mode, kwargs.get(RECURSIVE, True), partial
+
+
+def _resolved_tree(
+    root: Any, args: tuple[Any, ...], kwargs: dict[str, Any], ctx: _Call, *, python: bool
+) -> Any:
+    """Resolve interpolations (and structured values) with OmegaConf, then build."""
+    if python:
+        return _resolved_lazy(root, args, kwargs, ctx)
+    from omegaconf import OmegaConf
+
+    plain = root if type(root) is dict else list(root)
+    cfg = OmegaConf.structured(plain, flags={"allow_objects": True})
+    return _from_config(cfg, args, kwargs, ctx, python=python)
 
 
 def _from_omegaconf(
     config: Any,
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
-    policy: Policy,
+    ctx: _Call,
     *,
     python: bool = False,
 ) -> Any:
@@ -245,150 +279,76 @@ def _from_omegaconf(
 
     if not _is_omega(config):
         config = OmegaConf.structured(config, flags={"allow_objects": True})
-    return _from_config(config, args, kwargs, policy, python=python)
+    return _from_config(config, args, kwargs, ctx, python=python)
 
 
 def _from_config(
-    cfg: Any, args: tuple[Any, ...], kwargs: dict[str, Any], policy: Policy, *, python: bool
+    cfg: Any, args: tuple[Any, ...], kwargs: dict[str, Any], ctx: _Call, *, python: bool
 ) -> Any:
-    """A DictConfig/ListConfig: merge kwargs as Hydra does, resolve once, build."""
-    import copy
-
-    from omegaconf import DictConfig, OmegaConf, SCMode
+    """A DictConfig/ListConfig: read through its nodes (interpolations resolved where they
+    are), call-time kwargs merged, then built."""
+    from omegaconf import DictConfig
 
     if cfg._is_none():
         return None
     if isinstance(cfg, DictConfig) and kwargs:
-        # Hydra merges into a copy that admits objects and is neither struct nor read-only.
-        merged = copy.deepcopy(cfg)
-        merged._set_flag(["allow_objects", "struct", "readonly"], [True, False, False])
-        merged._set_parent(cfg._get_parent())
-        cfg = OmegaConf.merge(merged, _prepare_kwargs(kwargs))
-    tree = OmegaConf.to_container(cfg, resolve=True, structured_config_mode=SCMode.DICT_CONFIG)
+        tree, problems = _merged(cfg, kwargs)
+    else:
+        tree, problems = read_config(cfg)
     if isinstance(tree, list | dict):
         tree, flags, args = _root_parts(tree, args, kwargs, python=python)
     elif isinstance(tree, DictConfig):  # a structured config at the top: read its flags
-        mode = convert_mode(tree[CONVERT]) if CONVERT in tree else "none"
+        mode = convert_mode(tree[CONVERT]) if CONVERT in tree else _default(python)
         recursive = tree[RECURSIVE] if RECURSIVE in tree else True
         flags = mode, recursive, tree[PARTIAL] if PARTIAL in tree else False
+    elif problems:
+        raise check_failed(problems)
     else:
         return tree
-    # Resolved to plain containers: the plain pass, unless something in it needs the generic
-    # engine (structured configs, escaped interpolations, flags in odd places).
-    return _build(tree, flags, args, policy, python=python, resolved=True)
+    return _build(tree, flags, args, ctx, python=python, resolved=True, problems=problems)
 
 
-def _prepare_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
-    """Callable ``_target_`` values in kwargs become dotted strings, as Hydra writes them."""
-    from lazycfg.construct import callable_name
+def _merged(cfg: Any, kwargs: dict[str, Any]) -> tuple[Any, list[Problem]]:
+    """A DictConfig with call-time kwargs merged in. A plain config is read, then merged
+    without copies; one with interpolations or structured nodes (whose meaning the merge
+    changes) is merged by OmegaConf into a copy, as Hydra does."""
+    prepared = prepare_kwargs(kwargs)
+    if not needs_omegaconf(prepared):
+        try:
+            tree, problems = read_config(cfg, plain_only=True)
+            return merge(tree, prepared), problems
+        except Special:
+            pass
+    import copy
 
-    out: dict[str, Any] = {}
-    for key, value in kwargs.items():
-        if key == TARGET and callable(value):
-            value = callable_name(value)
-        elif isinstance(value, Lazy):
-            from lazycfg.emit import to_dict
+    from omegaconf import OmegaConf
 
-            value = to_dict(value)
-        out[key] = value
-    return out
+    merged = copy.deepcopy(cfg)
+    merged._set_flag(["allow_objects", "struct", "readonly"], [True, False, False])
+    merged._set_parent(cfg._get_parent())
+    return read_config(OmegaConf.merge(merged, prepared))
 
 
-# --- the passes ----------------------------------------------------------------------------------
+# --- plan and run ----------------------------------------------------------------------------------
 
 
 def _build(
-    root: Any, flags: Flags, args: tuple[Any, ...], policy: Policy, *, python: bool, resolved: bool
+    root: Any,
+    flags: Flags,
+    args: tuple[Any, ...],
+    ctx: _Call,
+    *,
+    python: bool,
+    resolved: bool,
+    problems: list[Problem] | None = None,
 ) -> Any:
-    """Check ``root`` whole, then build it: a fast pass, else the generic engine. An
-    interpolation in an unresolved tree raises `NeedsOmegaConf` (the caller resolves it); in a
-    resolved one (an escaped ``\\${`` left a literal ``${``) it goes to the generic engine."""
-    try:
-        return _fast(root, flags, args, policy, python=python)
-    except NeedsOmegaConf:
-        if not resolved:
-            raise
-    except Fallback:
-        pass
-    return _generic(root, flags, args, policy, python=python, resolved=resolved)
-
-
-def _fast(root: Any, flags: Flags, args: tuple[Any, ...], policy: Policy, *, python: bool) -> Any:
-    """The specialised pass for ``root``: a lazy node without call-time args, or a plain dict or
-    list; `Fallback` when there is none or it gives way, before anything is built."""
-    if isinstance(root, Lazy):
-        if args:
-            raise Fallback
-        return build_lazy_tree(root, policy)
-    if type(root) is not dict and type(root) is not list and type(root) is not tuple:
-        raise Fallback
+    """Check ``root`` whole, then build it. An interpolation in an unresolved tree raises
+    `NeedsOmegaConf` before anything is built (the caller resolves it)."""
     mode, recursive, partial = flags
-    return build_plain_tree(
-        root,
-        policy,
-        mode=mode,
-        recursive=recursive,
-        partial=partial,
-        call_args=args,
-        python=python,
-    )
-
-
-def _generic(
-    root: Any, flags: Flags, args: tuple[Any, ...], policy: Policy, *, python: bool, resolved: bool
-) -> Any:
-    """The generic engine: `plan` checks the whole tree; the program runs only if it is fine."""
-    mode, recursive, partial = flags
-    program = plan(
-        root,
-        policy=policy,
-        mode=mode,
-        recursive=recursive,
-        partial=partial,
-        call_args=args,
-        python=python,
-        resolved=resolved,
-    )
-    if program.problems:
-        raise check_failed(program.problems, program.missing)
-    return execute(program, args, policy)
-
-
-# --- call-time kwargs ----------------------------------------------------------------------------
-
-
-def _merge(base: dict[Any, Any], override: dict[str, Any]) -> dict[Any, Any]:
-    """``OmegaConf.merge(base, override)`` on plain trees: dicts merge key by key, anything else
-    replaces, ``???`` keeps what was there. Copies only the dicts on the merge path."""
-    out = dict(base)
-    if not override:
-        return out
-    stack: list[tuple[dict[Any, Any], dict[Any, Any]]] = [(out, override)]
-    while stack:
-        target, changes = stack.pop()
-        for key, value in changes.items():
-            value: Any
-            old = target.get(key, _ABSENT)
-            if type(value) is str and value == "???" and old is not _ABSENT:
-                continue
-            if type(value) is dict and old is not _ABSENT:
-                if isinstance(old, Lazy):
-                    old = _lazy_fields(old)
-                if type(old) is dict:
-                    merged = dict(old)
-                    target[key] = merged
-                    stack.append((merged, value))
-                    continue
-                if isinstance(old, list | tuple):
-                    from omegaconf.errors import ConfigTypeError
-
-                    raise ConfigTypeError(f"Cannot merge DictConfig with ListConfig (key {key!r})")
-            elif isinstance(value, list | tuple) and type(old) is dict:
-                from omegaconf.errors import ConfigTypeError
-
-                raise ConfigTypeError(f"Cannot merge DictConfig with ListConfig (key {key!r})")
-            target[key] = list(value) if type(value) is tuple else value
-    return out
-
-
-_ABSENT = object()
+    program = plan(root, ctx.policy, mode, recursive, partial, args, python, resolved, ctx.strict)
+    found = program.problems
+    if problems:
+        found = problems + found
+    if found:
+        raise check_failed(found)
+    return run(program.steps, args, ctx.policy)

@@ -229,6 +229,11 @@ class Policy:
     def allows(self, name: str) -> bool:
         return self.allow is None or any(_matches(name, p) for p in self.allow)
 
+    def admit_name(self, written: str) -> str | None:
+        """Why the dotted path ``written`` may not even be imported, or None (judged before any
+        import)."""
+        return None
+
     def problem(self, written: str, obj: Any) -> str | None:
         """Why ``obj`` (reached by the dotted path ``written``) may not run, or None."""
         key: Any = (written, obj)

@@ -178,13 +178,31 @@ _NO_QUICK_TEST: Any = object()  # a parameter without a quick test: take the ful
 
 
 def bind_problems(
-    target: Any, args: tuple[Any, ...], kwargs: dict[str, Any], *, partial: bool
+    target: Any,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    *,
+    partial: bool,
+    strict: bool = True,
 ) -> list[str]:
-    """Every problem with calling ``target(*args, **kwargs)``, as ``argument: problem`` lines."""
+    """Every problem with calling ``target(*args, **kwargs)``, as ``argument: problem`` lines.
+    ``strict``: values are checked against the annotations too (else only the binding)."""
     spec = spec_of(target)
     if spec.names is None:
         return []
-    if not args and (partial or spec.required_set.issubset(kwargs)):
+    if not strict:
+        checkers: dict[str, Checker] = {}
+        var_positional_check = var_keyword_check = None
+        if not args and (partial or spec.required_set.issubset(kwargs)):
+            names = spec.names
+            if spec.var_keyword or all(n in names for n in kwargs):
+                if not spec.positional_only or spec.positional_only.isdisjoint(kwargs):
+                    return []
+    else:
+        checkers = spec.checkers
+        var_positional_check = spec.var_positional_check
+        var_keyword_check = spec.var_keyword_check
+    if strict and not args and (partial or spec.required_set.issubset(kwargs)):
         # The common call, keywords only: done when every value passes its quick test.
         accepts = spec.accepts
         for name, value in kwargs.items():
@@ -207,7 +225,6 @@ def bind_problems(
             f"({', '.join(spec.positional) or 'none'}) but {len(args)} were given"
         )
     by_position = spec.positional[: len(args)]
-    checkers = spec.checkers
     positional_only = spec.positional_only
     for name, value in zip(by_position, args, strict=False):
         if name in kwargs and not (name in positional_only and spec.var_keyword):
@@ -217,9 +234,9 @@ def bind_problems(
             problem = check(value)
             if problem:
                 problems.append(_at(name, problem))
-    if spec.var_positional_check is not None:
+    if var_positional_check is not None:
         for i in range(npos, len(args)):
-            problem = spec.var_positional_check(args[i])
+            problem = var_positional_check(args[i])
             if problem:
                 problems.append(_at(f"_args_[{i}]", problem))
     names = spec.names
@@ -233,8 +250,8 @@ def bind_problems(
         if name not in names or name in positional_only:  # the latter lands in **kwargs
             if not spec.var_keyword:
                 problems.append(f"{name}: unexpected keyword argument{did_you_mean(name, names)}")
-            elif spec.var_keyword_check is not None:
-                problem = spec.var_keyword_check(value)
+            elif var_keyword_check is not None:
+                problem = var_keyword_check(value)
                 if problem:
                     problems.append(_at(name, problem))
             continue

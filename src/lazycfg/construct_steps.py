@@ -1,0 +1,54 @@
+"""The program `lazycfg.construct_plan` compiles and `lazycfg.construct_run` runs: step layouts,
+and the state of one planning walk."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lazycfg.construct import CONVERT, PARTIAL, RECURSIVE
+from lazycfg.construct_problems import Problem
+from lazycfg.safety import Policy
+
+# Step codes. Layouts (the built value always in the last slot):
+#   [CALL, fn, args, kwargs, arg_kids, kwarg_kids, part, path, written, how, mode, view, result]
+#   [DICT, values, kids, mode, object_type, view, result]
+#   [LIST, values, kids, mode, how, view, result]
+#   [VALUE, view, result]        an object leaf, judged; also a lone leaf at the root
+#   [RAW, value, mode, view, result]   configuration handed unbuilt to a non-recursive target
+# ``kids`` pair a slot (key or index) with the child's step; ``how`` holds flags: for a call
+# `ARGS_SLOT` (``_args_`` is among kwargs) and `CALL_ARGS` (call-time args replace them), for
+# a list `TUPLE` (stays a tuple) and `ARGS_LIST` (an ``_args_`` value); `CHECK`: bind the call.
+CALL, DICT, LIST, VALUE, RAW = range(5)
+ARGS_SLOT, CALL_ARGS, TUPLE, ARGS_LIST, CHECK = 1, 2, 4, 8, 16
+
+STATIC = frozenset({int, float, bool, type(None), bytes, complex})
+ROOT_FLAGS = frozenset({PARTIAL, RECURSIVE, CONVERT})
+
+
+class Program:
+    """A checked tree: its steps in build order and the problems found (run only if none);
+    while it is planned, also the state of the walk."""
+
+    __slots__ = (
+        "steps", "problems", "policy", "targets", "call_args", "python", "resolved", "strict",
+        "work", "seen",
+    )  # fmt: skip
+
+    def __init__(
+        self, policy: Policy, call_args: tuple[Any, ...], python: bool, resolved: bool, strict: bool
+    ) -> None:
+        self.steps: list[list[Any]] = []
+        self.problems: list[Problem] = []
+        self.policy = policy
+        self.targets: dict[Any, Any] = policy.targets
+        self.call_args = call_args
+        self.python = python
+        self.resolved = resolved
+        self.strict = strict
+        # Work items: (value, kids of the parent, slot, path, mode, recursive, partial, is_root)
+        # or a step to close.
+        self.work: list[Any] = []
+        self.seen: dict[int, list[Any]] = {}  # Lazy node id -> its step
+
+
+Walk = Program  # the planner's name for a program being planned
