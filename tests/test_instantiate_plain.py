@@ -143,7 +143,7 @@ def test_problems_come_in_depth_first_order_with_bindings_after_children() -> No
     with pytest.raises(TypeError) as info:
         instantiate(cfg, _convert_="all")
     text = str(info.value)
-    parts = ("x.x: expected int", "x.z: unexpected", "y[0]: missing", "y[1]: target os.system")
+    parts = ("x.x: expected int", "x.z: unexpected", "y[0]: missing", "y[1]: Target 'os.system'")
     places = [text.index(part) for part in (*parts, "- x: expected int, got a lazy Point")]
     assert places == sorted(places)
 

@@ -167,7 +167,10 @@ def lazy_target(node: Lazy[Any], policy: Policy) -> tuple[Any, str, str | None]:
 
 
 def _judge_lazy_target(node: Lazy[Any], policy: Policy) -> tuple[Any, str, str | None]:
-    fn, written, problem = resolve_target(node._lazy_target)
+    target = node._lazy_target
+    if isinstance(target, str) and (refused := policy.admit_name(target)) is not None:
+        return None, target, refused  # judged before import: nothing of it runs
+    fn, written, problem = resolve_target(target)
     if problem is None:
         if not isinstance(node._lazy_target, str):
             from lazycfg.node import target_name
@@ -189,21 +192,6 @@ def object_problem(value: Any, policy: Policy, resolved: bool) -> str | None:
     return None
 
 
-def lookup_problem(
-    fields: Any, partial: Any, fn: Any, written: str, problem: str, policy: Policy
-) -> str | None:
-    """A target's ``problem`` reconsidered for an enum member lookup (see
-    `lazycfg.safety.Policy.lookup_problem`); ``fields`` is the config dict or the lazy node."""
-    if isinstance(fields, Lazy):
-        args: Any = fields._lazy_args
-        others = bool(fields._lazy_kwargs)
-    else:
-        args = fields.get(ARGS_KEY)
-        others = any(k not in NOT_ARGUMENTS and k != ARGS_KEY for k in fields)
-    nargs = len(args) if isinstance(args, list | tuple) or is_omega(args) else -1
-    return policy.lookup_problem(written, fn, problem, nargs, others, partial is not False)
-
-
 def discovery_problem(fields: dict[Any, Any], policy: Policy) -> str | None:
     """``get_object(path=...)``: the path is the real target, so it passes the same checks."""
     args = fields.get(ARGS_KEY)
@@ -214,31 +202,40 @@ def discovery_problem(fields: dict[Any, Any], policy: Policy) -> str | None:
     from lazycfg.targets import locate
 
     try:
-        obj = locate(path)
+        locate(path, policy)
     except ConfigError as exc:
         return exc.problems[0]
-    return policy.problem(path, obj)
+    return None
 
 
 def call_problem(
     value: Any, partial: Any, fn: Any, written: str, problem: str | None, policy: Policy
 ) -> str | None:
     """The final verdict on one call's target: a ``get_object``-style target is judged by its
-    ``path``, and a refused enum class may still be looked up. ``value`` is the config dict or
-    the lazy node. Callers skip this when ``problem`` is None and the target is no discovery
-    target, which keeps it off the per-node fast path."""
+    ``path``. ``value`` is the config dict or the lazy node. Callers skip this when ``problem``
+    is None and the target is no discovery target, which keeps it off the per-node fast path."""
     if problem is None and written in DISCOVERY_TARGETS:
         fields = value
         if isinstance(value, Lazy):
             fields = {ARGS_KEY: value._lazy_args, **value._lazy_kwargs}
         problem = discovery_problem(fields, policy)
-    if problem:
-        problem = lookup_problem(value, partial, fn, written, problem, policy)
     return problem
 
 
+def refusal_line(path: KeyPath, problem: str) -> str:
+    """One refused target as a problem line; Hydra's own (multi-line) text keeps the
+    ``full_key`` line Hydra ends it with."""
+    where = fmt_path(path)
+    if "\n" in problem and path:
+        return f"{where}: {problem}\nfull_key: {where}"
+    return f"{where}: {problem}"
+
+
 def judge_target(target: Any, policy: Policy) -> tuple[Any, str, str | None]:
-    """A written target resolved, with the policy's verdict on it."""
+    """A written target resolved, with the policy's verdict on it (a string is judged before
+    it is imported, so a refused one runs no import-time code)."""
+    if isinstance(target, str) and (refused := policy.admit_name(target)) is not None:
+        return None, target, refused
     fn, written, problem = resolve_target(target)
     if problem is None:
         problem = policy.problem(written, fn)

@@ -41,6 +41,7 @@ from lazycfg.construct import (
     judge_target,
     lazy_target,
     object_problem,
+    refusal_line,
 )
 from lazycfg.node import ARGS_KEY, Lazy
 from lazycfg.safety import DISCOVERY_TARGETS, Policy
@@ -189,7 +190,7 @@ def plan(
         if problem is not None or written in DISCOVERY_TARGETS:
             problem = call_problem(fields, part, fn, written, problem, policy)
             if problem:
-                problems.append(f"{fmt_path(path)}: {problem}")
+                problems.append(refusal_line(path, problem))
         arguments = [(k, v) for k, v in items if k not in NOT_ARGUMENTS]
         _plan_call(
             fn,
@@ -229,7 +230,7 @@ def _plan_lazy(
     if problem is not None or written in DISCOVERY_TARGETS:
         problem = call_problem(node, node._lazy_partial, fn, written, problem, policy)
         if problem:
-            out.problems.append(f"{fmt_path(path)}: {problem}")
+            out.problems.append(refusal_line(path, problem))
     arguments: list[tuple[Any, Any]] = list(node._lazy_kwargs.items())
     if node._lazy_args:
         arguments.insert(0, (ARGS_KEY, node._lazy_args))

@@ -42,6 +42,7 @@ from lazycfg.construct import (
     is_omega,
     lazy_target,
     object_problem,
+    refusal_line,
     refuse_callable_result,
 )
 from lazycfg.node import ARGS_KEY, Lazy
@@ -121,7 +122,7 @@ def _check(root: Lazy[Any], policy: Policy) -> tuple[list[list[Any]], list[str],
         if problem is not None or written in DISCOVERY_TARGETS:
             problem = call_problem(node, part, fn, written, problem, policy)
             if problem:
-                problems.append(f"{fmt_path(path)}: {problem}")
+                problems.append(refusal_line(path, problem))
         if part and kwargs and any(type(v) is str and v == MISSING for v in kwargs.values()):
             # Hydra leaves a missing argument of a partial to its caller (a missing argument
             # of any other call is reported by _scan).

@@ -40,6 +40,7 @@ from lazycfg.construct import (
     fmt_path,
     judge_target,
     object_problem,
+    refusal_line,
     refuse_callable_result,
 )
 from lazycfg.construct_build import dict_node, omega_container
@@ -156,7 +157,7 @@ def check_plain(
             if problem is not None or written in DISCOVERY_TARGETS:
                 problem = call_problem(value, part, fn, written, problem, policy)
                 if problem:
-                    problems.append(f"{fmt_path(path)}: {problem}")
+                    problems.append(refusal_line(path, problem))
             kwargs: dict[Any, Any] = {}
             kids: list[tuple[Any, list[Any]]] = []
             pending: list[Any] = []

@@ -27,19 +27,13 @@ from lazycfg.construct_lazy import Fallback, build_lazy_tree
 from lazycfg.construct_plain import build_plain_tree
 from lazycfg.construct_resolve import Unmapped, holds_lazy, substitute_resolved
 from lazycfg.node import ARGS_KEY, Lazy
-from lazycfg.safety import Policy
+from lazycfg.safety import Policy, policy_for
 
 T = TypeVar("T")
 
-_policies: dict[tuple[str, ...] | None, Policy] = {}
-
 
 def _policy(allow: Iterable[str] | None) -> Policy:
-    key = None if allow is None else ((allow,) if isinstance(allow, str) else tuple(allow))
-    policy = _policies.get(key)
-    if policy is None:
-        policy = _policies[key] = Policy(key)
-    return policy
+    return policy_for(allow)  # one per allow-list and HYDRA_INSTANTIATE_ALLOWLIST_OVERRIDE
 
 
 @overload
