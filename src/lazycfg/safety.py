@@ -216,11 +216,11 @@ class Policy:
             verdict = self._name_problem(real, written)
             if verdict is not None:
                 return verdict
+        if not callable(obj):  # a value (``get_object``): no code of its own to allow
+            return value_problem(obj, written) or safety_hydra.protected_result(obj, written)
         exempt = written in DISCOVERY_TARGETS or (written in PATH_CLASSES and real in PATH_CLASSES)
         if not exempt and not self.allows(real):
             return self._outside(real)
-        if not callable(obj):
-            return value_problem(obj, written) or safety_hydra.protected_result(obj, written)
         return kind_problem(obj, written)
 
     def result_problem(self, written: str, result: Any) -> str | None:
