@@ -31,6 +31,7 @@ Verdicts are cached per policy; a policy is one per (allow-list, override), see 
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 from collections.abc import Iterable
 from typing import Any
@@ -135,7 +136,7 @@ class Policy:
     a target -> (callable, written name, problem).
     """
 
-    __slots__ = ("_names", "_verdicts", "allow", "override", "targets")
+    __slots__ = ("_names", "_results", "_verdicts", "allow", "override", "targets")
 
     def __init__(self, allow: Iterable[str] | None, override: Iterable[str] | None = None) -> None:
         if isinstance(allow, str):
@@ -146,6 +147,7 @@ class Policy:
         self.override = frozenset(entry for entry in override if entry)
         self._names: dict[str, str | None] = {}
         self._verdicts: dict[Any, str | None] = {}
+        self._results: dict[Any, str | None] = {}
         self.targets: dict[Any, tuple[Any, str, str | None]] = {}
 
     def allows(self, name: str) -> bool:
@@ -224,7 +226,22 @@ class Policy:
         return kind_problem(obj, written)
 
     def result_problem(self, written: str, result: Any) -> str | None:
-        """Why a callable a target returned (say ``getattr(os, "system")``) may not be kept."""
+        """Why a callable a target returned (say ``getattr(os, "system")``) may not be kept;
+        cached per function (a partial is judged by the function it calls)."""
+        for _ in range(64):
+            if not isinstance(result, functools.partial):
+                break
+            result = result.func
+        try:
+            return self._results[(written, result)]
+        except KeyError:
+            pass
+        except TypeError:  # unhashable callable: do not cache
+            return self._judge_result(written, result)
+        verdict = self._results[(written, result)] = self._judge_result(written, result)
+        return verdict
+
+    def _judge_result(self, written: str, result: Any) -> str | None:
         real = safety_hydra.identity(result)
         problem = (
             self._name_problem(real, real, internals=False)
@@ -234,18 +251,27 @@ class Policy:
         return None if problem is None else f"target {written!r} returned {real}: {problem}"
 
 
-_policies: dict[tuple[tuple[str, ...] | None, str], Policy] = {}
+_policies: dict[tuple[tuple[str, ...] | None, Any], Policy] = {}
+_ENV_KEY = os.environ.encodekey(OVERRIDE_ENV)
+
+
+def _override_value() -> Any:
+    """The raw value of the override variable, read without decoding (one dict lookup: this
+    runs on every ``instantiate`` call)."""
+    try:
+        return os.environ._data.get(_ENV_KEY)  # pyright: ignore[reportAttributeAccessIssue]
+    except AttributeError:  # os.environ replaced by a plain mapping
+        return os.environ.get(OVERRIDE_ENV)
 
 
 def policy_for(allow: Iterable[str] | None) -> Policy:
     """The policy for one ``instantiate`` call: one per allow-list and per value of
     ``HYDRA_INSTANTIATE_ALLOWLIST_OVERRIDE``, so its verdicts can be cached."""
-    override = os.environ.get(OVERRIDE_ENV, "")
     names = None if allow is None else ((allow,) if isinstance(allow, str) else tuple(allow))
-    key = (names, override)
+    key = (names, _override_value())
     policy = _policies.get(key)
     if policy is None:
-        policy = _policies[key] = Policy(names, override.split(":"))
+        policy = _policies[key] = Policy(names, os.environ.get(OVERRIDE_ENV, "").split(":"))
     return policy
 
 
