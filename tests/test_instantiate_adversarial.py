@@ -174,6 +174,11 @@ ATTACKS = [
         lambda m: {"_target_": "multiprocessing.Process", "target": get("os.system")},
         "multiprocessing",
     ),
+    Attack(  # a private standard-library helper that runs a shell command
+        "private-stdlib",
+        lambda m: {"_target_": "_osx_support._read_output", "_args_": [_shell(m)]},
+        "_osx_support",
+    ),
     Attack(
         "discovered-system",
         lambda m: {"_target_": "hydra.utils.get_method", "path": "os.system"},

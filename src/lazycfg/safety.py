@@ -8,8 +8,8 @@ returned):
 - by name, before anything is imported: everything the installed Hydra's own target policy
   refuses (asked, not copied: `lazycfg.safety_hydra`), and lazycfg's own list of targets that run
   code, start processes (``asyncio`` subprocesses, ``pty``, ``multiprocessing``...), load pickles,
-  delete or overwrite files, or change the environment; lazycfg's own modules, so no config can
-  reach this policy's state;
+  delete or overwrite files, or change the environment; private (``_x``) names of the standard
+  library; lazycfg's own modules, so no config can reach this policy's state;
 - by what the object is, after import (`lazycfg.safety_kinds`): unbound methods and descriptors,
   methods bound to shared objects (``os.environ.update``), special methods, metaclasses, and
   modules or shared containers handed to a config.
@@ -33,6 +33,7 @@ from __future__ import annotations
 import fnmatch
 import functools
 import os
+import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -104,6 +105,20 @@ def is_blocked(name: str) -> bool:
         or canonical.startswith(BLOCKED_PREFIXES)
         or safety_hydra.blocks(name)
     )
+
+
+_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ()))
+
+
+def private_stdlib(written: str) -> bool:
+    """Whether a written path names a private (``_x``) module or attribute of the standard
+    library: such helpers are not APIs, and some run shell commands
+    (``_osx_support._read_output``, ``uuid._get_command_stdout``). Judged on the written path
+    only: public names defined in private modules (``io.StringIO``) stay callable."""
+    parts = written.split(".")
+    if parts[0] not in _STDLIB:
+        return False
+    return any(p[:1] == "_" and not (p[:2] == p[-2:] == "__") for p in parts)
 
 
 def _is_lazycfg(name: str) -> bool:
@@ -183,6 +198,11 @@ class Policy:
         except KeyError:
             pass
         verdict = self._name_problem(written, written)
+        if verdict is None and private_stdlib(written) and written not in self.override:
+            verdict = (
+                f"target {written!r} is a private name of the standard library: its helpers are "
+                "not APIs and some run shell commands; name the public function or class"
+            )
         if verdict is None and self.allow is not None and not self.allows(written):
             if written not in DISCOVERY_TARGETS and written not in PATH_CLASSES:
                 verdict = self._outside(written)
