@@ -348,6 +348,9 @@ def test_override_admits_exactly_the_named_targets(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("HYDRA_INSTANTIATE_ALLOWLIST_OVERRIDE", "os.getcwd:os.kill")
     built = lazycfg.instantiate(config)  # the canonical name admits its posix alias too
     assert built["cwd"] == os.getcwd() and built["kill"].func is os.kill
+    # Hydra 1.3.5's tests expect the override to admit even its execution targets
+    monkeypatch.setenv("HYDRA_INSTANTIATE_ALLOWLIST_OVERRIDE", "builtins.eval")
+    assert lazycfg.instantiate({"_target_": "builtins.eval", "_args_": ["1+2"]}) == 3
     monkeypatch.setenv("HYDRA_INSTANTIATE_ALLOWLIST_OVERRIDE", "os.getcw:os")  # no prefixes
     with pytest.raises(InstantiationException, match="blocklisted"):
         lazycfg.instantiate(config)
@@ -449,3 +452,36 @@ def test_refused_on_a_hydra_app_command_line(overrides: list[str], marker: Path)
     )
     assert result.returncode != 0 and "BUILT" not in result.stdout, result.stdout
     assert "nothing was built" in result.stderr, result.stderr
+
+
+# --- never laxer than Hydra ----------------------------------------------------------------------
+
+
+def _hydra_listed_targets() -> list[str]:
+    """Every dotted name the installed Hydra's target policy lists (read here only to test)."""
+    from hydra._internal import target_policy as hydra_policy
+
+    names: set[str] = set()
+    for value in vars(hydra_policy).values():
+        if isinstance(value, frozenset) and all(isinstance(v, str) for v in value):
+            names |= {v for v in value if "." in v}
+    prefixes = hydra_policy.UNCONTROLLED_EXECUTION_TARGET_PREFIXES
+    names |= {f"{p}x" if p.endswith(".") else f"{p}v" for p in prefixes}
+    return sorted(names)
+
+
+def test_refuses_at_least_what_hydra_refuses() -> None:
+    import hydra.utils
+
+    laxer = []
+    for name in _hydra_listed_targets():
+        config = {"_target_": name, "_partial_": True}  # a partial: nothing is called
+        try:
+            hydra.utils.instantiate(config)
+        except Exception:
+            try:
+                lazycfg.instantiate(config)
+            except REFUSED:
+                continue
+            laxer.append(name)
+    assert laxer == []
