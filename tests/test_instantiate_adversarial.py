@@ -485,3 +485,15 @@ def test_refuses_at_least_what_hydra_refuses() -> None:
                 continue
             laxer.append(name)
     assert laxer == []
+
+
+def test_hydra_lists_changed_at_run_time_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hydra._internal import target_policy as hydra_policy
+
+    from lazycfg.safety import Policy
+
+    # lazycfg judges under the snapshot of Hydra's lists it took (and Hydra verified) at import
+    monkeypatch.setattr(hydra_policy, "UNCONTROLLED_EXECUTION_TARGETS", frozenset())
+    monkeypatch.setattr(hydra_policy, "DEFAULT_BLOCKLISTED_MODULES", frozenset())
+    for name in ("builtins.exec", "os.system", "os.remove", "runpy.run_path"):
+        assert "blocklisted" in (Policy(None).admit_name(name) or "")

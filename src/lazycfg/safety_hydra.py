@@ -24,6 +24,20 @@ _OS_ALIASES = (
 )
 
 
+# The functions of ``hydra._internal.target_policy`` this module calls.
+_USED = (
+    "_EXPECTED_TARGET_POLICY_DIGEST",
+    "_validated_target_policy",
+    "_target_policy_context",
+    "_get_os_alias_target",
+    "_get_policy_alias_target",
+    "_is_blocklisted_target",
+    "_reject_protected_reference",
+    "_reject_protected_result",
+    "_get_resolved_target_name_for_check",
+)
+
+
 def _load() -> tuple[Any, Any]:
     """Hydra's policy module and its validated snapshot; (None, message) when it is missing
     (an older hydra-core) and (module, message) when Hydra's own integrity check fails."""
@@ -32,12 +46,12 @@ def _load() -> tuple[Any, Any]:
         from hydra.errors import InstantiationException
     except ImportError:
         return None, None
+    if not all(hasattr(policy, name) for name in _USED):
+        return None, None  # a 1.3.x release with a different layout: lazycfg's lists apply
     try:
         return policy, policy._validated_target_policy(policy._EXPECTED_TARGET_POLICY_DIGEST)
     except InstantiationException as exc:
         return policy, str(exc)
-    except AttributeError:  # a 1.3.x release with a different layout: lazycfg's lists apply
-        return None, None
 
 
 _module, _snapshot = _load()
