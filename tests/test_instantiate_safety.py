@@ -56,7 +56,7 @@ def test_blocked_before_anything_is_built(config: dict) -> None:
     with pytest.raises(InstantiationException) as info:
         lazycfg.instantiate(guarded)
     assert Explodes.built == 0
-    assert "blocked" in str(info.value) and "hostile" in str(info.value)
+    assert "blocklisted" in str(info.value) and "hostile" in str(info.value)
     with pytest.raises(InstantiationException):
         lazycfg.instantiate(OmegaConf.create(guarded))
 
@@ -136,20 +136,22 @@ def test_value_encodings_pass_the_allow_list_in_every_form() -> None:
         assert (built.path, built.shade, built.kind) == (Path("data/x.csv"), Shade.DARK, Point)
 
 
-def test_value_encodings_are_exempt_only_as_value_lookups() -> None:
+def test_enum_lookups_outside_the_allow_list_are_refused_before_import() -> None:
     allow = ["instantiate_targets"]
-    # an enum outside the allow-list called any other way is a call like any other
+    # an enum outside the allow-list is refused like any other call, a lookup included: its
+    # module is not imported, so its _missing_ never runs
     for config in (
         {"_target_": "enum.Enum", "_args_": ["E", ["A"]]},
         {"_target_": "enum.Enum", "value": "E", "names": ["A"]},
         {"_target_": "enum.Enum", "_partial_": True, "_args_": ["E"]},
         {"_target_": "collections.OrderedDict", "_args_": [[]]},
+        {"_target_": "http.HTTPStatus", "_args_": [404]},
     ):
         with pytest.raises(InstantiationException, match="allow-list"):
             lazycfg.instantiate(config, allow=allow)
-    # an enum of a blocked module stays blocked, even as a lookup
-    with pytest.raises(InstantiationException, match="blocked"):
+    # an enum of a blocked module stays blocked
+    with pytest.raises(InstantiationException, match="blocklisted"):
         lazycfg.instantiate({"_target_": "inspect._ParameterKind", "_args_": [1]}, allow=allow)
-    # an enum lookup outside the allow-list is admitted and builds the member
-    built = lazycfg.instantiate({"_target_": "http.HTTPStatus", "_args_": [404]}, allow=allow)
+    # named in the allow-list, the lookup builds the member
+    built = lazycfg.instantiate({"_target_": "http.HTTPStatus", "_args_": [404]}, allow=["http"])
     assert built.name == "NOT_FOUND"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import functools
 import math
+import os
 import os.path
 import pathlib
 
@@ -107,3 +108,46 @@ def test_locate_refuses_malformed_paths(bad: str) -> None:
 def test_builtin_functions_are_found_by_their_public_name(obj: object, path: str) -> None:
     assert import_path(obj) == path
     assert locate(path) is obj
+
+
+# --- the policy judges a path before locate imports it -------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["nt.system", "subprocess.run", "lazycfg.safety.BLOCKED_NAMES"])
+def test_locate_refuses_a_blocked_path_before_importing_it(path: str) -> None:
+    # nt does not exist on this system: the refusal comes from the string alone
+    with pytest.raises(TargetError, match="blocklisted|lazycfg itself"):
+        locate(path)
+
+
+def test_locate_refuses_what_a_path_resolves_to() -> None:
+    with pytest.raises(TargetError, match="unbound method"):
+        locate("pathlib.Path.write_text")
+    with pytest.raises(TargetError, match="process environment"):
+        locate("os.environ.update")
+
+
+def test_locate_imports_nothing_outside_an_allow_list(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from lazycfg.safety import Policy
+
+    (tmp_path / "locate_outsider.py").write_text(
+        f"import pathlib\npathlib.Path({str(tmp_path / 'imported')!r}).write_text('x')\nX = 1\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(TargetError, match="allow-list"):
+        locate("locate_outsider.X", Policy(["foundation_targets"]))
+    assert "locate_outsider" not in sys.modules and not (tmp_path / "imported").exists()
+    assert locate("locate_outsider.X", Policy(["locate_outsider"])) == 1
+    assert (tmp_path / "imported").exists()
+    del sys.modules["locate_outsider"]
+
+
+def test_locate_honours_the_override(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(TargetError, match="HYDRA_INSTANTIATE_ALLOWLIST_OVERRIDE=os.getcwd"):
+        locate("os.getcwd")
+    monkeypatch.setenv("HYDRA_INSTANTIATE_ALLOWLIST_OVERRIDE", "os.getcwd")
+    assert locate("os.getcwd") is os.getcwd

@@ -209,24 +209,6 @@ def object_problem(value: Any, policy: Policy, resolved: bool) -> Verdict | None
     return None
 
 
-def lookup_problem(
-    fields: Any, partial: Any, fn: Any, written: str, problem: Verdict, policy: Policy
-) -> Verdict | None:
-    """A target's ``problem`` reconsidered for an enum member lookup (see
-    `lazycfg.safety.Policy.lookup_problem`); ``fields`` is the config dict or the lazy node."""
-    if problem[0] != POLICY_KIND:
-        return problem
-    if isinstance(fields, Lazy):
-        args: Any = fields._lazy_args
-        others = bool(fields._lazy_kwargs)
-    else:
-        args = fields.get(ARGS_KEY)
-        others = any(k not in NOT_ARGUMENTS and k != ARGS_KEY for k in fields)
-    nargs = len(args) if isinstance(args, list | tuple) or is_omega(args) else -1
-    found = policy.lookup_problem(written, fn, problem[1], nargs, others, partial is not False)
-    return policy_verdict(found)
-
-
 def discovery_problem(fields: dict[Any, Any], policy: Policy) -> Verdict | None:
     """``get_object(path=...)``: the path is the real target, so it passes the same checks."""
     args = fields.get(ARGS_KEY)
@@ -247,14 +229,11 @@ def call_problem(
     value: Any, partial: Any, fn: Any, written: str, problem: Verdict | None, policy: Policy
 ) -> Verdict | None:
     """The final verdict on one call's target: a ``get_object``-style target is judged by its
-    ``path``, and a refused enum class may still be looked up. ``value`` is the config dict or
-    the lazy node. Callers skip this when ``problem`` is None and the target is no discovery
-    target, which keeps it off the per-node fast path."""
+    ``path``. ``value`` is the config dict or the lazy node. Callers skip this when ``problem``
+    is None and the target is no discovery target, which keeps it off the per-node fast path."""
     if problem is None and written in DISCOVERY_TARGETS:
         fields = value
         if isinstance(value, Lazy):
             fields = {ARGS_KEY: value._lazy_args, **value._lazy_kwargs}
         problem = discovery_problem(fields, policy)
-    if problem:
-        problem = lookup_problem(value, partial, fn, written, problem, policy)
     return problem

@@ -22,19 +22,9 @@ from lazycfg.construct_read import Special, read_config
 from lazycfg.construct_resolve import Unmapped, holds_lazy, substitute_resolved
 from lazycfg.construct_run import run
 from lazycfg.node import Lazy
-from lazycfg.safety import Policy
+from lazycfg.safety import Policy, policy_for
 
 T = TypeVar("T")
-
-_policies: dict[tuple[str, ...] | None, Policy] = {}
-
-
-def _policy(allow: Iterable[str] | None) -> Policy:
-    key = None if allow is None else ((allow,) if isinstance(allow, str) else tuple(allow))
-    policy = _policies.get(key)
-    if policy is None:
-        policy = _policies[key] = Policy(key)
-    return policy
 
 
 class _Call(NamedTuple):
@@ -43,10 +33,6 @@ class _Call(NamedTuple):
 
     policy: Policy
     strict: bool
-
-
-# The contexts of calls without allow= (the default policy), made once.
-_contexts: dict[bool, _Call] = {}
 
 
 @overload
@@ -114,11 +100,8 @@ def instantiate(
     """
     if config is None:
         return None
-    ctx = _contexts.get(strict) if allow is None else None
-    if ctx is None:
-        ctx = _Call(_policy(allow), strict)
-        if allow is None:
-            _contexts[strict] = ctx
+    # the policy is looked up on every call: HYDRA_INSTANTIATE_ALLOWLIST_OVERRIDE may change
+    ctx = _Call(policy_for(allow), strict)
     if isinstance(config, Lazy):
         return _from_lazy(config, args, kwargs, ctx)
     kind = type(config)

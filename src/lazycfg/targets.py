@@ -14,6 +14,7 @@ import types
 from typing import Any
 
 from lazycfg.errors import TargetError
+from lazycfg.safety import Policy, policy_for
 
 _paths: dict[Any, str] = {}
 _paths_by_id: dict[int, tuple[Any, str]] = {}
@@ -139,13 +140,30 @@ def _builtin_by_name(obj: Any, module_name: str) -> str | None:
     return None
 
 
-def locate(path: str) -> Any:
-    """Import the object a dotted path names (Hydra's ``_locate`` rules, with a clear error)."""
+def locate(path: str, policy: Policy | None = None) -> Any:
+    """Import the object a dotted path names (Hydra's ``_locate`` rules, with a clear error).
+
+    ``policy`` (the default policy when None) judges the string before anything is imported,
+    so a refused path runs no module's import-time code, and the object after."""
     if not path or not isinstance(path, str):
         raise TargetError([f"target must be a non-empty dotted path, got {path!r}"])
     parts = path.split(".")
     if any(not p for p in parts):
         raise TargetError([f"{path!r} is not a valid dotted path (empty part)"])
+    if policy is None:
+        policy = policy_for(None)
+    refused = policy.admit_name(path)
+    if refused is not None:
+        raise TargetError([refused], "refused target")
+    obj = _import(path, parts)
+    refused = policy.problem(path, obj)
+    if refused is not None:
+        raise TargetError([refused], "refused target")
+    return obj
+
+
+def _import(path: str, parts: list[str]) -> Any:
+    """The object ``path`` names, importing its longest importable module prefix."""
     module: Any = None
     found = 0
     for end in range(len(parts), 0, -1):
