@@ -497,3 +497,20 @@ def test_hydra_lists_changed_at_run_time_change_nothing(monkeypatch: pytest.Monk
     monkeypatch.setattr(hydra_policy, "DEFAULT_BLOCKLISTED_MODULES", frozenset())
     for name in ("builtins.exec", "os.system", "os.remove", "runpy.run_path"):
         assert "blocklisted" in (Policy(None).admit_name(name) or "")
+
+
+def test_a_shared_objects_method_runs_only_when_named_exactly_in_allow() -> None:
+    config = {"_target_": "random.randint", "_partial_": True}
+    with pytest.raises(InstantiationException, match=r"allow=\['random.randint'\]"):
+        lazycfg.instantiate(config)  # Hydra builds it; lazycfg refuses by default, saying how
+    with pytest.raises(InstantiationException, match="bound to a shared Random object"):
+        lazycfg.instantiate(config, allow=["random"])  # a module prefix is not enough
+    assert lazycfg.instantiate(config, allow=["random.randint"])(3, 3) == 3
+    # the environment and unbound methods stay refused, however exactly they are named
+    environ = {"_target_": "os.environ.update", "_args_": [{"LAZYCFG_ADVERSARIAL": "1"}]}
+    with pytest.raises(InstantiationException):
+        lazycfg.instantiate(environ, allow=["os.environ.update"])
+    assert "LAZYCFG_ADVERSARIAL" not in os.environ
+    writer = {"_target_": "pathlib.Path.write_text", "_args_": ["marker", "x"]}
+    with pytest.raises(InstantiationException, match="unbound method"):
+        lazycfg.instantiate(writer, allow=["pathlib.Path.write_text"])

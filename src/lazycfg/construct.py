@@ -105,11 +105,11 @@ def resolve_target(target: Any) -> tuple[Any, str, Verdict | None]:
         hit = _located.get(target)
         if hit is None:
             from lazycfg.errors import ConfigError
-            from lazycfg.targets import locate
+            from lazycfg.targets import import_unjudged
 
             problem: Verdict | None = None
             try:
-                fn = locate(target)
+                fn = import_unjudged(target)  # judge_target judged it before and judges after
                 if not callable(fn):
                     problem = _not_callable(fn, f"{target!r} names a {type(fn).__name__}; "
                                             "name a class or function")  # fmt: skip

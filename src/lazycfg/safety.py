@@ -38,7 +38,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from lazycfg import safety_hydra
-from lazycfg.safety_kinds import kind_problem, value_problem
+from lazycfg.safety_kinds import kind_problem, shared_method, value_problem
 
 OVERRIDE_ENV = "HYDRA_INSTANTIATE_ALLOWLIST_OVERRIDE"
 
@@ -240,10 +240,12 @@ class Policy:
                 return verdict
         if not callable(obj):  # a value (``get_object``): no code of its own to allow
             return value_problem(obj, written) or safety_hydra.protected_result(obj, written)
+        # A method bound to a shared object, named exactly in allow=: the caller trusts it.
+        trusted = self.allow is not None and written in self.allow and shared_method(obj)
         exempt = written in DISCOVERY_TARGETS or (written in PATH_CLASSES and real in PATH_CLASSES)
-        if not exempt and not self.allows(real):
+        if not (exempt or trusted) and not self.allows(real):
             return self._outside(real)
-        return kind_problem(obj, written)
+        return None if trusted else kind_problem(obj, written)
 
     def result_problem(self, written: str, result: Any) -> str | None:
         """Why a callable a target returned (say ``getattr(os, "system")``) may not be kept;

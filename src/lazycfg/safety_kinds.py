@@ -83,7 +83,8 @@ def _shared_object(receiver: Any, name: str, returned: bool) -> str | None:
     kind = type(receiver).__qualname__
     return (
         f"target {name!r} is a method bound to a shared {kind} object: calling it from a config "
-        f"changes that object and so the state of the module holding it; {_FIX}"
+        f"changes that object and so the state of the module holding it; {_FIX} (or, if you "
+        f"trust this one method, name it exactly in allow=[{name!r}])"
     )
 
 
@@ -159,3 +160,15 @@ def value_problem(value: Any, name: str) -> str | None:
             "code or name a function that returns a fresh value"
         )
     return None
+
+
+def shared_method(obj: Any) -> bool:
+    """Whether ``obj`` is a method bound to a shared object other than the environment
+    (``numpy.random.seed``, ``random.randint``): refused by default, but a caller may trust one by
+    naming it exactly in ``allow=``."""
+    receiver = getattr(obj, "__self__", None)
+    if receiver is None or isinstance(receiver, type | types.ModuleType):
+        return False
+    if receiver is os.environ or isinstance(receiver, type(os.environ)):
+        return False
+    return not _is_dunder(getattr(obj, "__name__", None))

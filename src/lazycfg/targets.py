@@ -145,11 +145,7 @@ def locate(path: str, policy: Policy | None = None) -> Any:
 
     ``policy`` (the default policy when None) judges the string before anything is imported,
     so a refused path runs no module's import-time code, and the object after."""
-    if not path or not isinstance(path, str):
-        raise TargetError([f"target must be a non-empty dotted path, got {path!r}"])
-    parts = path.split(".")
-    if any(not p for p in parts):
-        raise TargetError([f"{path!r} is not a valid dotted path (empty part)"])
+    parts = _parts(path)
     if policy is None:
         policy = policy_for(None)
     refused = policy.admit_name(path)
@@ -160,6 +156,22 @@ def locate(path: str, policy: Policy | None = None) -> Any:
     if refused is not None:
         raise TargetError([refused], "refused target")
     return obj
+
+
+def import_unjudged(path: str) -> Any:
+    """The object a dotted path names, with no verdict of the policy: for a caller that judges
+    the string itself before (``Policy.admit_name``) and the object after (``Policy.problem``),
+    as `lazycfg.instantiate` does with the policy of its own call."""
+    return _import(path, _parts(path))
+
+
+def _parts(path: str) -> list[str]:
+    if not path or not isinstance(path, str):
+        raise TargetError([f"target must be a non-empty dotted path, got {path!r}"])
+    parts = path.split(".")
+    if any(not p for p in parts):
+        raise TargetError([f"{path!r} is not a valid dotted path (empty part)"])
+    return parts
 
 
 def _import(path: str, parts: list[str]) -> Any:
