@@ -129,6 +129,15 @@ class Module:
         meant.body = [ast.Return(value_ast(self, tree))]
         self.statements.append((f"{text}    return {body}\n", [meant]))
 
+    def add_value(
+        self, name: str, tree: Any, comments: CommentMap | None = None, path: Path = ()
+    ) -> None:
+        """``name = <tree>``: a config that is not a mapping (a list Hydra composes into a
+        package), stored as it is rather than returned by a factory."""
+        body = self.expr(tree, comments, path)
+        meant = ast.Assign([ast.Name(name, ast.Store())], value_ast(self, tree), lineno=0)
+        self.statements.append((f"{name} = {body}\n", [meant]))
+
     def add_call(
         self, function: str, name: str, keywords: list[tuple[str, str, Any]], notes: CommentMap
     ) -> None:

@@ -74,7 +74,7 @@ class Migration:
                     lines.append(f"- DIFFERENT {check.what}:")
                     lines += [f"    {d}" for d in check.differences]
                 elif check.note:
-                    lines.append(f"- skipped {check.what}: {check.note}")
+                    lines.append(f"- {check.what}: {check.note}")
         lines += [f"- {n}" for n in self.notes]
         return "\n".join(lines) + "\n"
 

@@ -135,8 +135,11 @@ def read_source(root: Path, path: Path, real_root: Path | None = None) -> Source
         defaults = body.pop("defaults")
         if not isinstance(defaults, list):
             raise MigrateError(path, 1, 1, "the defaults list must be a list")
-    if body is not None and not isinstance(body, dict):
-        raise MigrateError(path, 1, 1, f"a config must be a mapping, got {type(body).__name__}")
+    if body is not None and not isinstance(body, dict | list):
+        # Hydra composes a mapping, or a list into a package (``layer: [...]``); nothing else.
+        raise MigrateError(
+            path, 1, 1, f"a config must be a mapping or a list, got {type(body).__name__}"
+        )
     relative = path.relative_to(root)
     group = relative.parent.as_posix()
     return Source(

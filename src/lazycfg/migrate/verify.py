@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lazycfg.migrate.defaults import absolute_loaded
 from lazycfg.migrate.readers import Source
 
 if TYPE_CHECKING:
@@ -338,7 +339,11 @@ def verify(
     saved = _snapshot(store.repo)
     original_side = _OriginalSide(parallel, yaml_dir, sources, compositions)
     try:
-        import_package(package_dir)
+        try:
+            import_package(package_dir)
+        except Exception as exc:  # the package's own store calls refused something
+            failed = Check("import the converted package", [_one_error(exc)])
+            return Verification([failed])
         with _shared_store(), initialize(config_path=None, version_base="1.3", job_name="app"):
             converted = _session(sources, compositions)
         GlobalHydra.instance().clear()
@@ -349,8 +354,10 @@ def verify(
         GlobalHydra.instance().clear()
         store.repo = saved
     result = Verification()
+    groups = {s.config_path: s.group for s in sources}
     for path, loaded in original[0].items():
-        result.checks.append(Check(f"load {path}", diff(loaded, converted[0][path])))
+        loaded = absolute_loaded(loaded, groups[path])  # as `absolute_defaults` wrote them
+        result.checks.append(Check(f"load {path}", _differences(loaded, converted[0][path])))
     result.checks += _compose_checks(compositions, original[1], converted[1])
     return result
 
@@ -363,22 +370,63 @@ def _compose_checks(
     """One check per composition; one the original cannot compose has proven nothing.
 
     An override set the original cannot compose with one primary is skipped there only when it
-    composes with another (it was meant for that one); otherwise it is a failure.
+    composes with another (it was meant for that one); otherwise it is a failure. A primary
+    with a mandatory choice (``defaults: [{db: ???}]``) cannot compose bare: it counts as
+    verified through the override sets that make the choice, if one was given.
     """
-    by_key = {" ".join([p, *o]): o for p, o in compositions}
-    fitting = {tuple(o) for key, o in by_key.items() if _error(original[key]) is None}
+    by_key = {" ".join([p, *o]): (p, o) for p, o in compositions}
+    fitting = {tuple(o) for key, (_, o) in by_key.items() if _error(original[key]) is None}
+    chosen: dict[str, int] = {}
+    for key, (primary, overrides) in by_key.items():
+        if overrides and _error(original[key]) is None:
+            chosen[primary] = chosen.get(primary, 0) + 1
     checks: list[Check] = []
-    for key, overrides in by_key.items():
+    for key, (primary, overrides) in by_key.items():
         check = Check(f"compose {key}")
         error = _error(original[key])
+        choice = _mandatory_choice(error)
         if error is None:
-            check.differences = diff(original[key], converted[key])
+            check.differences = _differences(original[key], converted[key])
         elif overrides and tuple(overrides) in fitting:
-            check.note = f"the original does not compose ({error})"
+            check.note = f"skipped: the original does not compose ({error})"
+        elif choice and not overrides and chosen.get(primary):
+            n = chosen[primary]
+            check.note = (
+                f"a choice of {choice!r} is mandatory ({choice}: ???): verified through the "
+                f"{n} --override set{'s' if n > 1 else ''} that choose{'' if n > 1 else 's'} it"
+            )
+        elif choice and not overrides:
+            check.unverified = (
+                f"a choice of {choice!r} is mandatory ({choice}: ???) and no --override set "
+                f"composes {primary}: give one, e.g. --override {choice}=<option>"
+            )
         else:
             check.unverified = f"could not compose {key} on the original: {error}"
         checks.append(check)
     return checks
+
+
+def _one_error(exc: BaseException) -> str:
+    """An exception as one report line: its type and its first line."""
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}"
+
+
+def _mandatory_choice(error: str | None) -> str | None:
+    """The group of Hydra's "You must specify 'db'" error (a ``???`` choice), else None."""
+    marker = "You must specify '"
+    if error is None or marker not in error:
+        return None
+    return error.split(marker, 1)[1].split("'", 1)[0]
+
+
+def _differences(original: Any, converted: Any) -> list[str]:
+    """`diff`, or the converted side's own error when only it failed (the real exception, not
+    a list of everything missing)."""
+    error = _error(converted)
+    if error is not None and _error(original) is None:
+        return [f"the converted side fails: {error}"]
+    return diff(original, converted)
 
 
 def _error(composed: Any) -> str | None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from lazycfg.codegen import Kept, resolve, ruff_format
 from lazycfg.codegen_ast import prove
 from lazycfg.codegen_module import CommentMap, Module, identifier
+from lazycfg.migrate.defaults import absolute_defaults
 from lazycfg.migrate.readers import Source
 
 INIT = "__init__.py"
@@ -66,7 +67,10 @@ def _module_for(group: str, sources: list[Source], imports: bool, written: Writt
         notes = source.comments
         lead = source.comments.above.get(("defaults",), []) if source.defaults else []
         name = module.reserve(source.name)
-        module.add_factory(name, tree, notes, lead)
+        if isinstance(tree, list):
+            module.add_value(name, tree, notes)
+        else:
+            module.add_factory(name, tree, notes, lead)
         _store_call(module, name, source, notes)
         if source.comments.tail:
             module.add_comment(source.comments.tail)
@@ -81,7 +85,7 @@ def _store_call(module: Module, name: str, source: Source, notes: CommentMap) ->
         keywords.append(("package", "package", source.package))
     if source.defaults is not None:
         notes.above.pop(("defaults",), None)
-        keywords.append(("defaults", "defaults", source.defaults))
+        keywords.append(("defaults", "defaults", absolute_defaults(source.defaults, source.group)))
     module.add_call("store", name, keywords, notes)
 
 

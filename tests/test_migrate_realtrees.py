@@ -1,0 +1,82 @@
+"""Shapes real config trees use: list-rooted files, relative defaults, mandatory choices."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from lazycfg.migrate.verify import _compose_checks
+
+LAZYCFG = str(Path(sys.executable).parent / "lazycfg")
+
+TREE = {
+    "config.yaml": """
+        defaults:
+          - layer: pair
+          - solver/sub: fast
+          - db: ???
+          - _self_
+        x: 1
+        """,
+    "layer/pair.yaml": """
+        # two layers, composed into the package `layer`
+        - {a: 1, b: 2}
+        - {a: 3, b: 4}  # the second
+        """,
+    "solver/default.yaml": "# @package _global_\nlr: 0.1\nsteps: 10\n",
+    "solver/sub/fast.yaml": """
+        defaults:
+          - ../default
+          - /db@extra_db: pg
+          - _self_
+        steps: 5
+        """,
+    "db/pg.yaml": "port: 5432\n",
+    "db/my.yaml": "port: 3306\n",
+}
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip())
+    return root
+
+
+def run(cwd: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([LAZYCFG, *argv], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def test_list_roots_relative_defaults_and_a_mandatory_choice_verify(tmp_path: Path) -> None:
+    write_tree(tmp_path / "conf", TREE)
+    done = run(
+        tmp_path, "migrate", "conf", "-o", "out", "--override", "db=pg", "--override", "db=my"
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Check: 9 of 9 equal" in done.stdout
+    assert "a choice of 'db' is mandatory (db: ???): verified through the 2 --override sets" in (
+        done.stdout
+    )
+    layer = (tmp_path / "out" / "layer.py").read_text()
+    assert "pair = [" in layer and "# the second" in layer
+    assert 'store(pair, name="pair", group="layer")' in layer
+    fast = (tmp_path / "out" / "solver_sub.py").read_text()
+    assert '"/solver/default"' in fast and "../default" not in fast
+    assert '{"/db@extra_db": "pg"}' in fast
+
+
+def test_a_mandatory_choice_without_an_override_set_is_not_verified(tmp_path: Path) -> None:
+    write_tree(tmp_path / "conf", TREE)
+    done = run(tmp_path, "migrate", "conf", "-o", "out")
+    assert done.returncode == 1
+    assert "give one, e.g. --override db=<option>" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_the_report_shows_the_converted_sides_exception() -> None:
+    error = {"error": "MissingConfigException: In 'a': Could not load 'a/../b'"}
+    checks = _compose_checks([("config", [])], {"config": {"x": 1, "y": 2}}, {"config": error})
+    assert checks[0].differences == [f"the converted side fails: {error['error']}"]
