@@ -80,3 +80,36 @@ def test_the_report_shows_the_converted_sides_exception() -> None:
     error = {"error": "MissingConfigException: In 'a': Could not load 'a/../b'"}
     checks = _compose_checks([("config", [])], {"config": {"x": 1, "y": 2}}, {"config": error})
     assert checks[0].differences == [f"the converted side fails: {error['error']}"]
+
+
+def test_comments_stay_inside_the_mapping_or_list_they_end(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path / "conf",
+        {
+            "config.yaml": """
+                model:
+                  a: 1  # first
+                  inner:
+                    x: 1
+                    # end of inner
+                  # end of model
+                items:
+                  - 1
+                  # end of items
+                c: 3
+                # end of file
+                """
+        },
+    )
+    done = run(tmp_path, "migrate", "conf", "-o", "out")
+    assert done.returncode == 0, done.stderr
+    source = (tmp_path / "out" / "__init__.py").read_text()
+    body = [line.strip() for line in source.splitlines()]
+    order = ['"x": 1,', "# end of inner", "},", "# end of model", "},", '"items": [', "1,"]
+    at = [body.index('"x": 1,')]
+    for line in order[1:]:
+        at.append(body.index(line, at[-1] + 1))
+    assert at == sorted(at) and at[-1] - at[0] == len(order) - 1, source
+    assert body.index("# end of items") == body.index("1,") + 1
+    assert body.index("# end of items") + 1 == body.index("],")
+    assert body[-1] == "# end of file"

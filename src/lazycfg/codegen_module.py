@@ -27,10 +27,12 @@ RESERVED = frozenset({"factory", "partial", "store", "lazycfg"})
 
 @dataclass
 class CommentMap:
-    """Comments by config path: lines above an entry, one at the end of its line."""
+    """Comments by config path: lines above an entry, one at the end of its line, and lines
+    after the last entry of a mapping or list (written inside it, before it closes)."""
 
     above: dict[Path, list[str]] = field(default_factory=dict)
     inline: dict[Path, str] = field(default_factory=dict)
+    after: dict[Path, list[str]] = field(default_factory=dict)
 
 
 def identifier(text: str, taken: set[str] | frozenset[str] = frozenset()) -> str:
@@ -202,7 +204,7 @@ class _Renderer:
 
     def __init__(self, module: Module, notes: CommentMap) -> None:
         self.module, self.notes = module, notes
-        self.paths = bool(notes.above or notes.inline)
+        self.paths = bool(notes.above or notes.inline or notes.after)
 
     def run(self, root: Any, path: Path) -> str:
         opened = self.open(root, path)
@@ -220,7 +222,8 @@ class _Renderer:
             if index < len(items):
                 frame[1] += 1
                 key_text, child_path, value = items[index]
-                last = index == len(items) - 1
+                # Comments after the last entry: it takes a comma, as a person would write it.
+                last = index == len(items) - 1 and frame[3] not in self.notes.after
                 child = self.open(value, child_path)
                 if isinstance(child, str) or not child[1]:
                     text = child if isinstance(child, str) else child[0] + child[2]
@@ -231,6 +234,7 @@ class _Renderer:
                     stack.append([child[1], 0, child[2], child_path, last])
                 continue
             stack.pop()
+            out.append(comment_lines(self.notes.after.get(frame[3], [])))
             if not stack:
                 out.append(frame[2])
                 break
