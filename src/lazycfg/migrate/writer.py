@@ -86,6 +86,8 @@ def _store_call(module: Module, name: str, source: Source, notes: CommentMap) ->
     if source.defaults is not None:
         notes.above.pop(("defaults",), None)
         keywords.append(("defaults", "defaults", absolute_defaults(source.defaults, source.group)))
+    # Built when Hydra first reads it: the package starts in the time its chosen configs take.
+    keywords.append(("defer", "defer", True))
     module.add_call("store", name, keywords, notes)
 
 
