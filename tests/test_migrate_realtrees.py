@@ -7,7 +7,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from lazycfg.migrate.verify import _compose_checks
+from lazycfg.migrate.compare import _compose_checks
 
 LAZYCFG = str(Path(sys.executable).parent / "lazycfg")
 
@@ -62,7 +62,7 @@ def test_list_roots_relative_defaults_and_a_mandatory_choice_verify(tmp_path: Pa
     )
     layer = (tmp_path / "out" / "layer.py").read_text()
     assert "pair = [" in layer and "# the second" in layer
-    assert 'store(pair, name="pair", group="layer")' in layer
+    assert 'store(pair, name="pair", group="layer", defer=True)' in layer
     fast = (tmp_path / "out" / "solver_sub.py").read_text()
     assert '"/solver/default"' in fast and "../default" not in fast
     assert '{"/db@extra_db": "pg"}' in fast

@@ -21,6 +21,7 @@ from lazycfg.migrate import output
 from lazycfg.migrate.cleanup import Guard
 from lazycfg.migrate.loader import BadTree, MigrateError
 from lazycfg.migrate.output import OutputError
+from lazycfg.migrate.progress import Progress
 from lazycfg.migrate.readers import HYDRA, Source, read_tree
 from lazycfg.migrate.verify import Verification, verify
 from lazycfg.migrate.writer import prove_package, write_package
@@ -88,6 +89,7 @@ def migrate(
     overrides: list[list[str]] | None = None,
     exclude: Sequence[str] = (),
     force: bool = False,
+    progress: bool = False,
 ) -> Migration:
     """Convert the YAML tree at ``source`` into a Python package at ``destination``.
 
@@ -98,21 +100,25 @@ def migrate(
     each config and each composition is proven equal through Hydra. The package is published
     either way and `Migration.ok` says whether the check passed. Whatever ends the run early
     (an error, Ctrl-C, even SIGKILL) leaves no temporary behind and the destination as it was.
+    With ``progress``, a bar per stage is drawn on stderr when it is a terminal.
     """
     source, destination = Path(source), Path(destination)
+    bars = Progress(progress)
     target = output.plan(source, destination, force=force)
-    sources = read_tree(source, exclude)
+    sources = read_tree(source, exclude, bars)
     if check:
         _refuse_outside_reads(sources)
     guard = Guard()
     try:
         staging = output.stage(target, guard)
-        written = write_package(sources, staging, imports=imports)
+        written = write_package(sources, staging, imports=imports, progress=bars)
         prove_package(written)
         result = Migration(sources, destination, written.modules, written.kept, written.formatted)
         if check:
             whole = not exclude  # else Hydra must not see the files left out (bad, or costly)
-            result.verification = _check(sources, source, staging, overrides or [], guard, whole)
+            result.verification = _check(
+                sources, source, staging, overrides or [], guard, whole, bars
+            )
         output.publish(target, written, guard)
     except BaseException:
         guard.undo_now()
@@ -149,16 +155,17 @@ def _check(
     overrides: list[list[str]],
     guard: Guard,
     whole: bool,
+    bars: Progress,
 ) -> Verification:
     if whole and all(s.dialect == HYDRA for s in sources):
-        return verify(sources, root, package, overrides)
+        return verify(sources, root, package, overrides, progress=bars)
     # Custom tags and class_path nodes are not Hydra: compare against their Hydra reading,
     # written for the sources only (so excluded files stay unread).
     tmp = Path(tempfile.mkdtemp(prefix="lazycfg-migrate-"))
     guard.remove(tmp)
     try:
         _write_hydra_yaml(sources, root, tmp)
-        return verify(sources, tmp, package, overrides)
+        return verify(sources, tmp, package, overrides, progress=bars)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

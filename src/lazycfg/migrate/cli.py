@@ -81,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
             overrides=overrides,
             exclude=args.exclude,
             force=args.force,
+            progress=not args.quiet,  # drawn only when stderr is a terminal
         )
     except (ValueError, MigrateError, OutputError) as exc:
         return _refused(str(exc))

@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from lazycfg.migrate.loader import BadTree, Comments, ConfigPath, MigrateError, Tagged, read_yaml
+from lazycfg.migrate.progress import OFF, Progress
 
 HYDRA, TAGS, JSONARGPARSE = "hydra", "custom tags", "jsonargparse"
 _SUFFIXES = (".yaml", ".yml")
@@ -84,7 +85,7 @@ def inside(
     return real
 
 
-def read_tree(root: Path, exclude: Sequence[str] = ()) -> list[Source]:
+def read_tree(root: Path, exclude: Sequence[str] = (), progress: Progress = OFF) -> list[Source]:
     """Read every YAML file of a config tree; `BadTree` lists every bad file at once."""
     if not root.is_dir():
         raise MigrateError(root, 1, 1, "not a directory of YAML configs")
@@ -92,7 +93,10 @@ def read_tree(root: Path, exclude: Sequence[str] = ()) -> list[Source]:
     sources: list[Source] = []
     errors: list[MigrateError] = []
     seen: dict[str, Path] = {}
-    for path in yaml_files(root, exclude):
+    paths = yaml_files(root, exclude)
+    bar = progress.stage("read", len(paths))
+    for path in paths:
+        bar.update()
         try:
             source = read_source(root, path, real_root)
         except MigrateError as exc:
@@ -110,6 +114,7 @@ def read_tree(root: Path, exclude: Sequence[str] = ()) -> list[Source]:
             )
         seen[source.config_path] = source.file
         sources.append(source)
+    bar.close()
     if errors:
         raise BadTree(errors)
     return sources
@@ -135,24 +140,38 @@ def read_source(root: Path, path: Path, real_root: Path | None = None) -> Source
         defaults = body.pop("defaults")
         if not isinstance(defaults, list):
             raise MigrateError(path, 1, 1, "the defaults list must be a list")
-    if body is not None and not isinstance(body, dict | list):
-        # Hydra composes a mapping, or a list into a package (``layer: [...]``); nothing else.
-        raise MigrateError(
-            path, 1, 1, f"a config must be a mapping or a list, got {type(body).__name__}"
-        )
     relative = path.relative_to(root)
     group = relative.parent.as_posix()
+    package = loaded.header.get("package")
+    _check_root(path, body, "" if group == "." else group, package)
     return Source(
         file=path,
         group="" if group == "." else group,
         name=relative.stem,
-        package=loaded.header.get("package"),
+        package=package,
         defaults=defaults,
         body=body,
         comments=comments,
         dialect=state.dialect,
         lines=state.lines,
     )
+
+
+def _check_root(path: Path, body: Any, group: str, package: str | None) -> None:
+    """A mapping, or a list that Hydra puts under a key (a group's package, a header's)."""
+    if body is None or isinstance(body, dict):
+        return
+    if not isinstance(body, list):
+        raise MigrateError(path, 1, 1, f"a config must be a mapping, got {type(body).__name__}")
+    under = package if package is not None else group
+    if not under or under == "_global_":
+        raise MigrateError(
+            path,
+            1,
+            1,
+            "a config whose root is a list composes only under a key: put the file in a "
+            "config group, or name the key with a '# @package key' header",
+        )
 
 
 class _State:

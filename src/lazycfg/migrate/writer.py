@@ -14,11 +14,13 @@ import keyword
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from lazycfg.codegen import Kept, resolve, ruff_format
 from lazycfg.codegen_ast import prove
 from lazycfg.codegen_module import CommentMap, Module, identifier
 from lazycfg.migrate.defaults import absolute_defaults
+from lazycfg.migrate.progress import OFF, Progress
 from lazycfg.migrate.readers import Source
 
 INIT = "__init__.py"
@@ -54,11 +56,14 @@ def _docstring(group: str, suffix: str) -> str:
     return "A config group (named in the store calls below), converted by `lazycfg migrate`."
 
 
-def _module_for(group: str, sources: list[Source], imports: bool, written: Written) -> Module:
+def _module_for(
+    group: str, sources: list[Source], imports: bool, written: Written, bar: Any
+) -> Module:
     suffix = sources[0].file.suffix if sources else ".yaml"
     module = Module(_docstring(group, suffix))
     module.header = MARKER + "\n"
     for source in sources:
+        bar.update()
         body = {} if source.body is None else source.body
         tree, kept = resolve(body, imports=imports)
         written.kept += [
@@ -91,9 +96,12 @@ def _store_call(module: Module, name: str, source: Source, notes: CommentMap) ->
     module.add_call("store", name, keywords, notes)
 
 
-def write_package(sources: list[Source], directory: Path, *, imports: bool) -> Written:
+def write_package(
+    sources: list[Source], directory: Path, *, imports: bool, progress: Progress = OFF
+) -> Written:
     """Write the package for ``sources`` into ``directory`` (an empty staging directory)."""
     written = Written(directory)
+    bar = progress.stage("write", len(sources))
     groups: dict[str, list[Source]] = {}
     for source in sources:
         groups.setdefault(source.group, []).append(source)
@@ -102,8 +110,9 @@ def write_package(sources: list[Source], directory: Path, *, imports: bool) -> W
         written.modules[group] = module_name(group, taken) + ".py"
     modules: dict[str, Module] = {}
     for group, file in written.modules.items():
-        modules[file] = _module_for(group, groups[group], imports, written)
-    root = _module_for("", groups.get("", []), imports, written)
+        modules[file] = _module_for(group, groups[group], imports, written, bar)
+    root = _module_for("", groups.get("", []), imports, written, bar)
+    bar.close()
     root.taken |= taken
     root.local_modules = [f[:-3] for f in written.modules.values()]
     if not groups.get(""):
