@@ -121,15 +121,50 @@ class Module:
         comments: CommentMap | None = None,
         lead: list[str] | None = None,
         path: Path = (),
+        register: list[tuple[str, str, Any]] | None = None,
     ) -> None:
-        """``@factory def name(): return <tree>`` (``name`` from `reserve`)."""
+        """``@factory def name(): return <tree>`` (``name`` from `reserve`); with ``register``
+        (keywords of `store`: key, config path, value), ``@store(...)`` above it."""
         body = self.expr(tree, comments, path)
-        text = f"{comment_lines(lead or [])}@{self.use('factory')}\ndef {name}():\n"
+        self.add_function(
+            name,
+            f"    return {body}\n",
+            [ast.Return(value_ast(self, tree))],
+            comments,
+            lead,
+            register,
+        )
+
+    def add_function(
+        self,
+        name: str,
+        body: str,
+        statements: list[ast.stmt],
+        comments: CommentMap | None,
+        lead: list[str] | None,
+        register: list[tuple[str, str, Any]] | None,
+    ) -> None:
+        """A factory of body text ``body`` (indented) meant to parse to ``statements``."""
+        decorators: list[ast.expr] = []
+        text = comment_lines(lead or [])
+        if register is not None:
+            notes = comments or CommentMap()
+            listed = ", ".join(f"{k}={self.expr(v, notes, (p,))}" for k, p, v in register)
+            text += f"@{self.use('store')}({listed})\n"
+            decorators.append(
+                ast.Call(
+                    ast.Name(self.use("store"), ast.Load()),
+                    [],
+                    [ast.keyword(k, value_ast(self, v)) for k, _, v in register],
+                )
+            )
+        text += f"@{self.use('factory')}\ndef {name}():\n"
+        decorators.append(ast.Name(self.use("factory"), ast.Load()))
         meant = ast.FunctionDef(**{f: getattr(_FACTORY, f) for f in _FACTORY._fields})
         meant.name = name
-        meant.decorator_list = [ast.Name(self.use("factory"), ast.Load())]
-        meant.body = [ast.Return(value_ast(self, tree))]
-        self.statements.append((f"{text}    return {body}\n", [meant]))
+        meant.decorator_list = decorators
+        meant.body = statements
+        self.statements.append((text + body, [meant]))
 
     def add_value(
         self, name: str, tree: Any, comments: CommentMap | None = None, path: Path = ()
@@ -254,8 +289,8 @@ class _Renderer:
         above = comment_lines(self.notes.above.get(path, []))
         inline = self.notes.inline.get(path)
         inline = _one_line(inline) if inline else inline
-        if inline and "\n" not in text and len(prefix) + len(text) + len(inline) > 72:
-            above += f"# {inline}\n"  # too long for the end of the line: put it above
+        if inline and "\n" in text:
+            above += f"# {inline}\n"  # a value over several lines: the comment goes above
             inline = None
         comma = "" if last and not inline else ","
         return f"{above}{prefix}{text}{comma}{f'  # {inline}' if inline else ''}\n"

@@ -18,8 +18,10 @@ from typing import Any
 
 from lazycfg.codegen import Kept, resolve, ruff_format
 from lazycfg.codegen_ast import prove
+from lazycfg.codegen_derived import add_derived
 from lazycfg.codegen_module import CommentMap, Module, identifier
 from lazycfg.migrate.defaults import absolute_defaults
+from lazycfg.migrate.derive import DELETE, best_base
 from lazycfg.migrate.progress import OFF, Progress
 from lazycfg.migrate.readers import Source
 
@@ -62,6 +64,7 @@ def _module_for(
     suffix = sources[0].file.suffix if sources else ".yaml"
     module = Module(_docstring(group, suffix))
     module.header = MARKER + "\n"
+    bases: list[tuple[str, Any, Any, CommentMap]] = []  # configs written out, to derive from
     for source in sources:
         bar.update()
         body = {} if source.body is None else source.body
@@ -74,16 +77,27 @@ def _module_for(
         name = module.reserve(source.name)
         if isinstance(tree, list):
             module.add_value(name, tree, notes)
+            module.add_call("store", name, _store_keywords(name, source, notes), notes)
         else:
-            module.add_factory(name, tree, notes, lead)
-        _store_call(module, name, source, notes)
+            register = _store_keywords(name, source, notes, decorator=True)
+            derived = best_base(body, tree, notes, bases)
+            if derived is None:
+                module.add_factory(name, tree, notes, lead, register=register)
+                bases.append((name, body, tree, notes))
+            else:
+                add_derived(module, name, *derived, DELETE, notes, lead, register)
         if source.comments.tail:
             module.add_comment(source.comments.tail)
     return module
 
 
-def _store_call(module: Module, name: str, source: Source, notes: CommentMap) -> None:
-    keywords: list[tuple[str, str, object]] = [("name", "name", source.name)]
+def _store_keywords(
+    name: str, source: Source, notes: CommentMap, *, decorator: bool = False
+) -> list[tuple[str, str, object]]:
+    """The keywords of the `store` call (``name`` is implied by a decorated function's)."""
+    keywords: list[tuple[str, str, object]] = []
+    if not decorator or name != source.name:
+        keywords.append(("name", "name", source.name))
     if source.group:
         keywords.append(("group", "group", source.group))
     if source.package is not None:
@@ -93,7 +107,7 @@ def _store_call(module: Module, name: str, source: Source, notes: CommentMap) ->
         keywords.append(("defaults", "defaults", absolute_defaults(source.defaults, source.group)))
     # Built when Hydra first reads it: the package starts in the time its chosen configs take.
     keywords.append(("defer", "defer", True))
-    module.add_call("store", name, keywords, notes)
+    return keywords
 
 
 def write_package(
