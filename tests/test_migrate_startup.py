@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import marshal
 import os
+import pickle
 import subprocess
 import sys
 import textwrap
@@ -120,6 +121,7 @@ def test_a_cache_folder_open_to_others_is_not_used(tmp_path: Path) -> None:
 
 def test_a_deferred_store_builds_on_first_read_once(tmp_path: Path) -> None:
     from hydra import compose, initialize
+    from hydra.core.config_store import ConfigStore
     from hydra.core.global_hydra import GlobalHydra
 
     from lazycfg import factory, store
@@ -140,6 +142,8 @@ def test_a_deferred_store_builds_on_first_read_once(tmp_path: Path) -> None:
             assert cfg == {"startup_test": {"width": 4}}
     GlobalHydra.instance().clear()
     assert calls == [4]
+    shipped = pickle.loads(pickle.dumps(ConfigStore.instance().repo["startup_test"]))
+    assert shipped["deferred_opt.yaml"].node == {"width": 4}  # as launchers ship the store
 
     @factory
     def broken() -> dict[str, int]:
@@ -150,3 +154,4 @@ def test_a_deferred_store_builds_on_first_read_once(tmp_path: Path) -> None:
         with pytest.raises(Exception, match="broken on purpose"):
             compose("startup_test/broken")
     GlobalHydra.instance().clear()
+    ConfigStore.instance().repo.pop("startup_test")

@@ -29,7 +29,8 @@ def add_derived(
     """Add ``@factory def name()`` returning ``base()`` with ``changes`` (see the module doc)."""
     call = ast.Call(ast.Name(base, ast.Load()), [], [])
     marked = {p for p, _ in changes if p in comments.above or p in comments.inline}
-    if all(len(p) == 1 and v is not delete for p, v in changes) and not marked:
+    simple = all(len(p) == 1 and v is not delete and not hasattr(v, "keywords") for p, v in changes)
+    if simple and not marked:
         items = [f"{module.expr(p[0])}: {module.expr(v, comments, p)}" for p, v in changes]
         body = f"    return {{**{base}(), {', '.join(items)}}}\n"
         meant = ast.Dict(
@@ -40,8 +41,9 @@ def add_derived(
         return
     lines: list[str] = []
     statements: list[ast.stmt] = []
-    texts = [(p, v, None if v is delete else module.expr(v, comments, p)) for p, v in changes]
+    texts = [(p, v, None if v is delete else _text(module, v, comments, p)) for p, v in changes]
     aliases = {alias for _, _, alias in module.imports} | {base, *module.lazycfg_names}
+    aliases.add("replace")
     local = next(n for n in _LOCALS if n not in aliases)
     lines.append(f"    {local} = {base}()\n")
     statements.append(ast.Assign([ast.Name(local, ast.Store())], call, lineno=0))
@@ -59,6 +61,17 @@ def add_derived(
         if text is None:
             lines.append(f"    del {target}{tail}\n")
             statements.append(ast.Delete([ast.Subscript(node, literal_ast(path[-1]), ast.Del())]))
+        elif hasattr(value, "keywords"):  # replace(config[...], key=value, ...)
+            lines.append(f"    {target} = {module.use('replace')}({target}, {text}){tail}\n")
+            here = ast.Subscript(node, literal_ast(path[-1]), ast.Load())
+            keywords = [ast.keyword(k, value_ast(module, v)) for k, v in value.keywords.items()]
+            statements.append(
+                ast.Assign(
+                    [ast.Subscript(node, literal_ast(path[-1]), ast.Store())],
+                    ast.Call(ast.Name(module.use("replace"), ast.Load()), [here], keywords),
+                    lineno=0,
+                )
+            )
         else:
             lines.append(f"    {target} = {text}{tail}\n")
             statements.append(
@@ -71,3 +84,12 @@ def add_derived(
     lines.append(f"    return {local}\n")
     statements.append(ast.Return(ast.Name(local, ast.Load())))
     module.add_function(name, "".join(lines), statements, comments, lead, register)
+
+
+def _text(module: Module, value: Any, comments: CommentMap, path: tuple[Any, ...]) -> str:
+    """A changed value's text; for a call's changed keywords, ``key=value, ...``."""
+    if hasattr(value, "keywords"):
+        return ", ".join(
+            f"{k}={module.expr(v, comments, (*path, k))}" for k, v in value.keywords.items()
+        )
+    return module.expr(value, comments, path)

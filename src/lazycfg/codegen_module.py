@@ -22,7 +22,7 @@ TARGET, PARTIAL, ARGS = "_target_", "_partial_", "_args_"
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 # A factory's AST as the parser gives it (every field of this Python's FunctionDef), to copy.
 _FACTORY = ast.parse("@factory\ndef config():\n    return None").body[0]
-RESERVED = frozenset({"factory", "partial", "store", "lazycfg"})
+RESERVED = frozenset({"factory", "partial", "replace", "store", "lazycfg"})
 
 
 @dataclass

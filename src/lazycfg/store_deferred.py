@@ -5,7 +5,8 @@ milliseconds each, which a converted tree of hundreds of configs would pay at ev
 although a composition reads a handful. A `Deferred` entry is a Hydra ``ConfigNode`` whose
 ``node`` is built on first access and then shared: ``ConfigStore.load`` copies it before handing
 it out, as for any node, and a deep copy of the store (Hydra copies its repository) shares the
-one build instead of repeating it. Nothing in Hydra is patched: the entry sits in the store's
+one build instead of repeating it; pickled (launchers ship the store to their workers), it is
+built and sent as a plain ``ConfigNode``. Nothing in Hydra is patched: the entry sits in the store's
 tree where ``ConfigStore.store`` would have put a plain one.
 """
 
@@ -53,6 +54,10 @@ class Deferred(ConfigNode):
             self.__dict__["node"] = value
             return value
         raise AttributeError(attr)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (a launcher ships the ConfigStore to its workers) as the plain entry."""
+        return (ConfigNode, (self.name, self.node, self.group, self.package, self.provider))
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Deferred:
         import copy

@@ -21,7 +21,7 @@ from lazycfg.codegen_ast import prove
 from lazycfg.codegen_derived import add_derived
 from lazycfg.codegen_module import CommentMap, Module, identifier
 from lazycfg.migrate.defaults import absolute_defaults
-from lazycfg.migrate.derive import DELETE, best_base
+from lazycfg.migrate.derive import DELETE, best_base, header
 from lazycfg.migrate.progress import OFF, Progress
 from lazycfg.migrate.readers import Source
 
@@ -84,8 +84,10 @@ def _module_for(
             if derived is None:
                 module.add_factory(name, tree, notes, lead, register=register)
                 bases.append((name, body, tree, notes))
-            else:
-                add_derived(module, name, *derived, DELETE, notes, lead, register)
+            else:  # the file's heading comment goes above the function
+                first = header(body, notes)
+                heading = [*notes.above.pop(first, []), *lead] if first else lead
+                add_derived(module, name, *derived, DELETE, notes, heading, register)
         if source.comments.tail:
             module.add_comment(source.comments.tail)
     return module
