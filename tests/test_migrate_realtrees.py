@@ -113,3 +113,39 @@ def test_comments_stay_inside_the_mapping_or_list_they_end(tmp_path: Path) -> No
     assert body.index("# end of items") == body.index("1,") + 1
     assert body.index("# end of items") + 1 == body.index("],")
     assert body[-1] == "# end of file"
+
+
+def test_jsonargparse_interpolations_into_init_args_resolve(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path / "conf",
+        {
+            "fit.yaml": """
+            model:
+              class_path: migrate_targets.Mlp
+              init_args:
+                hidden: 16
+                dropout: 0.5
+            data:
+              num_classes: ${model.init_args.hidden}
+              note: "rate ${model.init_args.dropout}, kept ${keep}"
+            keep: init_args
+            """
+        },
+    )
+    done = run(tmp_path, "migrate", "conf", "-o", "out", "--no-import")
+    assert done.returncode == 0, done.stderr
+    source = (tmp_path / "out" / "__init__.py").read_text()
+    assert '"${model.hidden}"' in source and "init_args}" not in source
+    script = (
+        "import out\n"
+        "from hydra import compose, initialize\n"
+        "from omegaconf import OmegaConf\n"
+        "with initialize(config_path=None, version_base='1.3'):\n"
+        "    cfg = compose('fit')\n"
+        "print(OmegaConf.to_container(cfg.data, resolve=True))\n"
+    )
+    resolved = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert resolved.returncode == 0, resolved.stderr
+    assert resolved.stdout.strip() == "{'num_classes': 16, 'note': 'rate 0.5, kept init_args'}"

@@ -11,6 +11,7 @@ body, with its comments by config path.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
@@ -135,6 +136,8 @@ def read_source(root: Path, path: Path, real_root: Path | None = None) -> Source
         for key, line in included.inline.items():
             comments.inline.setdefault(key, line)
         del prefix
+    if state.dialect == JSONARGPARSE:
+        body = _flattened_references(body)
     defaults = None
     if isinstance(body, dict) and "defaults" in body and state.dialect == HYDRA:
         defaults = body.pop("defaults")
@@ -262,6 +265,25 @@ def _untag(
     state.included.append((path, loaded.comments.relocated(path)))
     state.included.extend(inner.included)
     return _Inlined(data)
+
+
+_INTERPOLATION = re.compile(r"\$\{[^{}]*\}")
+_NESTING = re.compile(r"\.(?:init_args|dict_kwargs)(?=[.}\[])")
+
+
+def _flattened_references(body: Any) -> Any:
+    """Interpolations through ``init_args`` (``${model.init_args.out_features}``) rewritten
+    to the converted layout, where a class_path node's arguments sit on the node itself."""
+    stack = [body]
+    while stack:
+        here = stack.pop()
+        items = here.items() if isinstance(here, dict) else enumerate(here)
+        for key, value in list(items):
+            if isinstance(value, str) and "${" in value:
+                here[key] = _INTERPOLATION.sub(lambda m: _NESTING.sub("", m.group(0)), value)
+            elif isinstance(value, dict | list):
+                stack.append(value)
+    return body
 
 
 def _class_path(value: dict[Any, Any], file: Path) -> dict[Any, Any]:
