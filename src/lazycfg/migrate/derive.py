@@ -103,7 +103,20 @@ def changes(base: Any, body: Any, base_tree: Any, tree: Any) -> list[Change]:
             call = _call_changes(a[key], b[key], ta.get(key), tb.get(key))
             out.append((here, call if call is not None else tb[key]))
         out += [((*path, key), DELETE) for key in a if key not in b]
-    return sorted(out, key=lambda c: [str(k) for k in c[0]])
+    return sorted(out, key=lambda c: _position(c[0], body, base))
+
+
+def _position(path: tuple[Any, ...], body: Any, base: Any) -> list[tuple[int, int]]:
+    """Where an entry is written: in the config's key order, a deleted key after the others
+    (in the base's order)."""
+    out: list[tuple[int, int]] = []
+    for key in path:
+        inside = body if type(body) is dict and key in body else base
+        keys = list(inside) if type(inside) is dict else []
+        out.append((0 if inside is body else 1, keys.index(key) if key in keys else 0))
+        body = body.get(key) if type(body) is dict else None
+        base = base.get(key) if type(base) is dict else None
+    return out
 
 
 def cost(found: list[Change], body: Any) -> int:
