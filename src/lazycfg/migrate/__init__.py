@@ -18,6 +18,7 @@ from pathlib import Path
 
 from lazycfg.codegen import Kept
 from lazycfg.migrate import output
+from lazycfg.migrate.class_names import check_modules
 from lazycfg.migrate.cleanup import Guard
 from lazycfg.migrate.loader import BadTree, MigrateError
 from lazycfg.migrate.output import OutputError
@@ -90,6 +91,7 @@ def migrate(
     exclude: Sequence[str] = (),
     force: bool = False,
     progress: bool = False,
+    class_modules: Sequence[str] = (),
 ) -> Migration:
     """Convert the YAML tree at ``source`` into a Python package at ``destination``.
 
@@ -101,11 +103,16 @@ def migrate(
     either way and `Migration.ok` says whether the check passed. Whatever ends the run early
     (an error, Ctrl-C, even SIGKILL) leaves no temporary behind and the destination as it was.
     With ``progress``, a bar per stage is drawn on stderr when it is a terminal.
+    ``class_modules`` are imported and searched for short jsonargparse ``class_path`` names
+    (`lazycfg.migrate.class_names`); they need ``imports``.
     """
     source, destination = Path(source), Path(destination)
     bars = Progress(progress)
     target = output.plan(source, destination, force=force)
-    sources = read_tree(source, exclude, bars)
+    if class_modules and not imports:
+        raise ValueError("--class-module imports the modules it names: drop --no-import")
+    check_modules(class_modules)
+    sources = read_tree(source, exclude, bars, class_modules)
     if check:
         _refuse_outside_reads(sources)
     guard = Guard()

@@ -18,6 +18,8 @@ from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from lazycfg.migrate.class_names import ClassNameError
+from lazycfg.migrate.class_names import resolve as resolve_class_name
 from lazycfg.migrate.loader import BadTree, Comments, ConfigPath, MigrateError, Tagged, read_yaml
 from lazycfg.migrate.progress import OFF, Progress
 
@@ -86,7 +88,12 @@ def inside(
     return real
 
 
-def read_tree(root: Path, exclude: Sequence[str] = (), progress: Progress = OFF) -> list[Source]:
+def read_tree(
+    root: Path,
+    exclude: Sequence[str] = (),
+    progress: Progress = OFF,
+    class_modules: Sequence[str] = (),
+) -> list[Source]:
     """Read every YAML file of a config tree; `BadTree` lists every bad file at once."""
     if not root.is_dir():
         raise MigrateError(root, 1, 1, "not a directory of YAML configs")
@@ -99,7 +106,7 @@ def read_tree(root: Path, exclude: Sequence[str] = (), progress: Progress = OFF)
     for path in paths:
         bar.update()
         try:
-            source = read_source(root, path, real_root)
+            source = read_source(root, path, real_root, class_modules)
         except MigrateError as exc:
             errors.extend(exc.errors if isinstance(exc, BadTree) else [exc])
             continue
@@ -121,12 +128,14 @@ def read_tree(root: Path, exclude: Sequence[str] = (), progress: Progress = OFF)
     return sources
 
 
-def read_source(root: Path, path: Path, real_root: Path | None = None) -> Source:
+def read_source(
+    root: Path, path: Path, real_root: Path | None = None, class_modules: Sequence[str] = ()
+) -> Source:
     """Read one file of the tree rooted at ``root`` into a `Source`."""
     real_root = real_root or root.resolve()
     inside(root, path, (path, 1, 1), real_root)
     loaded = read_yaml(path)
-    state = _State(root, real_root)
+    state = _State(root, real_root, tuple(class_modules))
     state.lines = {p: (path, line) for p, line in loaded.lines.items()}
     body = _translate(loaded.data, path, state, (path.resolve(),))
     comments = loaded.comments
@@ -178,8 +187,9 @@ def _check_root(path: Path, body: Any, group: str, package: str | None) -> None:
 
 
 class _State:
-    def __init__(self, root: Path, real_root: Path) -> None:
+    def __init__(self, root: Path, real_root: Path, class_modules: tuple[str, ...] = ()) -> None:
         self.root, self.real_root = root, real_root
+        self.class_modules = class_modules  # where short class_path names are looked up
         self.dialect = HYDRA
         self.included: list[tuple[ConfigPath, Comments]] = []
         self.lines: dict[ConfigPath, tuple[Path, int]] = {}
@@ -198,7 +208,7 @@ def _translate(data: Any, file: Path, state: _State, chain: tuple[Path, ...]) ->
                 parent[slot] = value.data
                 continue
         if isinstance(value, dict) and "class_path" in value:
-            value = _class_path(value, file)
+            value = _class_path(value, file, state.class_modules, state.lines.get(path))
             state.dialect = JSONARGPARSE
         if isinstance(value, dict):
             out: dict[Any, Any] = {}
@@ -257,7 +267,7 @@ def _untag(
             node.file, node.line, node.column, f"included file {node.value!r} not found ({target})"
         )
     loaded = read_yaml(target)
-    inner = _State(state.root, state.real_root)
+    inner = _State(state.root, state.real_root, state.class_modules)
     inner.lines = {p: (target, line) for p, line in loaded.lines.items()}
     data = _translate(loaded.data, target, inner, (*chain, target))
     for key, found in inner.lines.items():  # the included file's entries, under this path
@@ -286,10 +296,20 @@ def _flattened_references(body: Any) -> Any:
     return body
 
 
-def _class_path(value: dict[Any, Any], file: Path) -> dict[Any, Any]:
+def _class_path(
+    value: dict[Any, Any],
+    file: Path,
+    modules: tuple[str, ...] = (),
+    where: tuple[Path, int] | None = None,
+) -> dict[Any, Any]:
     target = value["class_path"]
+    line = where[1] if where else 1
     if not isinstance(target, str):
-        raise MigrateError(file, 1, 1, f"class_path must be a dotted path, got {target!r}")
+        raise MigrateError(file, line, 1, f"class_path must be a dotted path, got {target!r}")
+    try:
+        target = resolve_class_name(target, modules) or target
+    except ClassNameError as exc:
+        raise MigrateError(file, line, 1, str(exc)) from None
     out: dict[Any, Any] = {"_target_": target}
     for key, item in value.items():
         if key in ("init_args", "dict_kwargs"):
