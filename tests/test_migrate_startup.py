@@ -155,3 +155,37 @@ def test_a_deferred_store_builds_on_first_read_once(tmp_path: Path) -> None:
             compose("startup_test/broken")
     GlobalHydra.instance().clear()
     ConfigStore.instance().repo.pop("startup_test")
+
+
+def test_the_cache_keeps_the_newest_files_and_touches_nothing_else(tmp_path: Path) -> None:
+    from lazycfg import rewrite_cache
+
+    store = rewrite_cache._Store(tmp_path / "cache")
+    made = []
+    for i in range(rewrite_cache.MAX_FILES + 5):
+        path = tmp_path / "cache" / f"{i:040x}.bin"
+        path.write_bytes(b"x")
+        os.utime(path, ns=(i * 10**9, i * 10**9))
+        made.append(path)
+    (tmp_path / "cache" / "notes.txt").write_text("mine")
+    store.prune()
+    assert [p.exists() for p in made[:5]] == [False] * 5
+    assert all(p.exists() for p in made[5:])
+    assert (tmp_path / "cache" / "notes.txt").read_text() == "mine"
+
+
+def test_the_check_leaves_no_cache_entry_for_its_staging_folder(tmp_path: Path) -> None:
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "config.yaml").write_text("a: 1\n")
+    cache = tmp_path / "cache"
+    lazycfg = str(Path(sys.executable).parent / "lazycfg")
+    done = subprocess.run(
+        [lazycfg, "migrate", "conf", "-o", "out"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "LAZYCFG_CACHE_DIR": str(cache)},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert not list(cache.glob("*.bin"))

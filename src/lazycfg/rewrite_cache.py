@@ -24,11 +24,12 @@ import hashlib
 import hmac
 import marshal
 import os
+import re
 import stat
 import sys
 import tempfile
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,8 @@ from lazycfg.autorewrite import Rewritten
 from lazycfg.autorewrite_uses import DerivedUse
 
 _KEY_BYTES = 32
+MAX_FILES = 2000  # cache files kept; the least recently written go first
+_NAME = re.compile(r"[0-9a-f]{40}\.bin")
 Key = tuple[str, int, bytes]  # (qualname, first line, fingerprint of the compiled function)
 
 
@@ -122,6 +125,20 @@ class _Store:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
 
+    def prune(self) -> None:
+        """Keep the `MAX_FILES` most recently written cache files (only files named as this
+        module names them are ever removed)."""
+        try:
+            kept = [p for p in self.directory.iterdir() if _NAME.fullmatch(p.name)]
+            if len(kept) <= MAX_FILES:
+                return
+            kept.sort(key=lambda p: p.stat().st_mtime_ns)
+        except OSError:
+            return
+        for path in kept[: len(kept) - MAX_FILES]:
+            with contextlib.suppress(OSError):
+                path.unlink()
+
 
 def _rewriter_tag() -> str:
     """This Python and the bytes of the code that produces an entry: any change invalidates."""
@@ -147,6 +164,7 @@ class _File:
 _STORE: list[_Store | None] = []
 _FILES: dict[str, _File | None] = {}
 _DIRTY: set[str] = set()  # files whose entries grew in this run
+_OFF: list[bool] = []  # inside `disabled`
 
 
 def _file_for(filename: str) -> _File | None:
@@ -172,7 +190,7 @@ def cached_rewrite(
 ) -> Rewritten:
     """``rewrite(fn)``, from the cache when its source file is byte for byte the one cached."""
     code = fn.__code__
-    file = _file_for(code.co_filename)
+    file = None if _OFF else _file_for(code.co_filename)
     if file is None:
         return rewrite(fn)
     key: Key = (fn.__qualname__, code.co_firstlineno, _fingerprint(code))
@@ -197,6 +215,19 @@ def _save_all() -> None:
         if file is not None:
             file.store.save(file.filename, file.digest, file.entries)
     _DIRTY.clear()
+    if _STORE and _STORE[0] is not None:
+        _STORE[0].prune()
+
+
+@contextlib.contextmanager
+def disabled() -> Iterator[None]:
+    """No cache for the factories defined meanwhile (code imported once, from a temporary
+    folder: an entry would never be read again)."""
+    _OFF.append(True)
+    try:
+        yield
+    finally:
+        _OFF.pop()
 
 
 def _fingerprint(code: types.CodeType) -> bytes:

@@ -32,6 +32,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lazycfg import rewrite_cache
 from lazycfg.migrate.compare import Check, Verification, _compose_checks, _differences, _one_error
 from lazycfg.migrate.defaults import absolute_loaded
 from lazycfg.migrate.progress import OFF, Progress
@@ -157,7 +158,8 @@ def import_package(directory: Path) -> None:
     sys.modules[name] = module
     writes, sys.dont_write_bytecode = sys.dont_write_bytecode, True  # no __pycache__ published
     try:
-        spec.loader.exec_module(module)
+        with rewrite_cache.disabled():  # a staging folder: its rewrites would never be read
+            spec.loader.exec_module(module)
     finally:
         sys.dont_write_bytecode = writes
         for key in [k for k in sys.modules if k == name or k.startswith(f"{name}.")]:
