@@ -191,3 +191,11 @@ def test_short_names_without_a_module_stay_and_a_bad_module_is_refused(tmp_path:
         refused = run(tmp_path, "migrate", "conf", "-o", "out2", *extra)
         assert refused.returncode == 2 and expected in refused.stderr, refused.stderr
         assert not (tmp_path / "out2").exists()
+
+
+def test_the_report_says_what_the_check_could_not_prove(tmp_path: Path) -> None:
+    write_tree(tmp_path / "conf", {"models/fit.yaml": SHORT["fit.yaml"]})
+    done = run(tmp_path, "migrate", "conf", "-o", "out")
+    assert done.returncode == 0, done.stderr
+    assert "partial check: jsonargparse files are compared with lazycfg's reading" in done.stdout
+    assert "no primary config at the root of the tree" in done.stdout

@@ -23,7 +23,7 @@ from lazycfg.migrate.cleanup import Guard
 from lazycfg.migrate.loader import BadTree, MigrateError
 from lazycfg.migrate.output import OutputError
 from lazycfg.migrate.progress import Progress
-from lazycfg.migrate.readers import HYDRA, Source, read_tree
+from lazycfg.migrate.readers import HYDRA, JSONARGPARSE, Source, read_tree
 from lazycfg.migrate.verify import Verification, verify
 from lazycfg.migrate.writer import prove_package, write_package
 
@@ -126,12 +126,28 @@ def migrate(
             result.verification = _check(
                 sources, source, staging, overrides or [], guard, whole, bars
             )
+            result.notes += _partial_check_notes(sources)
         output.publish(target, written, guard)
     except BaseException:
         guard.undo_now()
         raise
     guard.close()
     return result
+
+
+def _partial_check_notes(sources: list[Source]) -> list[str]:
+    """What the check could not prove for this tree, said plainly in the report."""
+    notes = []
+    if any(s.dialect == JSONARGPARSE for s in sources):
+        notes.append(
+            "partial check: jsonargparse files are compared with lazycfg's reading of them "
+            "(class_path nodes as _target_ nodes), not with jsonargparse's own parse"
+        )
+    if not any(not s.group for s in sources):
+        notes.append(
+            "no primary config at the root of the tree: each file was compared, no composition was"
+        )
+    return notes
 
 
 def _refuse_outside_reads(sources: list[Source]) -> None:
