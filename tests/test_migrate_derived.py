@@ -7,6 +7,10 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from lazycfg.migrate import migrate
 
 LAZYCFG = str(Path(sys.executable).parent / "lazycfg")
@@ -94,3 +98,40 @@ def test_the_cli_checks_derived_rows_equal(tmp_path: Path) -> None:
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
+
+
+scalars = st.one_of(
+    st.integers(-3, 3), st.booleans(), st.none(), st.sampled_from(["a", "b", "${x}", "???"])
+)
+keys = st.sampled_from(["k1", "k2", "k3", "k4", "k5", "k6"])
+bodies = st.dictionaries(
+    keys, st.one_of(scalars, st.dictionaries(keys, scalars, max_size=3)), min_size=5, max_size=6
+)
+
+
+@settings(max_examples=8, deadline=None)
+@given(base=bodies, edits=st.lists(st.tuples(keys, keys, st.one_of(scalars, st.just("DEL")))))
+def test_derived_rows_of_any_shape_check_equal(
+    tmp_path_factory: pytest.TempPathFactory, base: dict, edits: list
+) -> None:
+    import copy
+
+    import yaml
+
+    tmp = tmp_path_factory.mktemp("rows")
+    rows = {"r0": base}
+    for i, (top, inner, value) in enumerate(edits[:4], start=1):
+        row = copy.deepcopy(base)
+        if value == "DEL":
+            row.pop(top, None)
+        elif isinstance(row.get(top), dict):
+            row[top][inner] = value
+        else:
+            row[top] = value
+        rows[f"r{i}"] = row
+    (tmp / "conf" / "rows").mkdir(parents=True)
+    for name, row in rows.items():
+        (tmp / "conf" / "rows" / f"{name}.yaml").write_text(yaml.safe_dump(row))
+    (tmp / "conf" / "config.yaml").write_text("defaults:\n  - rows: r0\n  - _self_\nx: 1\n")
+    result = migrate(tmp / "conf", tmp / "out", overrides=[[f"rows={n}"] for n in rows])
+    assert result.ok, result.report()
