@@ -16,6 +16,9 @@ whose ConfigStore is restored afterwards. Per side:
   original cannot compose proves nothing and fails the check (`Check.unverified`), except an
   override set that composes with another primary: it is noted as skipped for this one.
 
+The comparison itself (differences by path, what a failed composition proves) is
+`lazycfg.migrate.compare`.
+
 Hydra deep-copies the config repository for every compose, ConfigStore included (1,000
 registered configs on the converted side); while checking, the store is shared instead
 (`_shared_store`): composition only reads it, and each node it hands out is still copied.
