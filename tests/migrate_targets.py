@@ -42,3 +42,11 @@ class Block:
     ) -> None:
         CALLED.append("Block")
         self.size, self.fn, self.cls, self.activation = size, fn, cls, activation
+
+
+class Mlp:
+    """A target with plain keyword arguments (ablation rows change one of them)."""
+
+    def __init__(self, hidden: int, dropout: float = 0.0, layers: list[int] | None = None) -> None:
+        CALLED.append("Mlp")
+        self.hidden, self.dropout, self.layers = hidden, dropout, layers or []

@@ -33,6 +33,7 @@ def test_every_chapter_is_found() -> None:
 def test_examples_run(page: pathlib.Path, tmp_path: pathlib.Path) -> None:
     script = tmp_path / f"doc_{page.stem}.py"
     script.write_text("\n\n".join(python_blocks(page)))
-    result = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True,
-                            text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, f"{page.name} examples failed:\n{result.stderr[-4000:]}"

@@ -52,7 +52,7 @@ def test_pyright_clean_where_targets_import(tmp_path: Path) -> None:
     assert "dropout=0.5,  # a little" in source
     config = tmp_path / "pyrightconfig.json"
     config.write_text(
-        f'{{"include": ["out"], "extraPaths": ["{REPO / "tests"}"], '
+        f'{{"include": ["out"], "extraPaths": ["{REPO / "src"}", "{REPO / "tests"}"], '
         f'"venvPath": "{REPO}", "venv": ".venv", "typeCheckingMode": "standard"}}'
     )
     done = subprocess.run(

@@ -55,7 +55,10 @@ def test_pretty_text_keeps_short_calls_on_one_line_and_splits_long_ones() -> Non
         "    ],",
         ")",
     ]
-    assert pretty_text(Partial(make_step, offset=1.0)) == "partial(store_targets.make_step)(offset=1.0)"
+    assert (
+        pretty_text(Partial(make_step, offset=1.0))
+        == "partial(store_targets.make_step)(offset=1.0)"
+    )
 
 
 def test_very_deep_nesting_is_cut_not_recursed() -> None:

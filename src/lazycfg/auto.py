@@ -102,8 +102,9 @@ def factory(fn: Callable[P, R]) -> Callable[P, R]:
             "invalid @factory",
         )
     from lazycfg.autorewrite import HELPERS, rewrite
+    from lazycfg.rewrite_cache import cached_rewrite
 
-    rewritten = rewrite(fn)
+    rewritten = cached_rewrite(fn, rewrite)  # the source's own rewrite, kept between runs
     NESTED_CODES.update(rewritten.nested)
     cells = dict(zip(fn.__code__.co_freevars, fn.__closure__ or (), strict=True))
     helpers: dict[str, Any] = dict(zip(HELPERS, HELPER_FUNCTIONS, strict=True))

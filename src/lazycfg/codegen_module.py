@@ -22,15 +22,17 @@ TARGET, PARTIAL, ARGS = "_target_", "_partial_", "_args_"
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 # A factory's AST as the parser gives it (every field of this Python's FunctionDef), to copy.
 _FACTORY = ast.parse("@factory\ndef config():\n    return None").body[0]
-RESERVED = frozenset({"factory", "partial", "store", "lazycfg"})
+RESERVED = frozenset({"factory", "partial", "replace", "store", "lazycfg"})
 
 
 @dataclass
 class CommentMap:
-    """Comments by config path: lines above an entry, one at the end of its line."""
+    """Comments by config path: lines above an entry, one at the end of its line, and lines
+    after the last entry of a mapping or list (written inside it, before it closes)."""
 
     above: dict[Path, list[str]] = field(default_factory=dict)
     inline: dict[Path, str] = field(default_factory=dict)
+    after: dict[Path, list[str]] = field(default_factory=dict)
 
 
 def identifier(text: str, taken: set[str] | frozenset[str] = frozenset()) -> str:
@@ -119,15 +121,59 @@ class Module:
         comments: CommentMap | None = None,
         lead: list[str] | None = None,
         path: Path = (),
+        register: list[tuple[str, str, Any]] | None = None,
     ) -> None:
-        """``@factory def name(): return <tree>`` (``name`` from `reserve`)."""
+        """``@factory def name(): return <tree>`` (``name`` from `reserve`); with ``register``
+        (keywords of `store`: key, config path, value), ``@store(...)`` above it."""
         body = self.expr(tree, comments, path)
-        text = f"{comment_lines(lead or [])}@{self.use('factory')}\ndef {name}():\n"
+        self.add_function(
+            name,
+            f"    return {body}\n",
+            [ast.Return(value_ast(self, tree))],
+            comments,
+            lead,
+            register,
+        )
+
+    def add_function(
+        self,
+        name: str,
+        body: str,
+        statements: list[ast.stmt],
+        comments: CommentMap | None,
+        lead: list[str] | None,
+        register: list[tuple[str, str, Any]] | None,
+    ) -> None:
+        """A factory of body text ``body`` (indented) meant to parse to ``statements``."""
+        decorators: list[ast.expr] = []
+        text = comment_lines(lead or [])
+        if register is not None:
+            notes = comments or CommentMap()
+            listed = ", ".join(f"{k}={self.expr(v, notes, (p,))}" for k, p, v in register)
+            text += f"@{self.use('store')}({listed})\n"
+            decorators.append(
+                ast.Call(
+                    ast.Name(self.use("store"), ast.Load()),
+                    [],
+                    [ast.keyword(k, value_ast(self, v)) for k, _, v in register],
+                )
+            )
+        text += f"@{self.use('factory')}\ndef {name}():\n"
+        decorators.append(ast.Name(self.use("factory"), ast.Load()))
         meant = ast.FunctionDef(**{f: getattr(_FACTORY, f) for f in _FACTORY._fields})
         meant.name = name
-        meant.decorator_list = [ast.Name(self.use("factory"), ast.Load())]
-        meant.body = [ast.Return(value_ast(self, tree))]
-        self.statements.append((f"{text}    return {body}\n", [meant]))
+        meant.decorator_list = decorators
+        meant.body = statements
+        self.statements.append((text + body, [meant]))
+
+    def add_value(
+        self, name: str, tree: Any, comments: CommentMap | None = None, path: Path = ()
+    ) -> None:
+        """``name = <tree>``: a config that is not a mapping (a list Hydra composes into a
+        package), stored as it is rather than returned by a factory."""
+        body = self.expr(tree, comments, path)
+        meant = ast.Assign([ast.Name(name, ast.Store())], value_ast(self, tree), lineno=0)
+        self.statements.append((f"{name} = {body}\n", [meant]))
 
     def add_call(
         self, function: str, name: str, keywords: list[tuple[str, str, Any]], notes: CommentMap
@@ -193,7 +239,7 @@ class _Renderer:
 
     def __init__(self, module: Module, notes: CommentMap) -> None:
         self.module, self.notes = module, notes
-        self.paths = bool(notes.above or notes.inline)
+        self.paths = bool(notes.above or notes.inline or notes.after)
 
     def run(self, root: Any, path: Path) -> str:
         opened = self.open(root, path)
@@ -211,7 +257,8 @@ class _Renderer:
             if index < len(items):
                 frame[1] += 1
                 key_text, child_path, value = items[index]
-                last = index == len(items) - 1
+                # Comments after the last entry: it takes a comma, as a person would write it.
+                last = index == len(items) - 1 and frame[3] not in self.notes.after
                 child = self.open(value, child_path)
                 if isinstance(child, str) or not child[1]:
                     text = child if isinstance(child, str) else child[0] + child[2]
@@ -222,6 +269,7 @@ class _Renderer:
                     stack.append([child[1], 0, child[2], child_path, last])
                 continue
             stack.pop()
+            out.append(comment_lines(self.notes.after.get(frame[3], [])))
             if not stack:
                 out.append(frame[2])
                 break
@@ -241,8 +289,8 @@ class _Renderer:
         above = comment_lines(self.notes.above.get(path, []))
         inline = self.notes.inline.get(path)
         inline = _one_line(inline) if inline else inline
-        if inline and "\n" not in text and len(prefix) + len(text) + len(inline) > 72:
-            above += f"# {inline}\n"  # too long for the end of the line: put it above
+        if inline and "\n" in text:
+            above += f"# {inline}\n"  # a value over several lines: the comment goes above
             inline = None
         comma = "" if last and not inline else ","
         return f"{above}{prefix}{text}{comma}{f'  # {inline}' if inline else ''}\n"

@@ -198,6 +198,7 @@ def store(
     defaults: list[DefaultsItem] | None = None,
     provider: str = "lazycfg",
     overwrite: bool = False,
+    defer: bool = False,
 ) -> T: ...
 @overload
 def store(
@@ -210,6 +211,7 @@ def store(
     defaults: list[DefaultsItem] | None = None,
     provider: str = "lazycfg",
     overwrite: bool = False,
+    defer: bool = False,
 ) -> Callable[[T], T]: ...
 def store(
     obj: Any = None,
@@ -221,6 +223,7 @@ def store(
     defaults: list[DefaultsItem] | None = None,
     provider: str = "lazycfg",
     overwrite: bool = False,
+    defer: bool = False,
 ) -> Any:
     """Register ``obj`` in Hydra's ConfigStore as ``group/name`` and return it unchanged.
 
@@ -238,6 +241,10 @@ def store(
     A second config under the same group and name is refused (Hydra's ConfigStore would replace
     the first silently) unless ``overwrite=True``; storing the very same config again (a module
     imported twice) is allowed. `stored` lists what is registered, by group.
+
+    ``defer=True`` registers the name now and builds the config when Hydra first reads it
+    (`lazycfg.store_deferred`): a package of hundreds of configs then starts in the time its
+    chosen ones take. The price: a factory's errors and knob warnings show at that first read.
     """
     if obj is None:
 
@@ -250,6 +257,7 @@ def store(
                 defaults=defaults,
                 provider=provider,
                 overwrite=overwrite,
+                defer=defer,
             )
 
         return decorate
@@ -260,21 +268,61 @@ def store(
             [f"group must be a path like 'experiment', got {group!r}"], "invalid store"
         )
     _check_callable_with_defaults(obj, config_name, group, package)
-    config, links = _config_and_links(obj)
-    if defaults is not None:
-        config = _with_defaults(config, _check_defaults(defaults, where), where)
+    checked = None if defaults is None else _check_defaults(defaults, where)
+    group_path = group.strip("/") if group else None
+    if defer:
+        _store_deferred(obj, config_name, group_path, package, checked, provider, overwrite)
+        return obj
+    config = _built(obj, config_name, group, package, checked, where)
     from hydra.core.config_store import ConfigStore
 
-    group_path = group.strip("/") if group else None
     _refuse_duplicate(group_path, config_name, config, package, overwrite)
     ConfigStore.instance().store(
         name=config_name, node=config, group=group_path, package=package, provider=provider
     )
     _PLACES[(group_path, config_name)] = _caller()
+    return obj
+
+
+def _built(
+    obj: Any, name: str, group: str | None, package: str | None, defaults: Any, where: str
+) -> Any:
+    """The config ``store`` registers for ``obj``, its knob links recorded."""
+    config, links = _config_and_links(obj)
+    if defaults is not None:
+        config = _with_defaults(config, defaults, where)
     from lazycfg.knobs import record_links
 
-    record_links(group, config_name, package, links)
-    return obj
+    record_links(group, name, package, links)
+    return config
+
+
+def _store_deferred(
+    obj: Any,
+    name: str,
+    group: str | None,
+    package: str | None,
+    defaults: Any,
+    provider: str,
+    overwrite: bool,
+) -> None:
+    """``store(..., defer=True)``: registered now, built when Hydra first reads it."""
+    from hydra.core.config_store import ConfigStore
+
+    from lazycfg.store_deferred import store_deferred
+
+    where = f"{group}/{name}" if group else name
+    try:
+        ConfigStore.instance().load(f"{where}.yaml")
+    except Exception:  # not stored yet (Hydra raises ConfigLoadError)
+        pass
+    else:  # a name stored twice: build now, so the same config again stays allowed
+        config = _built(obj, name, group, package, defaults, where)
+        _refuse_duplicate(group, name, config, package, overwrite)
+    store_deferred(
+        name, lambda: _built(obj, name, group, package, defaults, where), group, package, provider
+    )
+    _PLACES[(group, name)] = _caller()
 
 
 # (group, name) -> "file:line" of the store() call that registered it, for the duplicate message.

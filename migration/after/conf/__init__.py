@@ -6,6 +6,7 @@ from lazycfg import factory, store
 from . import model  # noqa: F401 (registers every group)
 
 
+@store(package="_global_", defaults=[{"model": "forest"}, "_self_"], defer=True)
 @factory
 def config():
     return {
@@ -15,6 +16,3 @@ def config():
             "cutoff": "2022-01-01",
         },
     }
-
-
-store(config, name="config", package="_global_", defaults=[{"model": "forest"}, "_self_"])

@@ -7,6 +7,7 @@ from sklearn.linear_model import LogisticRegression
 from lazycfg import factory, store
 
 
+@store(group="model", defer=True)
 @factory
 def forest():
     return RandomForestClassifier(
@@ -16,12 +17,7 @@ def forest():
     )
 
 
-store(forest, name="forest", group="model")
-
-
+@store(group="model", defer=True)
 @factory
 def logreg():
     return LogisticRegression(C=10)
-
-
-store(logreg, name="logreg", group="model")

@@ -8,6 +8,7 @@ from lazycfg import factory, store
 from . import data  # noqa: F401 (registers every group)
 
 
+@store(defer=True)
 @factory
 def experiment():
     return {
@@ -19,6 +20,3 @@ def experiment():
             }
         },
     }
-
-
-store(experiment, name="experiment")

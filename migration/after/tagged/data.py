@@ -4,12 +4,10 @@
 from lazycfg import factory, store
 
 
+@store(group="data", defer=True)
 @factory
 def train_config():
     return {
         "path": "dataset.csv",
         "end_date": "2022-01-01",  # exclusive
     }
-
-
-store(train_config, name="train_config", group="data")

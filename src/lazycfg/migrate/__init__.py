@@ -18,10 +18,12 @@ from pathlib import Path
 
 from lazycfg.codegen import Kept
 from lazycfg.migrate import output
+from lazycfg.migrate.class_names import check_modules
 from lazycfg.migrate.cleanup import Guard
 from lazycfg.migrate.loader import BadTree, MigrateError
 from lazycfg.migrate.output import OutputError
-from lazycfg.migrate.readers import HYDRA, Source, read_tree
+from lazycfg.migrate.progress import Progress
+from lazycfg.migrate.readers import HYDRA, JSONARGPARSE, Source, read_tree
 from lazycfg.migrate.verify import Verification, verify
 from lazycfg.migrate.writer import prove_package, write_package
 
@@ -74,7 +76,7 @@ class Migration:
                     lines.append(f"- DIFFERENT {check.what}:")
                     lines += [f"    {d}" for d in check.differences]
                 elif check.note:
-                    lines.append(f"- skipped {check.what}: {check.note}")
+                    lines.append(f"- {check.what}: {check.note}")
         lines += [f"- {n}" for n in self.notes]
         return "\n".join(lines) + "\n"
 
@@ -88,6 +90,8 @@ def migrate(
     overrides: list[list[str]] | None = None,
     exclude: Sequence[str] = (),
     force: bool = False,
+    progress: bool = False,
+    class_modules: Sequence[str] = (),
 ) -> Migration:
     """Convert the YAML tree at ``source`` into a Python package at ``destination``.
 
@@ -98,27 +102,52 @@ def migrate(
     each config and each composition is proven equal through Hydra. The package is published
     either way and `Migration.ok` says whether the check passed. Whatever ends the run early
     (an error, Ctrl-C, even SIGKILL) leaves no temporary behind and the destination as it was.
+    With ``progress``, a bar per stage is drawn on stderr when it is a terminal.
+    ``class_modules`` are imported and searched for short jsonargparse ``class_path`` names
+    (`lazycfg.migrate.class_names`); they need ``imports``.
     """
     source, destination = Path(source), Path(destination)
+    bars = Progress(progress)
     target = output.plan(source, destination, force=force)
-    sources = read_tree(source, exclude)
+    if class_modules and not imports:
+        raise ValueError("--class-module imports the modules it names: drop --no-import")
+    check_modules(class_modules)
+    sources = read_tree(source, exclude, bars, class_modules)
     if check:
         _refuse_outside_reads(sources)
     guard = Guard()
     try:
         staging = output.stage(target, guard)
-        written = write_package(sources, staging, imports=imports)
+        written = write_package(sources, staging, imports=imports, progress=bars)
         prove_package(written)
         result = Migration(sources, destination, written.modules, written.kept, written.formatted)
         if check:
             whole = not exclude  # else Hydra must not see the files left out (bad, or costly)
-            result.verification = _check(sources, source, staging, overrides or [], guard, whole)
+            result.verification = _check(
+                sources, source, staging, overrides or [], guard, whole, bars
+            )
+            result.notes += _partial_check_notes(sources)
         output.publish(target, written, guard)
     except BaseException:
         guard.undo_now()
         raise
     guard.close()
     return result
+
+
+def _partial_check_notes(sources: list[Source]) -> list[str]:
+    """What the check could not prove for this tree, said plainly in the report."""
+    notes = []
+    if any(s.dialect == JSONARGPARSE for s in sources):
+        notes.append(
+            "partial check: jsonargparse files are compared with lazycfg's reading of them "
+            "(class_path nodes as _target_ nodes), not with jsonargparse's own parse"
+        )
+    if not any(not s.group for s in sources):
+        notes.append(
+            "no primary config at the root of the tree: each file was compared, no composition was"
+        )
+    return notes
 
 
 def _refuse_outside_reads(sources: list[Source]) -> None:
@@ -149,16 +178,17 @@ def _check(
     overrides: list[list[str]],
     guard: Guard,
     whole: bool,
+    bars: Progress,
 ) -> Verification:
     if whole and all(s.dialect == HYDRA for s in sources):
-        return verify(sources, root, package, overrides)
+        return verify(sources, root, package, overrides, progress=bars)
     # Custom tags and class_path nodes are not Hydra: compare against their Hydra reading,
     # written for the sources only (so excluded files stay unread).
     tmp = Path(tempfile.mkdtemp(prefix="lazycfg-migrate-"))
     guard.remove(tmp)
     try:
         _write_hydra_yaml(sources, root, tmp)
-        return verify(sources, tmp, package, overrides)
+        return verify(sources, tmp, package, overrides, progress=bars)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -59,6 +59,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         help="leave out files (or folders) whose path in the tree matches GLOB; repeatable",
     )
     parser.add_argument(
+        "--class-module",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="a module to import and search for short jsonargparse class_path names "
+        "(class_path: ClassificationTask); repeatable",
+    )
+    parser.add_argument(
         "--force",
         action="store_true",
         help="write into a folder that holds other files (they are never replaced or deleted)",
@@ -81,6 +89,8 @@ def run(args: argparse.Namespace) -> int:
             overrides=overrides,
             exclude=args.exclude,
             force=args.force,
+            progress=not args.quiet,  # drawn only when stderr is a terminal
+            class_modules=args.class_module,
         )
     except (ValueError, MigrateError, OutputError) as exc:
         return _refused(str(exc))

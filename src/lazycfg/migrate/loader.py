@@ -74,6 +74,7 @@ class Comments(CommentMap):
         return Comments(
             {(*prefix, *p): c for p, c in self.above.items()},
             {(*prefix, *p): c for p, c in self.inline.items()},
+            {(*prefix, *p): c for p, c in self.after.items()},
             list(self.tail),
         )
 
@@ -324,27 +325,70 @@ def _comments(text: str, node: Any) -> Comments:
     if node is None:
         return comments
     starts = _starts(node)
-    pending: list[str] = []
+    columns = _columns(node)
+    pending: list[tuple[int, str]] = []  # (column, text) of comment lines; blank lines: (-1, "")
+    last: ConfigPath = ()  # the entry written last, whose containers a comment may end
     for number, line in enumerate(text.splitlines()):
         found = _comment_of(line)
         code = line[: found[0]] if found else line
         if not code.strip():
             if found and not _HEADER.match(line):
-                pending.append(found[1])
-            elif not found and pending and pending[-1] != "":
-                pending.append("")  # a blank line ends a comment block
+                pending.append(found)
+            elif not found and pending and pending[-1][1] != "":
+                pending.append((-1, ""))  # a blank line ends a comment block
             continue
         path = starts.get(number)
         if path is None:
             continue
-        block = [c for c in _trim(pending)]
-        if block:
-            comments.above.setdefault(path, []).extend(block)
+        for indent, block in _runs(pending):
+            inside = _closing(last, len(path) - 1, indent, columns)
+            if inside is None:
+                comments.above.setdefault(path, []).extend(block)
+            else:  # indented under the entry before: the end of that mapping or list
+                comments.after.setdefault(inside, []).extend(block)
         pending = []
         if found and found[1]:
             comments.inline[path] = found[1]
-    comments.tail = _trim(pending)
+        last = path
+    for indent, block in _runs(pending):
+        inside = _closing(last, 0, indent, columns)
+        if inside is None:
+            comments.tail.extend(block)
+        else:
+            comments.after.setdefault(inside, []).extend(block)
     return comments
+
+
+def _runs(pending: list[tuple[int, str]]) -> list[tuple[int, list[str]]]:
+    """Comment lines in runs of one indentation (a blank line stays in its run)."""
+    runs: list[tuple[int, list[str]]] = []
+    for column, text in pending:
+        if column >= 0 and (not runs or runs[-1][0] != column):
+            runs.append((column, []))
+        if runs:
+            runs[-1][1].append(text)
+    return [(column, block) for column, lines in runs if (block := _trim(lines))]
+
+
+def _closing(
+    last: ConfigPath, depth: int, indent: int, columns: dict[ConfigPath, int]
+) -> ConfigPath | None:
+    """The deepest container of ``last``, deeper than ``depth`` keys, whose entries start at or
+    left of ``indent``: a comment block indented so is written inside it, after its end."""
+    for end in range(len(last) - 1, depth, -1):
+        if columns.get(last[: end + 1], 1 << 30) <= indent:
+            return last[:end]
+    return None
+
+
+def _columns(node: Any) -> dict[ConfigPath, int]:
+    """The column a comment must reach to belong to the container of each entry: the entry's
+    own column, the dash's for a list item of a block list."""
+    out: dict[ConfigPath, int] = {}
+    for path, start in _entries(node):
+        column = start.start_mark.column
+        out[path] = max(0, column - 2) if isinstance(path[-1], int) else column
+    return out
 
 
 def _trim(lines: list[str]) -> list[str]:

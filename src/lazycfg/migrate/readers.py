@@ -11,13 +11,17 @@ body, with its comments by config path.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from lazycfg.migrate.class_names import ClassNameError
+from lazycfg.migrate.class_names import resolve as resolve_class_name
 from lazycfg.migrate.loader import BadTree, Comments, ConfigPath, MigrateError, Tagged, read_yaml
+from lazycfg.migrate.progress import OFF, Progress
 
 HYDRA, TAGS, JSONARGPARSE = "hydra", "custom tags", "jsonargparse"
 _SUFFIXES = (".yaml", ".yml")
@@ -84,7 +88,12 @@ def inside(
     return real
 
 
-def read_tree(root: Path, exclude: Sequence[str] = ()) -> list[Source]:
+def read_tree(
+    root: Path,
+    exclude: Sequence[str] = (),
+    progress: Progress = OFF,
+    class_modules: Sequence[str] = (),
+) -> list[Source]:
     """Read every YAML file of a config tree; `BadTree` lists every bad file at once."""
     if not root.is_dir():
         raise MigrateError(root, 1, 1, "not a directory of YAML configs")
@@ -92,9 +101,12 @@ def read_tree(root: Path, exclude: Sequence[str] = ()) -> list[Source]:
     sources: list[Source] = []
     errors: list[MigrateError] = []
     seen: dict[str, Path] = {}
-    for path in yaml_files(root, exclude):
+    paths = yaml_files(root, exclude)
+    bar = progress.stage("read", len(paths))
+    for path in paths:
+        bar.update()
         try:
-            source = read_source(root, path, real_root)
+            source = read_source(root, path, real_root, class_modules)
         except MigrateError as exc:
             errors.extend(exc.errors if isinstance(exc, BadTree) else [exc])
             continue
@@ -110,17 +122,20 @@ def read_tree(root: Path, exclude: Sequence[str] = ()) -> list[Source]:
             )
         seen[source.config_path] = source.file
         sources.append(source)
+    bar.close()
     if errors:
         raise BadTree(errors)
     return sources
 
 
-def read_source(root: Path, path: Path, real_root: Path | None = None) -> Source:
+def read_source(
+    root: Path, path: Path, real_root: Path | None = None, class_modules: Sequence[str] = ()
+) -> Source:
     """Read one file of the tree rooted at ``root`` into a `Source`."""
     real_root = real_root or root.resolve()
     inside(root, path, (path, 1, 1), real_root)
     loaded = read_yaml(path)
-    state = _State(root, real_root)
+    state = _State(root, real_root, tuple(class_modules))
     state.lines = {p: (path, line) for p, line in loaded.lines.items()}
     body = _translate(loaded.data, path, state, (path.resolve(),))
     comments = loaded.comments
@@ -130,20 +145,22 @@ def read_source(root: Path, path: Path, real_root: Path | None = None) -> Source
         for key, line in included.inline.items():
             comments.inline.setdefault(key, line)
         del prefix
+    if state.dialect == JSONARGPARSE:
+        body = _flattened_references(body)
     defaults = None
     if isinstance(body, dict) and "defaults" in body and state.dialect == HYDRA:
         defaults = body.pop("defaults")
         if not isinstance(defaults, list):
             raise MigrateError(path, 1, 1, "the defaults list must be a list")
-    if body is not None and not isinstance(body, dict):
-        raise MigrateError(path, 1, 1, f"a config must be a mapping, got {type(body).__name__}")
     relative = path.relative_to(root)
     group = relative.parent.as_posix()
+    package = loaded.header.get("package")
+    _check_root(path, body, "" if group == "." else group, package)
     return Source(
         file=path,
         group="" if group == "." else group,
         name=relative.stem,
-        package=loaded.header.get("package"),
+        package=package,
         defaults=defaults,
         body=body,
         comments=comments,
@@ -152,9 +169,27 @@ def read_source(root: Path, path: Path, real_root: Path | None = None) -> Source
     )
 
 
+def _check_root(path: Path, body: Any, group: str, package: str | None) -> None:
+    """A mapping, or a list that Hydra puts under a key (a group's package, a header's)."""
+    if body is None or isinstance(body, dict):
+        return
+    if not isinstance(body, list):
+        raise MigrateError(path, 1, 1, f"a config must be a mapping, got {type(body).__name__}")
+    under = package if package is not None else group
+    if not under or under == "_global_":
+        raise MigrateError(
+            path,
+            1,
+            1,
+            "a config whose root is a list composes only under a key: put the file in a "
+            "config group, or name the key with a '# @package key' header",
+        )
+
+
 class _State:
-    def __init__(self, root: Path, real_root: Path) -> None:
+    def __init__(self, root: Path, real_root: Path, class_modules: tuple[str, ...] = ()) -> None:
         self.root, self.real_root = root, real_root
+        self.class_modules = class_modules  # where short class_path names are looked up
         self.dialect = HYDRA
         self.included: list[tuple[ConfigPath, Comments]] = []
         self.lines: dict[ConfigPath, tuple[Path, int]] = {}
@@ -173,7 +208,7 @@ def _translate(data: Any, file: Path, state: _State, chain: tuple[Path, ...]) ->
                 parent[slot] = value.data
                 continue
         if isinstance(value, dict) and "class_path" in value:
-            value = _class_path(value, file)
+            value = _class_path(value, file, state.class_modules, state.lines.get(path))
             state.dialect = JSONARGPARSE
         if isinstance(value, dict):
             out: dict[Any, Any] = {}
@@ -232,7 +267,7 @@ def _untag(
             node.file, node.line, node.column, f"included file {node.value!r} not found ({target})"
         )
     loaded = read_yaml(target)
-    inner = _State(state.root, state.real_root)
+    inner = _State(state.root, state.real_root, state.class_modules)
     inner.lines = {p: (target, line) for p, line in loaded.lines.items()}
     data = _translate(loaded.data, target, inner, (*chain, target))
     for key, found in inner.lines.items():  # the included file's entries, under this path
@@ -242,10 +277,39 @@ def _untag(
     return _Inlined(data)
 
 
-def _class_path(value: dict[Any, Any], file: Path) -> dict[Any, Any]:
+_INTERPOLATION = re.compile(r"\$\{[^{}]*\}")
+_NESTING = re.compile(r"\.(?:init_args|dict_kwargs)(?=[.}\[])")
+
+
+def _flattened_references(body: Any) -> Any:
+    """Interpolations through ``init_args`` (``${model.init_args.out_features}``) rewritten
+    to the converted layout, where a class_path node's arguments sit on the node itself."""
+    stack = [body]
+    while stack:
+        here = stack.pop()
+        items = here.items() if isinstance(here, dict) else enumerate(here)
+        for key, value in list(items):
+            if isinstance(value, str) and "${" in value:
+                here[key] = _INTERPOLATION.sub(lambda m: _NESTING.sub("", m.group(0)), value)
+            elif isinstance(value, dict | list):
+                stack.append(value)
+    return body
+
+
+def _class_path(
+    value: dict[Any, Any],
+    file: Path,
+    modules: tuple[str, ...] = (),
+    where: tuple[Path, int] | None = None,
+) -> dict[Any, Any]:
     target = value["class_path"]
+    line = where[1] if where else 1
     if not isinstance(target, str):
-        raise MigrateError(file, 1, 1, f"class_path must be a dotted path, got {target!r}")
+        raise MigrateError(file, line, 1, f"class_path must be a dotted path, got {target!r}")
+    try:
+        target = resolve_class_name(target, modules) or target
+    except ClassNameError as exc:
+        raise MigrateError(file, line, 1, str(exc)) from None
     out: dict[Any, Any] = {"_target_": target}
     for key, item in value.items():
         if key in ("init_args", "dict_kwargs"):

@@ -16,6 +16,9 @@ whose ConfigStore is restored afterwards. Per side:
   original cannot compose proves nothing and fails the check (`Check.unverified`), except an
   override set that composes with another primary: it is noted as skipped for this one.
 
+The comparison itself (differences by path, what a failed composition proves) is
+`lazycfg.migrate.compare`.
+
 Hydra deep-copies the config repository for every compose, ConfigStore included (1,000
 registered configs on the converted side); while checking, the store is shared instead
 (`_shared_store`): composition only reads it, and each node it hands out is still copied.
@@ -29,57 +32,19 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lazycfg import rewrite_cache
+from lazycfg.migrate.compare import Check, Verification, _compose_checks, _differences, _one_error
+from lazycfg.migrate.defaults import absolute_loaded
+from lazycfg.migrate.progress import OFF, Progress
 from lazycfg.migrate.readers import Source
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
-_MISSING = object()
 _counter = itertools.count()
-
-
-@dataclass
-class Check:
-    """The outcome of one comparison."""
-
-    what: str  # "load model/mnist" or "compose train experiment=example"
-    differences: list[str] = field(default_factory=list)
-    note: str = ""  # why nothing was compared, when that proves nothing wrong
-    unverified: str = ""  # why nothing could be compared: a failure, like a difference
-
-
-@dataclass
-class Verification:
-    checks: list[Check] = field(default_factory=list)
-
-    @property
-    def failed(self) -> list[Check]:
-        return [c for c in self.checks if c.differences or c.unverified]
-
-
-def diff(original: Any, converted: Any, limit: int = 20) -> list[str]:
-    """Path-level differences between two plain configs (dict order ignored)."""
-    out: list[str] = []
-    stack: list[tuple[str, Any, Any]] = [("", original, converted)]
-    while stack and len(out) < limit:
-        path, a, b = stack.pop()
-        if isinstance(a, dict) and isinstance(b, dict):
-            for key in reversed([*a, *(k for k in b if k not in a)]):
-                here = f"{path}.{key}" if path else str(key)
-                stack.append((here, a.get(key, _MISSING), b.get(key, _MISSING)))
-        elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
-            stack.extend((f"{path}[{i}]", a[i], b[i]) for i in reversed(range(len(a))))
-        elif a is _MISSING:
-            out.append(f"{path}: only in the converted config: {b!r:.80}")
-        elif b is _MISSING:
-            out.append(f"{path}: missing from the converted config (original {a!r:.80})")
-        elif type(a) is not type(b) or a != b:
-            out.append(f"{path}: original {a!r:.80} != converted {b!r:.80}")
-    return out
 
 
 def _plain(cfg: Any) -> Any:
@@ -163,16 +128,21 @@ def _composed(primary: str, overrides: list[str]) -> Any:
 
 
 def _session(
-    sources: list[Source], compositions: list[tuple[str, list[str]]]
+    sources: list[Source], compositions: list[tuple[str, list[str]]], bar: Any = None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     from hydra.core.global_hydra import GlobalHydra
 
     repository = GlobalHydra.instance().config_loader().repository  # type: ignore[attr-defined]
-    loads = {s.config_path: _loaded(repository, s.config_path) for s in sources}
-    composes = {
-        " ".join([primary, *overrides]): _composed(primary, overrides)
-        for primary, overrides in compositions
-    }
+    bar = bar or OFF.stage("", 0)
+    loads = {}
+    for source in sources:
+        loads[source.config_path] = _loaded(repository, source.config_path)
+        bar.update()
+    composes = {}
+    for primary, overrides in compositions:
+        composes[" ".join([primary, *overrides])] = _composed(primary, overrides)
+        bar.update()
+    bar.close()
     return loads, composes
 
 
@@ -191,7 +161,8 @@ def import_package(directory: Path) -> None:
     sys.modules[name] = module
     writes, sys.dont_write_bytecode = sys.dont_write_bytecode, True  # no __pycache__ published
     try:
-        spec.loader.exec_module(module)
+        with rewrite_cache.disabled():  # a staging folder: its rewrites would never be read
+            spec.loader.exec_module(module)
     finally:
         sys.dont_write_bytecode = writes
         for key in [k for k in sys.modules if k == name or k.startswith(f"{name}.")]:
@@ -316,6 +287,7 @@ def verify(
     override_sets: list[list[str]],
     *,
     parallel: bool = True,
+    progress: Progress = OFF,
 ) -> Verification:
     """Compare the YAML tree at ``yaml_dir`` with the package at ``package_dir`` (see above).
 
@@ -338,9 +310,14 @@ def verify(
     saved = _snapshot(store.repo)
     original_side = _OriginalSide(parallel, yaml_dir, sources, compositions)
     try:
-        import_package(package_dir)
+        try:
+            import_package(package_dir)
+        except Exception as exc:  # the package's own store calls refused something
+            failed = Check("import the converted package", [_one_error(exc)])
+            return Verification([failed])
         with _shared_store(), initialize(config_path=None, version_base="1.3", job_name="app"):
-            converted = _session(sources, compositions)
+            bar = progress.stage("check", len(sources) + len(compositions))
+            converted = _session(sources, compositions, bar)
         GlobalHydra.instance().clear()
         store.repo = saved
         original = original_side.result()
@@ -349,40 +326,9 @@ def verify(
         GlobalHydra.instance().clear()
         store.repo = saved
     result = Verification()
+    groups = {s.config_path: s.group for s in sources}
     for path, loaded in original[0].items():
-        result.checks.append(Check(f"load {path}", diff(loaded, converted[0][path])))
+        loaded = absolute_loaded(loaded, groups[path])  # as `absolute_defaults` wrote them
+        result.checks.append(Check(f"load {path}", _differences(loaded, converted[0][path])))
     result.checks += _compose_checks(compositions, original[1], converted[1])
     return result
-
-
-def _compose_checks(
-    compositions: list[tuple[str, list[str]]],
-    original: dict[str, Any],
-    converted: dict[str, Any],
-) -> list[Check]:
-    """One check per composition; one the original cannot compose has proven nothing.
-
-    An override set the original cannot compose with one primary is skipped there only when it
-    composes with another (it was meant for that one); otherwise it is a failure.
-    """
-    by_key = {" ".join([p, *o]): o for p, o in compositions}
-    fitting = {tuple(o) for key, o in by_key.items() if _error(original[key]) is None}
-    checks: list[Check] = []
-    for key, overrides in by_key.items():
-        check = Check(f"compose {key}")
-        error = _error(original[key])
-        if error is None:
-            check.differences = diff(original[key], converted[key])
-        elif overrides and tuple(overrides) in fitting:
-            check.note = f"the original does not compose ({error})"
-        else:
-            check.unverified = f"could not compose {key} on the original: {error}"
-        checks.append(check)
-    return checks
-
-
-def _error(composed: Any) -> str | None:
-    """The error `_composed` recorded instead of a config, or None if it composed."""
-    if isinstance(composed, dict) and set(composed) == {"error"}:
-        return str(composed["error"])
-    return None

@@ -14,10 +14,15 @@ import keyword
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from lazycfg.codegen import Kept, resolve, ruff_format
 from lazycfg.codegen_ast import prove
+from lazycfg.codegen_derived import add_derived
 from lazycfg.codegen_module import CommentMap, Module, identifier
+from lazycfg.migrate.defaults import absolute_defaults
+from lazycfg.migrate.derive import DELETE, best_base, header
+from lazycfg.migrate.progress import OFF, Progress
 from lazycfg.migrate.readers import Source
 
 INIT = "__init__.py"
@@ -53,11 +58,15 @@ def _docstring(group: str, suffix: str) -> str:
     return "A config group (named in the store calls below), converted by `lazycfg migrate`."
 
 
-def _module_for(group: str, sources: list[Source], imports: bool, written: Written) -> Module:
+def _module_for(
+    group: str, sources: list[Source], imports: bool, written: Written, bar: Any
+) -> Module:
     suffix = sources[0].file.suffix if sources else ".yaml"
     module = Module(_docstring(group, suffix))
     module.header = MARKER + "\n"
+    bases: list[tuple[str, Any, Any, CommentMap]] = []  # configs written out, to derive from
     for source in sources:
+        bar.update()
         body = {} if source.body is None else source.body
         tree, kept = resolve(body, imports=imports)
         written.kept += [
@@ -66,28 +75,49 @@ def _module_for(group: str, sources: list[Source], imports: bool, written: Writt
         notes = source.comments
         lead = source.comments.above.get(("defaults",), []) if source.defaults else []
         name = module.reserve(source.name)
-        module.add_factory(name, tree, notes, lead)
-        _store_call(module, name, source, notes)
+        if isinstance(tree, list):
+            module.add_value(name, tree, notes)
+            module.add_call("store", name, _store_keywords(name, source, notes), notes)
+        else:
+            register = _store_keywords(name, source, notes, decorator=True)
+            derived = best_base(body, tree, notes, bases)
+            if derived is None:
+                module.add_factory(name, tree, notes, lead, register=register)
+                bases.append((name, body, tree, notes))
+            else:  # the file's heading comment goes above the function
+                first = header(body, notes)
+                heading = [*notes.above.pop(first, []), *lead] if first else lead
+                add_derived(module, name, *derived, DELETE, notes, heading, register)
         if source.comments.tail:
             module.add_comment(source.comments.tail)
     return module
 
 
-def _store_call(module: Module, name: str, source: Source, notes: CommentMap) -> None:
-    keywords: list[tuple[str, str, object]] = [("name", "name", source.name)]
+def _store_keywords(
+    name: str, source: Source, notes: CommentMap, *, decorator: bool = False
+) -> list[tuple[str, str, object]]:
+    """The keywords of the `store` call (``name`` is implied by a decorated function's)."""
+    keywords: list[tuple[str, str, object]] = []
+    if not decorator or name != source.name:
+        keywords.append(("name", "name", source.name))
     if source.group:
         keywords.append(("group", "group", source.group))
     if source.package is not None:
         keywords.append(("package", "package", source.package))
     if source.defaults is not None:
         notes.above.pop(("defaults",), None)
-        keywords.append(("defaults", "defaults", source.defaults))
-    module.add_call("store", name, keywords, notes)
+        keywords.append(("defaults", "defaults", absolute_defaults(source.defaults, source.group)))
+    # Built when Hydra first reads it: the package starts in the time its chosen configs take.
+    keywords.append(("defer", "defer", True))
+    return keywords
 
 
-def write_package(sources: list[Source], directory: Path, *, imports: bool) -> Written:
+def write_package(
+    sources: list[Source], directory: Path, *, imports: bool, progress: Progress = OFF
+) -> Written:
     """Write the package for ``sources`` into ``directory`` (an empty staging directory)."""
     written = Written(directory)
+    bar = progress.stage("write", len(sources))
     groups: dict[str, list[Source]] = {}
     for source in sources:
         groups.setdefault(source.group, []).append(source)
@@ -96,8 +126,9 @@ def write_package(sources: list[Source], directory: Path, *, imports: bool) -> W
         written.modules[group] = module_name(group, taken) + ".py"
     modules: dict[str, Module] = {}
     for group, file in written.modules.items():
-        modules[file] = _module_for(group, groups[group], imports, written)
-    root = _module_for("", groups.get("", []), imports, written)
+        modules[file] = _module_for(group, groups[group], imports, written, bar)
+    root = _module_for("", groups.get("", []), imports, written, bar)
+    bar.close()
     root.taken |= taken
     root.local_modules = [f[:-3] for f in written.modules.values()]
     if not groups.get(""):
