@@ -1,0 +1,39 @@
+"""A real Hydra app (``lazycfg.app.main``) for value checks, messages and class paths.
+
+Run as ``python tests/values_app.py [overrides]``; it prints what the task received.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from values_targets import Net, Opt, Relu, Trainer  # noqa: E402
+
+from lazycfg import lazy, partial, store  # noqa: E402
+from lazycfg.app import main  # noqa: E402
+
+store(
+    {
+        "model": lazy(Net)(hidden=[8, 8], activation=Relu),
+        "optimizer": partial(Opt)(lr=0.01),
+        "trainer": lazy(Trainer)(seed=3),
+    },
+    name="values",
+)
+
+
+@main(config_path=None, config_name="values")
+def run(model: Net, optimizer: Callable[..., Opt], trainer: Trainer) -> None:
+    opt = optimizer([1.0])
+    print("hidden", model.hidden)
+    print("activation", model.activation.__name__)
+    print("betas", list(opt.betas))
+    print("seed", trainer.seed)
+
+
+if __name__ == "__main__":
+    run()
