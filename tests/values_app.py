@@ -24,6 +24,9 @@ store(
     },
     name="values",
 )
+# A config saved before Net's `dropout` became `p_drop` and lost `momentum`.
+old_model = {"_target_": "values_targets.Net", "hidden": [4], "dropout": 0.25, "momentum": 0.9}
+store({"model": old_model, "optimizer": partial(Opt)(), "trainer": lazy(Trainer)()}, name="old")
 
 
 @main(config_path=None, config_name="values")
@@ -33,6 +36,7 @@ def run(model: Net, optimizer: Callable[..., Opt], trainer: Trainer) -> None:
     print("activation", model.activation.__name__)
     print("betas", list(opt.betas))
     print("seed", trainer.seed)
+    print("p_drop", model.p_drop)
 
 
 if __name__ == "__main__":

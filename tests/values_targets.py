@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from lazycfg import removed, renamed
+
 
 class Activation:
     name = "base"
@@ -21,8 +23,10 @@ class NotAnActivation:
     pass
 
 
+@removed("momentum")
+@renamed(dropout="p_drop")
 class Net:
-    """``hidden`` widths, an activation class, a dropout probability."""
+    """``hidden`` widths, an activation class, a dropout probability (once called dropout)."""
 
     def __init__(
         self,

@@ -275,7 +275,9 @@ def _read_node(fields: dict[Any, Any], at: Place, resolver: Resolver, resolve_ta
     except ConfigError as exc:
         raise ConfigError([f"{format_place(at)}: {p}" for p in exc.problems]) from None
     from lazycfg.build import make_node
+    from lazycfg.renames import apply_renames
 
+    fields = apply_renames(fn, fields, place_path(at))
     try:
         return make_node(fn, args, fields, partial=partial, meta=meta, locate_caller=False)
     except ConfigError as exc:

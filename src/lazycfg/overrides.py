@@ -145,7 +145,7 @@ def check_config(cfg: Any, overrides: list[str] | None = None) -> None:
     from lazycfg.emit import from_config
 
     if isinstance(cfg, DictConfig | ListConfig):
-        class_paths_as_nodes(cfg)
+        read_as_current(cfg)
     data, problems = _resolved(cfg) if isinstance(cfg, DictConfig | ListConfig) else (cfg, [])
     try:
         problems += unannotated_number_problems(from_config(data))
@@ -190,39 +190,55 @@ def _class_parameters(target: Any) -> frozenset[str]:
     )
 
 
-def class_paths_as_nodes(cfg: Any) -> None:
-    """Read a dotted class path given to a class-typed parameter as that class, in ``cfg``.
+def read_as_current(cfg: Any) -> None:
+    """Bring ``cfg`` (a composed DictConfig) up to its targets' current signatures, in place.
 
-    ``model.activation=torch.nn.Tanh`` on the command line replaces the config's
-    ``{_target_: hydra.utils.get_class, path: ...}`` with the string; where the target's
-    parameter is annotated ``type[...]`` (and takes no ``str``), the string becomes that node
-    again, so the check judges the class (safety policy, then its type) and the task builds it.
+    - An argument renamed or removed (`lazycfg.renamed`, `lazycfg.removed`) moves to its new
+      name or is dropped, with a `lazycfg.RenameWarning`, so an old run's config still runs.
+    - A dotted class path given to a class-typed parameter becomes Hydra's ``get_class`` node:
+      ``model.activation=torch.nn.Tanh`` on the command line replaces the config's
+      ``{_target_: hydra.utils.get_class, path: ...}`` with the string; where the parameter is
+      annotated ``type[...]`` (and takes no ``str``), the string becomes that node again, so
+      the check judges the class (safety policy, then its type) and the task builds it.
+
     Nothing is imported here but the targets the check imports anyway.
     """
     from omegaconf import OmegaConf, open_dict
 
     from lazycfg.read import Resolver
+    from lazycfg.renames import apply_renames
 
     data = OmegaConf.to_container(cfg, resolve=False)
     resolver = Resolver(None)
     for path, value in list(walk(data)):
         if not (isinstance(value, dict) and isinstance(value.get("_target_"), str)):
             continue
-        paths = {
-            k: v for k, v in value.items() if isinstance(v, str) and _DOTTED.match(v) is not None
-        }
-        if not paths:
-            continue
         try:
-            names = _class_parameters(resolver(value["_target_"])) & paths.keys()
+            target = resolver(value["_target_"])
         except ConfigError:  # reported by the check itself
+            continue
+        fields = {k: v for k, v in value.items() if isinstance(k, str) and k not in _RESERVED}
+        current = apply_renames(target, fields, path)
+        paths = {k: v for k, v in current.items() if isinstance(v, str) and _DOTTED.match(v)}
+        classes = (
+            {
+                k: {"_target_": _GET_CLASS, "path": paths[k]}
+                for k in sorted(_class_parameters(target) & paths.keys())
+            }
+            if paths
+            else {}
+        )
+        if current is fields and not classes:
             continue
         node = cfg
         for key in path:
             node = node[key]
-        for name in sorted(names):
-            with open_dict(node):
-                node[name] = {"_target_": _GET_CLASS, "path": paths[name]}
+        with open_dict(node):
+            for old in fields.keys() - current.keys():
+                del node[old]
+            for name, item in {**current, **classes}.items():
+                if name not in fields or name in classes:
+                    node[name] = item
 
 
 def _resolved(cfg: Any) -> tuple[Any, list[str]]:
@@ -287,6 +303,7 @@ def _nearest(cfg: Any, key: str, override: str | None = None) -> str | None:
     """
     from omegaconf import DictConfig
 
+    from lazycfg.renames import new_name
     from lazycfg.signature import spec_of
     from lazycfg.targets import locate
 
@@ -310,6 +327,10 @@ def _nearest(cfg: Any, key: str, override: str | None = None) -> str | None:
             except ConfigError:
                 fn = None
             names = spec_of(fn).names if fn is not None else None
+            renamed_to = new_name(fn, part) if fn is not None else None
+            if renamed_to is not None:
+                fix = key.rsplit(".", 1)[0] + f".{renamed_to}"
+                return f"{key}: {target} renamed {part!r} to {renamed_to!r}; override {fix}"
             if names and part in names:  # a parameter the config leaves to its default
                 fix = f"add it with {'+' + override!r}" if override else "add it to the config"
                 return (
