@@ -203,7 +203,7 @@ def read_as_current(cfg: Any) -> None:
 
     Nothing is imported here but the targets the check imports anyway.
     """
-    from omegaconf import OmegaConf, open_dict
+    from omegaconf import OmegaConf, open_dict, read_write
 
     from lazycfg.read import Resolver
     from lazycfg.renames import apply_renames
@@ -233,7 +233,7 @@ def read_as_current(cfg: Any) -> None:
         node = cfg
         for key in path:
             node = node[key]
-        with open_dict(node):
+        with read_write(node), open_dict(node):
             for old in fields.keys() - current.keys():
                 del node[old]
             for name, item in {**current, **classes}.items():
