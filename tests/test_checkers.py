@@ -11,9 +11,11 @@ from typing import Any
 import attrs
 import pydantic
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lazycfg import ConfigError, from_config, lazy
-from lazycfg.checkers import checker_for
+from lazycfg.checkers import _pydantic_check, checker_for
 
 MARKER = Path(os.environ.get("LAZYCFG_TEST_MARKER", "/tmp/lazycfg_checkers_marker"))
 
@@ -145,3 +147,50 @@ def test_records_nested_in_containers_and_configs_are_never_constructed(marker: 
     config = {"_target_": f"{__name__}.Net", "layer": {"width": 3}, "spec": {"width": 4}}
     from_config(config)
     assert not marker.exists()
+
+
+# --- properties ----------------------------------------------------------------------------------
+
+SHAPED: list[Any] = [
+    Sequence[int],
+    list[float] | None,
+    tuple[int, ...],
+    tuple[int, str],
+    dict[str, list[int]],
+    Mapping[str, float],
+    list[list[int]],
+    dict[str, tuple[float, float]] | None,
+]
+VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.floats(-2, 2) | st.sampled_from(["1", "a"]),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.lists(inner, max_size=3).map(tuple)
+        | st.dictionaries(st.sampled_from(["k", "m"]), inner, max_size=2)
+    ),
+    max_leaves=6,
+)
+
+
+def _coercible(value: Any) -> bool:
+    """Holds what lax mode converts: a string (to a number), a float (1.0 to an int)."""
+    if isinstance(value, str | float):
+        return True
+    if isinstance(value, dict):
+        return any(_coercible(v) for v in value.values())
+    return isinstance(value, list | tuple) and any(_coercible(v) for v in value)
+
+
+@settings(max_examples=200)
+@given(st.sampled_from(SHAPED), VALUES)
+def test_what_the_checker_accepts_pydantic_accepts_and_strings_stay_strings(
+    annotation: Any, value: Any
+) -> None:
+    """Differential against pydantic's lax mode, looser only by converting values."""
+    accepted = problem(annotation, value) is None
+    verdict = _pydantic_check(annotation, value)
+    if accepted:
+        assert verdict is not False
+    elif verdict is not False:
+        # pydantic took it: only by converting, a string to a number or 1.0 to 1.
+        assert _coercible(value)
