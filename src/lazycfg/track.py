@@ -62,13 +62,13 @@ def _is_omegaconf(x: Any) -> bool:
 def plain_config(x: Any, *, full: bool = False, resolve: bool = False) -> Any:
     """The emitted config of a lazy tree, dict, list or DictConfig, as plain dicts and lists.
 
-    With ``full=True`` targets are imported and every parameter is written, defaults included.
-    With ``resolve`` (as `flatten`, `diff` and `fingerprint` do) interpolations are resolved
-    as the job sees them (a knob's
-    ``${..trainer.epochs}`` is its value), all at once or, when one of them cannot be resolved
-    (a resolver only the task registers), none: as `lazycfg.callback.LogConfig` logs them.
+    ``full=True``: targets are imported and every parameter is written, defaults included.
+    ``resolve`` (as `flatten` and `fingerprint` do): interpolations are resolved as the job sees
+    them (``${..trainer.epochs}`` is its value), all or, when one cannot be (a resolver only the
+    task registers), none: as `lazycfg.callback.LogConfig` logs them.
     """
     from lazycfg.emit import from_config, to_dict
+    from lazycfg.read import resolved_data
 
     if _is_omegaconf(x):
         from omegaconf import OmegaConf
@@ -90,20 +90,7 @@ def plain_config(x: Any, *, full: bool = False, resolve: bool = False) -> Any:
         if not has_nodes:
             x = from_config(x)
     tree = to_dict(x, full=full)
-    return resolved(tree) if resolve else tree
-
-
-def resolved(tree: Any) -> Any:
-    """``tree`` (plain data) with its interpolations resolved; itself when it has none, or
-    when one of them cannot be resolved outside the job."""
-    if not any(type(v) is str and "${" in v for _, v in walk_at(tree)):
-        return tree
-    from omegaconf import OmegaConf
-
-    try:
-        return OmegaConf.to_container(OmegaConf.create(tree), resolve=True)
-    except Exception:  # a missing key, a task's own resolver, a config too deep for OmegaConf
-        return tree
+    return resolved_data(tree) if resolve else tree
 
 
 # --- flatten and unflatten ------------------------------------------------------------------------
