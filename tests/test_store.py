@@ -32,16 +32,11 @@ from lazycfg import ConfigError, KnobWarning, lazy, store, to_dict
 @pytest.fixture(autouse=True)
 def clean_hydra() -> Iterator[None]:
     """Each test starts with an empty ConfigStore and no initialized Hydra."""
-    saved = _groups_copied(ConfigStore.instance().repo)
+    saved = copy.copy(ConfigStore.instance().repo)
     GlobalHydra.instance().clear()
     yield
     GlobalHydra.instance().clear()
     ConfigStore.instance().repo = saved
-
-
-def _groups_copied(repo: dict[str, Any]) -> dict[str, Any]:
-    """The store's dict of groups copied at every level (a group is a dict others add to)."""
-    return {k: _groups_copied(v) if isinstance(v, dict) else v for k, v in repo.items()}
 
 
 def composed(name: str, overrides: list[str] | None = None, config_dir: Path | None = None) -> Any:
