@@ -22,6 +22,7 @@ import collections.abc
 import dataclasses
 import types
 import typing
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -188,7 +189,7 @@ class Fields:
     open: bool  # a pydantic model with extra="allow"
 
 
-_fields_cache: dict[type, Fields | None] = {}
+_fields_cache: weakref.WeakKeyDictionary[type, Fields | None] = weakref.WeakKeyDictionary()
 
 
 def record_fields(cls: type) -> Fields | None:
