@@ -81,3 +81,60 @@ def test_json_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
         write_json_atomically(target, {"b": list(range(10_000)), "c": Unprintable()})
     assert json.loads(target.read_text()) == {"a": 1}
     assert [p.name for p in target.parent.iterdir()] == ["lazycfg.json"]
+
+
+# --- the task's own flatten/fingerprint agree with the callback's record -------------------------
+
+VALUES_APP = Path(__file__).resolve().parent / "values_app.py"
+
+
+def test_the_task_logs_what_the_callback_logs_interpolations_resolved(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, str(VALUES_APP), "trainer.seed=7", f"hydra.run.dir={tmp_path}"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    record = read_record(tmp_path)
+    lines = dict(line.split(" ", 1) for line in result.stdout.splitlines())
+    assert lines["fingerprint"].split() == [record["fingerprint"], record["full_fingerprint"]]
+    flat = json.loads(lines["flat"])
+    assert flat == record["config"]
+    assert flat["data.seed"] == 7  # `${..trainer.seed}`, resolved on both sides
+    # A partial target's defaults are on record: the optimizer's betas and eps.
+    assert flat["optimizer.betas.0"] == 0.9 and flat["optimizer.eps"] == 1e-8
+
+
+def test_flatten_and_fingerprint_of_a_dictconfig_equal_the_job_record() -> None:
+    from omegaconf import OmegaConf
+
+    cfg = OmegaConf.create(
+        {
+            "trainer": {"_target_": "values_targets.Trainer", "seed": 5},
+            "data": {"seed": "${..trainer.seed}", "path": "${oc.env:HOME}"},
+        }
+    )
+    record = job_record(cfg)
+    assert flatten(cfg, full=True) == record["config"]
+    assert fingerprint(cfg) == record["fingerprint"]
+    assert fingerprint(cfg, full=True) == record["full_fingerprint"]
+    assert flatten(cfg)["data.seed"] == 5
+    assert flatten(cfg, resolve=False)["data.seed"] == "${..trainer.seed}"
+    # One interpolation only the task can resolve: both sides keep them all as written.
+    later = OmegaConf.create({"a": 1, "b": "${a}", "c": "${task_only:1}"})
+    assert (
+        flatten(later)
+        == job_record(later)["config"]
+        == {"a": 1, "b": "${a}", "c": "${task_only:1}"}
+    )
+
+
+def test_full_includes_the_defaults_of_a_partial_torch_optimizer() -> None:
+    from torch.optim import AdamW
+
+    from lazycfg import partial
+
+    flat = flatten({"optimizer": partial(AdamW)(lr=1e-3)}, full=True)
+    assert flat["optimizer.betas.0"] == 0.9 and flat["optimizer.betas.1"] == 0.999
+    assert flat["optimizer.eps"] == 1e-8 and "optimizer.params" not in flat

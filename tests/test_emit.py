@@ -113,11 +113,15 @@ def test_full_emits_every_default() -> None:
     assert from_config(to_dict(node, full=True)) == from_config(to_dict(node, full=True))
 
 
-def test_full_covers_sklearn_and_leaves_partials_alone() -> None:
+def test_full_covers_sklearn_and_the_defaults_of_partials() -> None:
     full = to_dict(lazy(RandomForestClassifier)(n_estimators=3), full=True)
     assert full["n_estimators"] == 3 and full["criterion"] == "gini" and full["max_depth"] is None
-    # A partial keeps only what was given: defaults could collide with later positional calls.
-    assert to_dict(partial(ft.Optimizer)(), full=True) == to_dict(partial(ft.Optimizer)())
+    # A partial's defaults are on record too (AdamW's betas and eps); required ones stay out.
+    assert to_dict(partial(ft.Optimizer)(), full=True) == {
+        "_target_": "foundation_targets.Optimizer",
+        "_partial_": True,
+        "momentum": 0.9,
+    }
 
 
 def test_full_skips_defaults_no_config_can_hold() -> None:

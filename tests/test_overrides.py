@@ -129,3 +129,37 @@ def test_explain_refused_composes_from_the_config_store_without_a_config_dir() -
         "model.widht: 'model' (store_targets.Model) has no parameter 'widht' "
         "(did you mean 'width': int?)  [from override 'model.widht=5']"
     ]
+
+
+def test_class_paths_and_renamed_arguments_are_read_in_a_read_only_config() -> None:
+    import warnings
+
+    from lazycfg import RenameWarning
+
+    cfg = OmegaConf.create(
+        {
+            "model": {
+                "_target_": "values_targets.Net",
+                "activation": "values_targets.Tanh",
+                "dropout": "${rate}",
+            },
+            "rate": 0.5,
+        }
+    )
+    OmegaConf.set_readonly(cfg, True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        check_config(cfg)
+    assert [w.category for w in caught] == [RenameWarning]
+    model = OmegaConf.to_container(cfg, resolve=False)["model"]  # type: ignore[index]
+    assert model == {
+        "_target_": "values_targets.Net",
+        "activation": {"_target_": "hydra.utils.get_class", "path": "values_targets.Tanh"},
+        "p_drop": "${rate}",  # the interpolation moves as written
+    }
+    assert OmegaConf.is_readonly(cfg)
+
+
+def test_a_class_path_of_the_wrong_class_is_refused_by_type() -> None:
+    error = check({"model": {"_target_": "values_targets.Net", "activation": "values_targets.Opt"}})
+    assert error.problems[0].startswith("model.activation: expected type[")

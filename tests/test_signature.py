@@ -91,7 +91,7 @@ REFUSES: list[tuple[Any, Any, str]] = [
     (str, 3, "expected str, got int"),
     (int | None, "x", "expected int | None"),
     (ft.Color, "red", "expected Color"),
-    (list[int], ["a"], "expected list[int]"),
+    (list[int], ["a"], "[0]: expected int, got str 'a'"),  # the item is named
     (Literal["gini", "entropy"], "ginni", "expected"),
     (ft.Model, lazy(ft.Optimizer)(lr=1.0), "expected Model, got a lazy Optimizer"),
     (ft.Model, lazy(ft.make_pair)(1), "expected Model, got a lazy Pair"),

@@ -16,6 +16,8 @@ Writing configs
 Emitting and reading Hydra configs
     to_dict, to_config, to_yaml   plain dict / DictConfig / YAML (``full=True``: defaults too)
     from_config                   back to a lazy tree, checked
+    renamed(Target, old="new")    an argument renamed: old configs load, with a RenameWarning
+    removed(Target, "old")        an argument removed: old configs load without it (warned)
     to_python                     Python source of a factory that returns a config
 
 Hydra apps
@@ -34,8 +36,8 @@ Building
 Tracking
     flatten, unflatten, diff, fingerprint   (``lazycfg show`` / ``lazycfg diff`` on the CLI)
 
-Errors
-    ConfigError, TargetError
+Errors and warnings
+    ConfigError, TargetError, KnobWarning, RenameWarning
 """
 
 from lazycfg.auto import KnobWarning, eager, factory
@@ -45,6 +47,7 @@ from lazycfg.emit import from_config, to_config, to_dict, to_yaml
 from lazycfg.errors import ConfigError, TargetError
 from lazycfg.instantiate import instantiate
 from lazycfg.node import Lazy
+from lazycfg.renames import RenameWarning, removed, renamed
 from lazycfg.store import store, stored
 from lazycfg.track import diff, fingerprint, flatten, unflatten
 
@@ -53,6 +56,7 @@ __all__ = [
     "KnobWarning",
     "Lazy",
     "Partial",
+    "RenameWarning",
     "TargetError",
     "diff",
     "eager",
@@ -63,6 +67,8 @@ __all__ = [
     "instantiate",
     "lazy",
     "partial",
+    "removed",
+    "renamed",
     "replace",
     "store",
     "stored",

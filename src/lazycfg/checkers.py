@@ -18,6 +18,7 @@ from enum import Enum
 from pathlib import PurePath
 from typing import Any
 
+from lazycfg.checkers_shape import UNJUDGED, shape_check
 from lazycfg.node import Lazy
 from lazycfg.reprs import value_repr
 
@@ -115,7 +116,7 @@ def checker_for(annotation: Any) -> Checker | None:
         return None
     classes = _classes_of(annotation)
     accepts = fast_accepts(annotation)
-    lazy_items = _lazy_items_checker(annotation)
+    shape = shape_check(annotation, item_checker)
 
     def check(value: Any) -> str | None:
         if accepts is not None and accepts(value):
@@ -129,12 +130,16 @@ def checker_for(annotation: Any) -> Checker | None:
             return f"expected {_type_name(annotation)}, got a lazy {built.__qualname__}"
         if _is_opaque(value):
             return None
-        if isinstance(value, list | tuple | dict) and _contains_opaque(value):
-            return None if lazy_items is None else lazy_items(value)
+        if shape is not None:
+            verdict = shape(value)
+            if verdict is not UNJUDGED:
+                return verdict
         if classes is not None and all(_plain(c) for c in classes):
             return (
                 f"expected {_type_name(annotation)}, got {type(value).__name__} {value_repr(value)}"
             )
+        if isinstance(value, list | tuple | dict) and _contains_opaque(value):
+            return None  # known only when built
         verdict = _pydantic_check(annotation, value)
         if verdict is False:
             return (
@@ -145,61 +150,18 @@ def checker_for(annotation: Any) -> Checker | None:
     return check
 
 
-def _lazy_items_checker(annotation: Any) -> Checker | None:
-    """A check of the lazy nodes directly inside a list/tuple/dict value against the element
-    (or dict value) classes of ``annotation``; None when those are not plain classes.
-
-    A problem starts with the item's place (``[1]: ...``, ``.key: ...``) so that it reads as
-    ``children[1]: expected ...`` after the argument name.
-    """
-    members = typing.get_args(annotation) if _is_union(annotation) else (annotation,)
-    found: dict[bool, list[type] | None] = {False: [], True: []}  # is a mapping -> classes
-    for member in members:
-        origin, args = typing.get_origin(member), typing.get_args(member)
-        if origin in _SEQUENCES or origin is tuple and len(args) == 2 and args[1] is Ellipsis:
-            kind, item = False, args[0] if args else None
-        elif origin in _MAPPINGS and len(args) == 2:
-            kind, item = True, args[1]
-        elif member in (list, tuple, dict) or member in _SEQUENCES or member in _MAPPINGS:
-            found[member is dict or member in _MAPPINGS] = None  # bare: items of any type
-            continue
-        else:
-            continue
-        classes = None if item is None else _classes_of(item)
-        sofar = found[kind]
-        found[kind] = None if classes is None or sofar is None else [*sofar, *classes]
-    sequence, mapping = found[False], found[True]
-    if not sequence and not mapping:
-        return None
-
-    def check(value: Any) -> str | None:
-        if isinstance(value, dict):
-            classes = mapping
-            items: Any = (
-                (f".{k}" if isinstance(k, str) else f"[{value_repr(k)}]", v)
-                for k, v in value.items()
-            )
-        else:
-            classes = sequence
-            items = ((f"[{i}]", v) for i, v in enumerate(value))
-        if not classes:
-            return None
-        for place, item in items:
-            if isinstance(item, Lazy):
-                built = _lazy_result_type(item)
-                if built is not None and not any(issubclass(built, c) for c in classes):
-                    expected = " | ".join(
-                        "None" if c is type(None) else c.__qualname__ for c in classes
-                    )
-                    return f"{place}: expected {expected}, got a lazy {built.__qualname__}"
-        return None
-
-    return check
+_item_checkers: dict[Any, Checker | None] = {}
 
 
-def _is_union(annotation: Any) -> bool:
-    origin = typing.get_origin(annotation)
-    return origin is typing.Union or origin is types.UnionType
+def item_checker(annotation: Any) -> Checker | None:
+    """`checker_for`, cached per annotation: the checkers of items inside containers."""
+    try:
+        return _item_checkers[annotation]
+    except KeyError:
+        check = _item_checkers[annotation] = checker_for(annotation)
+        return check
+    except TypeError:  # unhashable annotation
+        return checker_for(annotation)
 
 
 _SEQUENCES: dict[Any, tuple[type, ...]] = {

@@ -133,7 +133,9 @@ def to_dict(x: Any, *, full: bool = False) -> Any:
     """The plain Hydra config of a lazy tree: dicts, lists and primitives.
 
     With ``full=True`` every parameter of every target is written, defaults included, so that
-    a logged config records what a library default was at the time.
+    a logged config records what a library default was at the time. A partial's defaults are
+    written too (AdamW's ``betas`` and ``eps``): the full config is for the record; build from
+    the config as written, since a caller passing one of them by position would collide.
     """
 
     def emit(value: Any, at: Place, kids: list[tuple[Key, Any]] | None) -> Any:
@@ -155,7 +157,7 @@ def to_dict(x: Any, *, full: bool = False) -> Any:
             out[PARTIAL] = True
         out.update(options(node))
         out.update((str(k), v) for k, v in kids)
-        if full and not node._lazy_partial:
+        if full:  # a partial's too: what the call used unless its caller passed them
             out.update(_defaults(node, set(node._lazy_kwargs)))
         return out
 
@@ -275,7 +277,9 @@ def _read_node(fields: dict[Any, Any], at: Place, resolver: Resolver, resolve_ta
     except ConfigError as exc:
         raise ConfigError([f"{format_place(at)}: {p}" for p in exc.problems]) from None
     from lazycfg.build import make_node
+    from lazycfg.renames import apply_renames
 
+    fields = apply_renames(fn, fields, place_path(at))
     try:
         return make_node(fn, args, fields, partial=partial, meta=meta, locate_caller=False)
     except ConfigError as exc:

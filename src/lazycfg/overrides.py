@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import inspect
 import re
+import types
+import typing
 from typing import Any
 
 from hydra.errors import CompactHydraException
@@ -53,10 +55,24 @@ def _overrides_by_key(overrides: list[str]) -> dict[str, str]:
     return out
 
 
+_LAST_PART = re.compile(r"(\[[^\[\]]*\]|\.[^.\[\]]*)$")
+
+
 def _blame(problem: str, overrides: dict[str, str]) -> str:
-    """A problem line, with the override that set that key when there is one."""
-    override = overrides.get(problem.split(":", 1)[0])
-    return problem if override is None else f"{problem}  [from override {override!r}]"
+    """A problem line, with the override that set that key (or a key holding it) if any.
+
+    ``model.hidden[1]: ...`` is blamed on ``model.hidden=[64,'64']``.
+    """
+    key = problem.split(": ", 1)[0]
+    while key:
+        override = overrides.get(key)
+        if override is not None:
+            return f"{problem}  [from override {override!r}]"
+        shorter = _LAST_PART.sub("", key)
+        if shorter == key:
+            break
+        key = shorter
+    return problem
 
 
 _RESERVED = ("_target_", "_args_", "_partial_", "_recursive_", "_convert_")
@@ -71,16 +87,23 @@ def _expected(target: Any, name: str) -> str:
     except (KeyError, TypeError, ValueError):
         return "?"
     if param.annotation is not inspect.Parameter.empty:
-        annotation = param.annotation
-        return (
-            annotation
-            if isinstance(annotation, str)
-            else getattr(annotation, "__name__", str(annotation))
-        )
+        return _annotation_text(param.annotation)
     default = spec_of(target).defaults.get(name, inspect.Parameter.empty)
     if default is inspect.Parameter.empty:
         return "any value"
     return f"{type(default).__name__}, like its default {default!r}"
+
+
+_QUALIFIED = re.compile(r"\b(?:[A-Za-z_]\w*\.)+([A-Za-z_]\w*)")
+
+
+def _annotation_text(annotation: Any) -> str:
+    """``int``, ``tuple[float, float]``, ``type[Module]``: an annotation as a message shows it."""
+    if isinstance(annotation, str):
+        return annotation
+    if isinstance(annotation, type) and not typing.get_args(annotation):
+        return annotation.__name__
+    return _QUALIFIED.sub(r"\1", str(annotation))
 
 
 def unannotated_number_problems(tree: Any) -> list[str]:
@@ -121,6 +144,8 @@ def check_config(cfg: Any, overrides: list[str] | None = None) -> None:
 
     from lazycfg.emit import from_config
 
+    if isinstance(cfg, DictConfig | ListConfig):
+        read_as_current(cfg)
     data, problems = _resolved(cfg) if isinstance(cfg, DictConfig | ListConfig) else (cfg, [])
     try:
         problems += unannotated_number_problems(from_config(data))
@@ -132,6 +157,88 @@ def check_config(cfg: Any, overrides: list[str] | None = None) -> None:
         by_key = _overrides_by_key(overrides or [])
         header = "the composed config does not fit its targets (nothing was built)"
         raise OverrideError([_blame(p, by_key) for p in problems], header)
+
+
+# --- class paths --------------------------------------------------------------------------------
+
+_DOTTED = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
+_GET_CLASS = "hydra.utils.get_class"
+
+
+def _takes_a_class(annotation: Any, *, top: bool = True) -> bool:
+    """``type``, ``type[X]``, or a union with one and without ``str`` (a string is kept then)."""
+    if annotation is type or typing.get_origin(annotation) is type:
+        return True
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType) and top:
+        members = typing.get_args(annotation)
+        return str not in members and any(_takes_a_class(m, top=False) for m in members)
+    return False
+
+
+def _class_parameters(target: Any) -> frozenset[str]:
+    """The names of ``target``'s parameters annotated to take a class."""
+    try:
+        parameters = inspect.signature(target).parameters
+    except (TypeError, ValueError):
+        return frozenset()
+    try:
+        hints = typing.get_type_hints(target.__init__ if isinstance(target, type) else target)
+    except Exception:  # unresolvable forward references: those parameters are not judged
+        hints = {}
+    return frozenset(
+        name for name, p in parameters.items() if _takes_a_class(hints.get(name, p.annotation))
+    )
+
+
+def read_as_current(cfg: Any) -> None:
+    """Bring ``cfg`` (a composed DictConfig) up to its targets' current signatures, in place.
+
+    - An argument renamed or removed (`lazycfg.renamed`, `lazycfg.removed`) moves to its new
+      name or is dropped, with a `lazycfg.RenameWarning`, so an old run's config still runs.
+    - A dotted class path given to a class-typed parameter becomes Hydra's ``get_class`` node:
+      ``model.activation=torch.nn.Tanh`` on the command line replaces the config's
+      ``{_target_: hydra.utils.get_class, path: ...}`` with the string; where the parameter is
+      annotated ``type[...]`` (and takes no ``str``), the string becomes that node again, so
+      the check judges the class (safety policy, then its type) and the task builds it.
+
+    Nothing is imported here but the targets the check imports anyway.
+    """
+    from omegaconf import OmegaConf, open_dict, read_write
+
+    from lazycfg.read import Resolver
+    from lazycfg.renames import apply_renames
+
+    data = OmegaConf.to_container(cfg, resolve=False)
+    resolver = Resolver(None)
+    for path, value in list(walk(data)):
+        if not (isinstance(value, dict) and isinstance(value.get("_target_"), str)):
+            continue
+        try:
+            target = resolver(value["_target_"])
+        except ConfigError:  # reported by the check itself
+            continue
+        fields = {k: v for k, v in value.items() if isinstance(k, str) and k not in _RESERVED}
+        current = apply_renames(target, fields, path)
+        paths = {k: v for k, v in current.items() if isinstance(v, str) and _DOTTED.match(v)}
+        classes = (
+            {
+                k: {"_target_": _GET_CLASS, "path": paths[k]}
+                for k in sorted(_class_parameters(target) & paths.keys())
+            }
+            if paths
+            else {}
+        )
+        if current is fields and not classes:
+            continue
+        node = cfg
+        for key in path:
+            node = node[key]
+        with read_write(node), open_dict(node):
+            for old in fields.keys() - current.keys():
+                del node[old]
+            for name, item in {**current, **classes}.items():
+                if name not in fields or name in classes:
+                    node[name] = item
 
 
 def _resolved(cfg: Any) -> tuple[Any, list[str]]:
@@ -189,10 +296,14 @@ def _why(cfg: Any, exc: Exception) -> str:
 _CHANGE = re.compile(r"^([A-Za-z_][\w.]*)=")
 
 
-def _nearest(cfg: Any, key: str) -> str | None:
-    """What to say about ``key`` (dotted) when it is missing from ``cfg``; None if present."""
+def _nearest(cfg: Any, key: str, override: str | None = None) -> str | None:
+    """What to say about ``key`` (dotted) when it is missing from ``cfg``; None if present.
+
+    ``override`` (``key=value``) is the override that named the key, for the fix to show.
+    """
     from omegaconf import DictConfig
 
+    from lazycfg.renames import new_name
     from lazycfg.signature import spec_of
     from lazycfg.targets import locate
 
@@ -216,6 +327,16 @@ def _nearest(cfg: Any, key: str) -> str | None:
             except ConfigError:
                 fn = None
             names = spec_of(fn).names if fn is not None else None
+            renamed_to = new_name(fn, part) if fn is not None else None
+            if renamed_to is not None:
+                fix = key.rsplit(".", 1)[0] + f".{renamed_to}"
+                return f"{key}: {target} renamed {part!r} to {renamed_to!r}; override {fix}"
+            if names and part in names:  # a parameter the config leaves to its default
+                fix = f"add it with {'+' + override!r}" if override else "add it to the config"
+                return (
+                    f"{key}: {part!r} is a parameter of {target} ({_expected(fn, part)}) "
+                    f"but not in the config; {fix}"
+                )
             if names:
                 options = sorted(names)
                 owner = f"{where!r} ({target})"
@@ -242,22 +363,31 @@ def explain_refused(
     from hydra.core.global_hydra import GlobalHydra
 
     plain = [o for o in overrides if _CHANGE.match(o) and not o.startswith("hydra.")]
-    rest = [o for o in overrides if o not in plain]
+    kept = [o for o in overrides if o not in plain]
     GlobalHydra.instance().clear()  # the failed run may have left it initialized
+    refused: list[str] = []
     try:
         with (
             initialize(config_path=None, version_base=None)
             if config_dir is None
             else initialize_config_dir(config_dir=config_dir, version_base=None)
         ):
-            cfg = compose(config_name=config_name, overrides=rest)
+            cfg = compose(config_name=config_name, overrides=kept)
+            # Group choices (experiment=large) and good changes compose: only the refused
+            # ones are explained, on the config the others make.
+            for override in plain:
+                try:
+                    cfg = compose(config_name=config_name, overrides=[*kept, override])
+                    kept.append(override)
+                except Exception:
+                    refused.append(override)
     except Exception:
         return []
     lines = []
-    for override in plain:
+    for override in refused:
         match = _CHANGE.match(override)
         assert match is not None
-        line = _nearest(cfg, match.group(1))
+        line = _nearest(cfg, match.group(1), override)
         if line:
             lines.append(f"{line}  [from override {override!r}]")
     return lines

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from lazycfg.errors import ConfigError
-from lazycfg.node import Lazy, fold_at
+from lazycfg.node import Lazy, fold_at, walk_at
 from lazycfg.safety import DISCOVERY_TARGETS, Policy, is_blocked
 from lazycfg.targets import locate
 
@@ -266,3 +266,16 @@ def plain_data(cfg: Any) -> Any:
             READ_FRAMES,
         )
     return cfg
+
+
+def resolved_data(tree: Any) -> Any:
+    """``tree`` (plain data) with its interpolations resolved; itself when it has none, or
+    when one of them cannot be resolved outside the job."""
+    if not any(type(v) is str and "${" in v for _, v in walk_at(tree)):
+        return tree
+    from omegaconf import OmegaConf
+
+    try:
+        return OmegaConf.to_container(OmegaConf.create(tree), resolve=True)
+    except Exception:  # a missing key, a task's own resolver, a config too deep for OmegaConf
+        return tree

@@ -59,12 +59,16 @@ def _is_omegaconf(x: Any) -> bool:
     return type(x).__module__.startswith("omegaconf")
 
 
-def plain_config(x: Any, *, full: bool = False) -> Any:
+def plain_config(x: Any, *, full: bool = False, resolve: bool = False) -> Any:
     """The emitted config of a lazy tree, dict, list or DictConfig, as plain dicts and lists.
 
-    With ``full=True`` targets are imported and every parameter is written, defaults included.
+    ``full=True``: targets are imported and every parameter is written, defaults included.
+    ``resolve`` (as `flatten` and `fingerprint` do): interpolations are resolved as the job sees
+    them (``${..trainer.epochs}`` is its value), all or, when one cannot be (a resolver only the
+    task registers), none: as `lazycfg.callback.LogConfig` logs them.
     """
     from lazycfg.emit import from_config, to_dict
+    from lazycfg.read import resolved_data
 
     if _is_omegaconf(x):
         from omegaconf import OmegaConf
@@ -85,18 +89,19 @@ def plain_config(x: Any, *, full: bool = False) -> Any:
         has_nodes = any(isinstance(v, Lazy) for _, v in walk_at(x))
         if not has_nodes:
             x = from_config(x)
-    return to_dict(x, full=full)
+    tree = to_dict(x, full=full)
+    return resolved_data(tree) if resolve else tree
 
 
 # --- flatten and unflatten ------------------------------------------------------------------------
 
 
-def flat_tree(x: Any, *, full: bool = False, check_keys: bool = True) -> Any:
+def flat_tree(x: Any, *, full: bool = False, check_keys: bool = True, resolve: bool = True) -> Any:
     """The emitted config `flatten` and `diff` read: a dict or list (else `ConfigError`).
 
     With ``check_keys`` every dict key is checked first, in order, as `flatten` does.
     """
-    tree = plain_config(x, full=full)
+    tree = plain_config(x, full=full, resolve=resolve)
     if not isinstance(tree, dict | list):
         raise ConfigError(
             [f"flatten() takes a config (node, dict, list or DictConfig), got {tree!r:.60}"],
@@ -111,16 +116,18 @@ def flat_tree(x: Any, *, full: bool = False, check_keys: bool = True) -> Any:
     return tree
 
 
-def flatten(x: Any, *, full: bool = False) -> dict[str, Any]:
+def flatten(x: Any, *, full: bool = False, resolve: bool = True) -> dict[str, Any]:
     """``{"model.n_estimators": 3000, "model._target_": "...", ...}`` for any config.
 
     ``x`` is a lazy tree, a dict or list (with or without lazy nodes) or a DictConfig. With
     ``full=True`` every parameter of every target is listed, defaults included, so a changed
-    library default shows up in a diff. Empty dicts and lists are kept as values. Keys are
+    library default shows up in a diff. Interpolations are resolved (``resolve=False`` keeps
+    them), so the task's ``flatten(cfg, full=True)`` is what `lazycfg.callback.LogConfig`
+    logs. Empty dicts and lists are kept as values. Keys are
     escaped as the module docstring says, so `unflatten` gives back `lazycfg.to_dict` exactly.
     Linear in the size of the config and of its flat keys, however deep it nests.
     """
-    tree = flat_tree(x, full=full, check_keys=False)
+    tree = flat_tree(x, full=full, check_keys=False, resolve=resolve)
     flat: dict[str, Any] = {}
     # Flat prefix of each non-empty container (None for the top), and whether it is a list;
     # by id of its place, the place kept alive alongside so that the id stays its own.
@@ -294,7 +301,7 @@ def _lists_rebuilt(root: dict[Key, Any], is_list: dict[int, bool]) -> tuple[Any,
 # --- fingerprint ---------------------------------------------------------------------------------
 
 
-def canonical_json(x: Any, *, full: bool = False) -> str:
+def canonical_json(x: Any, *, full: bool = False, resolve: bool = True) -> str:
     """The emitted config as canonical JSON: sorted keys, no spaces, ASCII only.
 
     Each key type has its own prefix, so that ``{1: x}``, ``{1.0: x}``, ``{True: x}`` and
@@ -304,7 +311,7 @@ def canonical_json(x: Any, *, full: bool = False) -> str:
     The text is what ``json.dumps(..., sort_keys=True, separators=(",", ":"))`` writes, made
     without recursion, so any depth works.
     """
-    return "".join(_json_pieces(plain_config(x, full=full)))
+    return "".join(_json_pieces(plain_config(x, full=full, resolve=resolve)))
 
 
 class _Raw(str):
@@ -381,10 +388,13 @@ def _canonical_key(key: Any) -> str:
 _PREFIXES = ("\x00", "\x01", "\x02", "\x03")
 
 
-def fingerprint(x: Any, *, full: bool = False, length: int = 12) -> str:
+def fingerprint(x: Any, *, full: bool = False, length: int = 12, resolve: bool = True) -> str:
     """A stable short hash of the emitted config: sha256 of `canonical_json`, ``length`` hex.
 
     The same config gives the same hash in any process, Python version and key order; any value
     change gives a different one (``1``, ``1.0``, ``True`` and ``"1"`` all differ).
+    Interpolations are resolved first (``resolve=False`` hashes them as written), so the task's
+    fingerprint of its ``DictConfig`` is the one `lazycfg.callback.LogConfig` logs.
     """
-    return hashlib.sha256(canonical_json(x, full=full).encode("ascii")).hexdigest()[:length]
+    text = canonical_json(x, full=full, resolve=resolve)
+    return hashlib.sha256(text.encode("ascii")).hexdigest()[:length]

@@ -126,18 +126,19 @@ def _same(x: Any, y: Any) -> bool:
     return type(x) is type(y) and x == y
 
 
-def diff(a: Any, b: Any, *, full: bool = False) -> Diff:
+def diff(a: Any, b: Any, *, full: bool = False, resolve: bool = False) -> Diff:
     """The changed, added and removed flat paths from config ``a`` to config ``b``.
 
     Both are anything `flatten` takes. A subtree whose ``_target_`` changed is one "target"
     entry, not a list of argument changes. ``full=True`` compares full signatures, defaults
-    included. ``print(diff(a, b))`` shows a table; ``bool(...)`` says whether they differ.
+    included. Interpolations are compared as written (``lazycfg diff`` too); ``resolve=True``
+    resolves them first, as `flatten` does. ``print(diff(a, b))`` shows a table; ``bool(...)`` says whether they differ.
     Entries come in the order of ``flatten(a)``, then what only ``b`` has in its own order.
     """
     from lazycfg.track import flat_tree
 
-    old = flat_tree(a, full=full, check_keys=False)
-    new = flat_tree(b, full=full, check_keys=False)
+    old = flat_tree(a, full=full, check_keys=False, resolve=resolve)
+    new = flat_tree(b, full=full, check_keys=False, resolve=resolve)
     return Diff([change for _, change in sorted(_entries(old, new), key=lambda e: e[0])])
 
 
