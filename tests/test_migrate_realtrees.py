@@ -165,7 +165,11 @@ def with_tests_on_path() -> dict[str, str]:
     import os
 
     tests = str(Path(__file__).resolve().parent)
-    return {**os.environ, "PYTHONPATH": os.pathsep.join([os.environ["PYTHONPATH"], tests])}
+    inherited = os.environ.get("PYTHONPATH")  # unset on a fresh machine
+    return {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([inherited, tests] if inherited else [tests]),
+    }
 
 
 def test_short_class_path_names_resolve_in_the_named_modules(tmp_path: Path) -> None:

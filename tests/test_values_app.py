@@ -71,4 +71,4 @@ def test_a_class_parameter_takes_a_dotted_class_path(tmp_path: Path) -> None:
     assert "model.activation" in err and "Tahn" in err and "Traceback" not in err
     # A blocked name is refused before it is imported.
     err = run(tmp_path, "model.activation=os.system", ok=False).stderr
-    assert "blocked" in err
+    assert "is blocklisted" in err
