@@ -47,18 +47,12 @@ def flags(walk: Walk, fields: Any, path: KeyPath, mode: str, rec: Any, part: Any
     return mode, rec, part
 
 
-def visit_lazy(
-    walk: Walk,
-    node: Lazy[Any],
-    parent_kids: list[Any],
-    slot: Any,
-    path: KeyPath,
-    mode: str,
-    rec: Any,
-    is_root: bool,
-) -> None:
-    """A lazy node: its own args tuple and kwargs dict when they hold only leaves (copied only
-    when children fill them). Nodes made by lazy()/partial() were bound when defined."""
+def visit_lazy(walk: Walk, item: tuple[Any, ...]) -> None:
+    """A lazy node (``item`` is its work item): its own args tuple and kwargs dict when they
+    hold only leaves (copied only when children fill them). Nodes made by lazy()/partial()
+    were bound when defined. A node whose arguments are numbers and the like is closed at once
+    (it has no children, so post-order puts it here); it is called with its own args/kwargs."""
+    node, parent_kids, slot, path, mode, rec, _, is_root = item
     meta = node._lazy_meta
     check = True
     if meta:
@@ -78,7 +72,12 @@ def visit_lazy(
         if problem:
             walk.problems.append(problem_at(path, problem))
             check = False  # a refused target's call is not bound: its problem is the target
-    args, kwargs, pending = _lazy_arguments(walk, node, part, path)
+    args = node._lazy_args
+    kwargs = node._lazy_kwargs
+    if (not args or _LEAVES(map(type, args))) and (not kwargs or _LEAVES(map(type, kwargs.values()))):
+        pending = None
+    else:
+        args, kwargs, pending = _lazy_arguments(walk, node, part, path)
     how = CHECK if check and fn is not None else 0
     if is_root and walk.call_args:
         how |= CALL_ARGS
@@ -88,10 +87,16 @@ def visit_lazy(
     walk.seen[id(node)] = step
     if how & CHECK and not walk.strict:  # strict: bound when closed, with argument views
         bind(walk, step)
+    if not pending:
+        if walk.strict:
+            walk.work.append(step)
+        else:
+            steps = walk.steps
+            step[-1] = len(steps)
+            steps.append(step)
+        return
     work = walk.work
     work.append(step)
-    if not pending:
-        return
     if not rec:
         queue_arguments(walk, step, pending, path, mode, rec)
         return
@@ -104,6 +109,10 @@ def visit_lazy(
             )
         else:
             work.append((value, kwarg_kids, key, (path, key), mode, rec, False, False))
+
+
+# True when every type is a leaf type that needs no check (numbers, None, bytes)
+_LEAVES = STATIC.issuperset
 
 
 def _lazy_arguments(

@@ -97,6 +97,7 @@ def plan(
                 close_view(item)
                 if item[0] == CALL and item[9] & CHECK:
                     bind(walk, item)
+            item[-1] = len(steps)  # its result's index when run
             steps.append(item)
             continue
         value = item[0]
@@ -105,8 +106,7 @@ def plan(
             if shared is not None:
                 item[1].append((item[2], shared))
             else:
-                _, kids, slot, path, mode, rec, _, is_root = item
-                visit_lazy(walk, value, kids, slot, path, mode, rec, is_root)
+                visit_lazy(walk, item)
             continue
         _visit(walk, *item)
     return walk
@@ -133,10 +133,11 @@ def _visit(
         if shared is not None:
             parent_kids.append((slot, shared))
         else:
-            visit_lazy(walk, value, parent_kids, slot, path, mode, rec, is_root)
+            visit_lazy(walk, (value, parent_kids, slot, path, mode, rec, part, is_root))
     elif is_omega(value):
+        walk.frozen = None  # an OmegaConf node may change: not cached
         if value._is_none():
-            parent_kids.append((slot, [VALUE, None, None]))
+            parent_kids.append((slot, value_step(walk, None)))
         elif hasattr(value, "keys"):
             items, object_type = _omega_items(walk, value, path)
             _visit_dict(walk, items, object_type, parent_kids, slot, path, mode, rec, part, is_root)
@@ -158,7 +159,15 @@ def _leaf(walk: Walk, value: Any, path: KeyPath) -> list[Any]:
         problem = object_problem(value, walk.policy, walk.resolved)
         if problem:
             walk.problems.append(problem_at(path, problem))
-    return [VALUE, value, value]
+    return value_step(walk, value)
+
+
+def value_step(walk: Walk, value: Any) -> list[Any]:
+    """A leaf that is a step of its own, closed at once (it has no children)."""
+    steps = walk.steps
+    step = [VALUE, value, len(steps)]
+    steps.append(step)
+    return step
 
 
 def _omega_items(walk: Walk, value: Any, path: KeyPath) -> tuple[dict[Any, Any], Any]:
