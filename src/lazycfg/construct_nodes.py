@@ -74,7 +74,9 @@ def visit_lazy(walk: Walk, item: tuple[Any, ...]) -> None:
             check = False  # a refused target's call is not bound: its problem is the target
     args = node._lazy_args
     kwargs = node._lazy_kwargs
-    if (not args or _LEAVES(map(type, args))) and (not kwargs or _LEAVES(map(type, kwargs.values()))):
+    if (not args or _LEAVES(map(type, args))) and (
+        not kwargs or _LEAVES(map(type, kwargs.values()))
+    ):
         pending = None
     else:
         args, kwargs, pending = _lazy_arguments(walk, node, part, path)
@@ -176,6 +178,7 @@ def queue_arguments(
     arg_kids, kwarg_kids = step[4], step[5]
     work = walk.work
     if not rec:
+        walk.frozen = None  # handed unbuilt, so read when run: not cached
         if not walk.resolved and any(holds_interpolation(v) for _, v in pending):
             raise NeedsOmegaConf  # passed unbuilt, but resolved first, as Hydra does
         for key, value in reversed(pending):

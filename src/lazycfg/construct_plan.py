@@ -35,6 +35,7 @@ from lazycfg.construct import (
     object_problem,
 )
 from lazycfg.construct_bind import bind, close_view
+from lazycfg.construct_cache import freeze
 from lazycfg.construct_nodes import flags, queue_arguments, visit_lazy
 from lazycfg.construct_problems import (
     INTERPOLATION_KIND,
@@ -213,6 +214,8 @@ def _visit_dict(
             fields = {k: v for k, v in fields.items() if k not in ROOT_FLAGS}
     elif not ROOT_FLAGS.isdisjoint(fields):
         mode, rec, part = flags(walk, fields, path, mode, rec, part)
+    if walk.frozen is not None and type(fields) is dict:
+        walk.frozen.append(freeze(fields))
     if TARGET not in fields:
         _container(
             walk, DICT, fields, fields.items(), parent_kids, slot, path, mode, rec, object_type
@@ -305,6 +308,8 @@ def _container(
 ) -> None:
     """A dict without ``_target_`` or a list: leaves inline, the rest queued as children.
     ``extra`` is the dict's object_type, or the list's kind (or `ARGS_LIST`)."""
+    if type(source) is list and walk.frozen is not None:
+        walk.frozen.append(freeze(source))
     kids: list[tuple[Any, list[Any]]] = []
     values: Any = {} if code == DICT else []
     pending: list[tuple[Any, Any]] = []

@@ -24,7 +24,6 @@ from lazycfg.construct_steps import (
     DICT,
     LIST,
     RAW,
-    SUB,
     TUPLE,
 )
 from lazycfg.node import ARGS_KEY, Lazy
@@ -81,8 +80,6 @@ def run(
                 done(dict_node(values, mode, object_type))
         elif code == LIST:
             done(_list(step, results))
-        elif code == SUB:  # a node's own cached program (`lazycfg.construct_cache`)
-            done(run(step[1], (), policy, joined(prefix, step[2])))
         elif code == RAW:
             done(_raw(step[1], step[2]))
         else:  # VALUE

@@ -15,13 +15,12 @@ from lazycfg.safety import Policy
 #   [LIST, values, kids, mode, how, view, result]
 #   [VALUE, view, result]        an object leaf, judged; also a lone leaf at the root
 #   [RAW, value, mode, view, result]   configuration handed unbuilt to a non-recursive target
-#   [SUB, steps, path, view, result]   a lazy node's own cached program (`construct_cache`)
 # "result" is the index of the step's value in the executor's results (set when the step is
 # closed); the executor never changes a step, so a checked program can be run again.
 # ``kids`` pair a slot (key or index) with the child's step; ``how`` holds flags: for a call
 # `ARGS_SLOT` (``_args_`` is among kwargs) and `CALL_ARGS` (call-time args replace them), for
 # a list `TUPLE` (stays a tuple) and `ARGS_LIST` (an ``_args_`` value); `CHECK`: bind the call.
-CALL, DICT, LIST, VALUE, RAW, SUB = range(6)
+CALL, DICT, LIST, VALUE, RAW = range(5)
 ARGS_SLOT, CALL_ARGS, TUPLE, ARGS_LIST, CHECK = 1, 2, 4, 8, 16
 
 STATIC = frozenset({int, float, bool, type(None), bytes, complex})
@@ -54,7 +53,9 @@ class Program:
         self.seen: dict[int, list[Any]] = {}  # Lazy node id -> its step
         # The containers the tree holds, each with its items then (a cached program is run
         # again only while they are the same objects), or None: never cached.
-        self.frozen: list[tuple[Any, ...]] | None = [] if python and not resolved else None
+        self.frozen: list[tuple[Any, ...]] | None = (
+            [] if python and not resolved and not strict else None
+        )
 
 
 Walk = Program  # the planner's name for a program being planned

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple, TypeVar, overload
 
 from lazycfg.construct import CONVERT, PARTIAL, RECURSIVE, NeedsOmegaConf, convert_mode
+from lazycfg.construct_cache import MISS, kept_container, node_program
 from lazycfg.construct_inputs import lazy_fields, merge, needs_omegaconf, prepare_kwargs
 from lazycfg.construct_plan import plan
 from lazycfg.construct_problems import Problem, check_failed
@@ -160,6 +161,10 @@ Flags = tuple[str, Any, Any]
 def _from_lazy(node: Lazy[Any], args: tuple[Any, ...], kwargs: dict[str, Any], ctx: _Call) -> Any:
     if kwargs:
         return _from_tree(merge(lazy_fields(node), kwargs), args, {}, ctx, python=True)
+    if not args and not ctx.strict:  # a program kept on the node (`construct_cache`)
+        entry = node_program(node, ctx.policy, "all", True)
+        if entry is not None:
+            return run(entry[3], (), ctx.policy)
     flags = ("all", True, node._lazy_partial)
     try:
         return _build(node, flags, args, ctx, python=True, resolved=False)
@@ -200,6 +205,10 @@ def _from_tree(
         if k in root
     ):
         return _resolved_tree(root, args, kwargs, ctx, python=python)
+    if python and not args and not kwargs and not ctx.strict and type(root) is not tuple:
+        built = kept_container(root, ctx.policy)  # nodes with kept programs (construct_cache)
+        if built is not MISS:
+            return built
     body, flags, call_args = _root_parts(root, args, kwargs, python=python)
     try:
         return _build(body, flags, call_args, ctx, python=python, resolved=False)
