@@ -97,8 +97,9 @@ def test_dict_of_kept_nodes_builds_a_shared_node_once() -> None:
     for built in built_thrice(tree):
         assert type(built) is dict
         assert built["outer"].items[0] is built["shared"] is built["again"]
-    pair = instantiate([shared, shared])
-    assert pair[0] is pair[1]
+    for pair in built_thrice([shared, shared]) + built_thrice((shared, shared)):
+        assert pair[0] is pair[1]
+    assert [type(p) for p in built_thrice((shared, outer))] == [tuple] * 3
 
 
 _REENTERED = lazy(Box)(lazy(Box)(1), lazy(Box)(2))

@@ -79,39 +79,48 @@ def _unchanged(frozen: tuple[Any, ...]) -> bool:
 MISS = object()
 
 
-def kept_container(root: dict[Any, Any] | list[Any], policy: Policy) -> Any:
-    """A dict or list whose values are all lazy nodes with kept programs (what a factory
+def kept_container(root: Any, policy: Policy) -> Any:
+    """A dict, list or tuple whose values are all lazy nodes with kept programs (what a factory
     returning a dict of nodes gives), built by running them: the same result the planner's
-    program gives, a plain dict or list. `MISS` when a value is no such node, or when a node
+    program gives, a plain dict, list or tuple. `MISS` when a value is no such node, or when a node
     is reached from two of them (it must be built once: the planner builds the whole)."""
     from lazycfg.construct_run import run
 
-    pairs = root.items() if type(root) is dict else enumerate(root)
-    entries: dict[int, tuple[Any, ...] | None] = {}
-    for _, value in pairs:
+    kind = type(root)
+    keys: Any = root.keys() if kind is dict else range(len(root))
+    values: Any = root.values() if kind is dict else root
+    entries = _entries(values, policy)
+    if entries is None:
+        return MISS
+    built: dict[int, Any] = {}
+    out: list[Any] = []
+    for key, value in zip(keys, values, strict=True):
+        node_id = id(value)
+        if node_id not in built:
+            built[node_id] = run(entries[node_id][3], (), policy, ((), key))
+        out.append(built[node_id])
+    if kind is dict:
+        return dict(zip(keys, out, strict=True))
+    return tuple(out) if kind is tuple else out  # a lazy tree's tuple stays a tuple
+
+
+def _entries(values: Any, policy: Policy) -> dict[int, tuple[Any, ...]] | None:
+    """Each node's kept entry by node id; None unless every value is a node with one and no
+    node is reached from two of them."""
+    entries: dict[int, Any] = {}
+    for value in values:
         if type(value) is not Lazy:
-            return MISS
+            return None
         if id(value) not in entries:
             entries[id(value)] = node_program(value, policy, "all", True)
     if None in entries.values():
-        return MISS
+        return None
     if len(entries) > 1:
         ids: set[int] = set()
         count = 0
         for entry in entries.values():
-            ids |= entry[5]  # pyright: ignore[reportOptionalSubscript]
-            count += len(entry[5])  # pyright: ignore[reportOptionalSubscript]
+            ids |= entry[5]
+            count += len(entry[5])
         if len(ids) != count:
-            return MISS
-    built: dict[int, Any] = {}
-    out: Any = {} if type(root) is dict else []
-    for key, value in root.items() if type(root) is dict else enumerate(root):
-        node_id = id(value)
-        if node_id not in built:
-            entry = entries[node_id]
-            built[node_id] = run(entry[3], (), policy, ((), key))  # pyright: ignore[reportOptionalSubscript]
-        if type(out) is dict:
-            out[key] = built[node_id]
-        else:
-            out.append(built[node_id])
-    return out
+            return None
+    return entries

@@ -205,7 +205,7 @@ def _from_tree(
         if k in root
     ):
         return _resolved_tree(root, args, kwargs, ctx, python=python)
-    if python and not args and not kwargs and not ctx.strict and type(root) is not tuple:
+    if python and not args and not kwargs and not ctx.strict:
         built = kept_container(root, ctx.policy)  # nodes with kept programs (construct_cache)
         if built is not MISS:
             return built
