@@ -19,6 +19,8 @@ from __future__ import annotations
 from operator import is_
 from typing import Any
 
+from lazycfg.construct import NOT_ARGUMENTS
+from lazycfg.construct_run import run
 from lazycfg.node import Lazy
 from lazycfg.safety import Policy
 
@@ -41,7 +43,7 @@ def node_program(node: Lazy[Any], policy: Policy, mode: str, rec: Any) -> tuple[
     steps = entry[3]
     if steps is False:
         return None
-    if steps is not None and all(map(_unchanged, entry[4])):
+    if steps is not None and (not entry[4] or all(map(_unchanged, entry[4]))):
         return entry
     entry = _planned(node, policy, mode, rec)
     object.__setattr__(node, "_lazy_plan", entry)
@@ -84,21 +86,30 @@ def kept_container(root: Any, policy: Policy) -> Any:
     returning a dict of nodes gives), built by running them: the same result the planner's
     program gives, a plain dict, list or tuple. `MISS` when a value is no such node, or when a node
     is reached from two of them (it must be built once: the planner builds the whole)."""
-    from lazycfg.construct_run import run
-
     kind = type(root)
+    if kind is dict:
+        if not NOT_ARGUMENTS.isdisjoint(root):  # a call, or flags: the planner's
+            return MISS
+    elif kind is not list and kind is not tuple:
+        return MISS
     keys: Any = root.keys() if kind is dict else range(len(root))
     values: Any = root.values() if kind is dict else root
     entries = _entries(values, policy)
     if entries is None:
         return MISS
-    built: dict[int, Any] = {}
-    out: list[Any] = []
-    for key, value in zip(keys, values, strict=True):
-        node_id = id(value)
-        if node_id not in built:
-            built[node_id] = run(entries[node_id][3], (), policy, ((), key))
-        out.append(built[node_id])
+    if len(entries) == len(root):  # no node twice
+        out = [
+            run(entry[3], (), policy, ((), key))
+            for key, entry in zip(keys, entries.values(), strict=True)
+        ]
+    else:
+        built: dict[int, Any] = {}
+        out = []
+        for key, value in zip(keys, values, strict=True):
+            node_id = id(value)
+            if node_id not in built:
+                built[node_id] = run(entries[node_id][3], (), policy, ((), key))
+            out.append(built[node_id])
     if kind is dict:
         return dict(zip(keys, out, strict=True))
     return tuple(out) if kind is tuple else out  # a lazy tree's tuple stays a tuple
@@ -111,16 +122,14 @@ def _entries(values: Any, policy: Policy) -> dict[int, tuple[Any, ...]] | None:
     for value in values:
         if type(value) is not Lazy:
             return None
-        if id(value) not in entries:
-            entries[id(value)] = node_program(value, policy, "all", True)
-    if None in entries.values():
+        node_id = id(value)
+        if node_id not in entries:  # (every node is asked: each is met once more)
+            entries[node_id] = node_program(value, policy, "all", True)
+    kept = entries.values()
+    if None in kept:
         return None
     if len(entries) > 1:
-        ids: set[int] = set()
-        count = 0
-        for entry in entries.values():
-            ids |= entry[5]
-            count += len(entry[5])
-        if len(ids) != count:
+        ids = [entry[5] for entry in kept]
+        if len(frozenset().union(*ids)) != sum(map(len, ids)):
             return None
     return entries

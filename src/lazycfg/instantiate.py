@@ -198,6 +198,10 @@ def _from_tree(
 ) -> Any:
     """A dict or list: a Hydra config, or a lazy tree if it holds a lazy node anywhere (Python
     semantics, the root's type kept). A dict's call-time kwargs are already merged into it."""
+    if not args and not kwargs and not ctx.strict:
+        built = kept_container(root, ctx.policy)  # nodes with kept programs (construct_cache)
+        if built is not MISS:
+            return built
     python = python or holds_lazy(root)
     if type(root) is dict and any(
         isinstance(root[k], str) and "${" in root[k]
@@ -205,10 +209,6 @@ def _from_tree(
         if k in root
     ):
         return _resolved_tree(root, args, kwargs, ctx, python=python)
-    if python and not args and not kwargs and not ctx.strict:
-        built = kept_container(root, ctx.policy)  # nodes with kept programs (construct_cache)
-        if built is not MISS:
-            return built
     body, flags, call_args = _root_parts(root, args, kwargs, python=python)
     try:
         return _build(body, flags, call_args, ctx, python=python, resolved=False)
