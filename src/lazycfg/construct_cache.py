@@ -126,7 +126,7 @@ def _entries(values: Any, policy: Policy) -> dict[int, tuple[Any, ...]] | None:
         if node_id not in entries:  # (every node is asked: each is met once more)
             entries[node_id] = node_program(value, policy, "all", True)
     kept = entries.values()
-    if None in kept:
+    if not entries or None in kept:  # (an empty container is a Hydra config)
         return None
     if len(entries) > 1:
         ids = [entry[5] for entry in kept]
