@@ -142,6 +142,8 @@ def _lazy_arguments(
         kwargs = _without_missing(walk, kwargs, part, path)
     elif pending:
         kwargs = dict(kwargs)  # filled with the built values when run
+    for key, _ in pending:
+        kwargs[key] = None  # (a program holds no child: a kept one would keep it alive)
     if args:
         positional = len(pending)
         for index, value in enumerate(args):
@@ -152,6 +154,8 @@ def _lazy_arguments(
                 pending.append(((ARGS_KEY, index), value))
         if len(pending) > positional:
             args = list(args)
+            for key, _ in pending[positional:]:
+                args[key[1]] = None
     return args, kwargs, pending
 
 

@@ -322,6 +322,7 @@ def _container(
                 raise NeedsOmegaConf
         elif kind not in STATIC:
             pending.append((key, value))
+            value = None  # filled when run (a program holds no child)
         if code == DICT:
             values[key] = value
         else:

@@ -106,6 +106,10 @@ def instantiate(
     if isinstance(config, Lazy):
         return _from_lazy(config, args, kwargs, ctx)
     kind = type(config)
+    if not args and not kwargs and not strict and (kind is dict or kind is list or kind is tuple):
+        built = kept_container(config, ctx.policy)  # nodes with kept programs (construct_cache)
+        if built is not MISS:
+            return built
     if kind is dict:
         return _from_tree(merge(config, kwargs), args, {}, ctx, python=False)
     if kind is list or kind is tuple:
@@ -162,9 +166,9 @@ def _from_lazy(node: Lazy[Any], args: tuple[Any, ...], kwargs: dict[str, Any], c
     if kwargs:
         return _from_tree(merge(lazy_fields(node), kwargs), args, {}, ctx, python=True)
     if not args and not ctx.strict:  # a program kept on the node (`construct_cache`)
-        entry = node_program(node, ctx.policy, "all", True)
-        if entry is not None:
-            return run(entry[3], (), ctx.policy)
+        kept = node_program(node, ctx.policy, "all", True)
+        if kept is not None:
+            return run(kept.steps, (), ctx.policy)
     flags = ("all", True, node._lazy_partial)
     try:
         return _build(node, flags, args, ctx, python=True, resolved=False)
@@ -198,10 +202,6 @@ def _from_tree(
 ) -> Any:
     """A dict or list: a Hydra config, or a lazy tree if it holds a lazy node anywhere (Python
     semantics, the root's type kept). A dict's call-time kwargs are already merged into it."""
-    if not args and not kwargs and not ctx.strict:
-        built = kept_container(root, ctx.policy)  # nodes with kept programs (construct_cache)
-        if built is not MISS:
-            return built
     python = python or holds_lazy(root)
     if type(root) is dict and any(
         isinstance(root[k], str) and "${" in root[k]
