@@ -125,3 +125,41 @@ def test_kept_program_runs_in_threads_and_reentrantly() -> None:
         t.join()
     assert len({id(b) for b in out}) == 12
     assert all(b.items[0].items == (1,) for b in out)
+
+
+def test_dict_of_kept_nodes_follows_every_change() -> None:
+    first, second, third = lazy(Box)(1), lazy(Box)(2), lazy(Box)(3)
+    layers = [lazy(Box)(4)]
+    holder = lazy(Box)(layers)
+    tree = {"a": first, "b": second, "c": holder}
+    built_thrice(tree)
+    tree["b"] = third  # another node under the same key
+    assert instantiate(tree)["b"].items == (3,)
+    layers.append(lazy(Box)(5))  # a list inside another node, changed in place
+    assert [b.items for b in instantiate(tree)["c"].items[0]] == [(4,), (5,)]
+    renamed = {"x": first, "b": third, "c": holder}  # the same first node, other keys
+    assert list(built_thrice(renamed)[-1]) == ["x", "b", "c"]
+    assert list(instantiate(tree)) == ["a", "b", "c"]
+    as_list, as_tuple = [first, third], (first, third)
+    assert type(built_thrice(as_list)[-1]) is list
+    assert type(built_thrice(as_tuple)[-1]) is tuple
+    assert type(instantiate(as_list)) is list
+    with pytest.raises(InstantiationException, match="not in the allow-list"):
+        instantiate(tree, allow=["mypkg"])
+    assert instantiate(tree)["a"].items == (1,)
+
+
+def _alive(tag: str) -> bool:
+    return any(isinstance(o, Lazy) and tag in o._lazy_kwargs for o in gc.get_objects())
+
+
+def test_dict_program_keeps_no_sibling_alive() -> None:
+    first = lazy(Box)(1)
+    sibling = lazy(Box)([lazy(Box)(2, inner_tag=1)], sibling_tag=1)
+    built_thrice({"first": first, "sibling": sibling})
+    assert _alive("sibling_tag") and _alive("inner_tag")
+    del sibling
+    gc.collect()
+    # the program kept on the first node holds neither the sibling nor its children
+    assert not _alive("sibling_tag") and not _alive("inner_tag")
+    assert instantiate({"first": first})["first"].items == (1,)
