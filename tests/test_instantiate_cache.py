@@ -150,7 +150,7 @@ def test_dict_of_kept_nodes_follows_every_change() -> None:
 
 
 def _alive(tag: str) -> bool:
-    return any(isinstance(o, Lazy) and tag in o._lazy_kwargs for o in gc.get_objects())
+    return any(type(o) is Lazy and tag in o._lazy_kwargs for o in gc.get_objects())
 
 
 def test_dict_program_keeps_no_sibling_alive() -> None:

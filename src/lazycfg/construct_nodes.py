@@ -48,10 +48,9 @@ def flags(walk: Walk, fields: Any, path: KeyPath, mode: str, rec: Any, part: Any
 
 
 def visit_lazy(walk: Walk, item: tuple[Any, ...]) -> None:
-    """A lazy node (``item`` is its work item): its own args tuple and kwargs dict when they
-    hold only leaves (copied only when children fill them). Nodes made by lazy()/partial()
-    were bound when defined. A node whose arguments are numbers and the like is closed at once
-    (it has no children, so post-order puts it here); it is called with its own args/kwargs."""
+    """A lazy node (``item`` is its work item), called with its own args and kwargs when they
+    hold only leaves (copies otherwise); nodes made by lazy()/partial() were bound when
+    defined. A node without children is closed at once (post-order puts it here)."""
     node, parent_kids, slot, path, mode, rec, _, is_root = item
     meta = node._lazy_meta
     check = True
@@ -90,12 +89,7 @@ def visit_lazy(walk: Walk, item: tuple[Any, ...]) -> None:
     if how & CHECK and not walk.strict:  # strict: bound when closed, with argument views
         bind(walk, step)
     if not pending:
-        if walk.strict:
-            walk.work.append(step)
-        else:
-            steps = walk.steps
-            step[-1] = len(steps)
-            steps.append(step)
+        _close_leaf(walk, step)
         return
     work = walk.work
     work.append(step)
@@ -111,6 +105,16 @@ def visit_lazy(walk: Walk, item: tuple[Any, ...]) -> None:
             )
         else:
             work.append((value, kwarg_kids, key, (path, key), mode, rec, False, False))
+
+
+def _close_leaf(walk: Walk, step: list[Any]) -> None:
+    """Close a call without children now (strict: when popped, to bind it with its views)."""
+    if walk.strict:
+        walk.work.append(step)
+    else:
+        steps = walk.steps
+        step[-1] = len(steps)
+        steps.append(step)
 
 
 # True when every type is a leaf type that needs no check (numbers, None, bytes)

@@ -106,9 +106,8 @@ def instantiate(
     if isinstance(config, Lazy):
         return _from_lazy(config, args, kwargs, ctx)
     kind = type(config)
-    if not args and not kwargs and not strict and (kind is dict or kind is list or kind is tuple):
-        built = kept_container(config, ctx.policy)  # nodes with kept programs (construct_cache)
-        if built is not MISS:
+    if not (args or kwargs or strict) and kind in _CONTAINERS:  # nodes with kept programs
+        if (built := kept_container(config, ctx.policy)) is not MISS:
             return built
     if kind is dict:
         return _from_tree(merge(config, kwargs), args, {}, ctx, python=False)
@@ -124,6 +123,9 @@ def instantiate(
         "Top level config must be an OmegaConf DictConfig/ListConfig object,\n"
         "a plain dict/list, a lazy node, or a Structured Config class or instance."
     )
+
+
+_CONTAINERS = frozenset({dict, list, tuple})
 
 
 def _refuse_unset_target_conf(config: Any) -> None:
