@@ -30,9 +30,10 @@ from lazycfg.safety import Policy
 
 
 class Kept:
-    """What ``_lazy_plan`` holds: the program for one policy and inherited flags (``steps``
-    None the first time a node is met, False when it cannot be kept), the containers it read
-    (`freeze`), the ids of its nodes, and the program of a container this node heads."""
+    """What ``_lazy_plan`` holds (after the policy alone, the first time a node is met): the
+    program for one policy and inherited flags (``steps`` False when it cannot be kept), the
+    containers it read (`freeze`), the ids of its nodes, and the program of a container this
+    node heads."""
 
     __slots__ = ("policy", "mode", "rec", "steps", "frozen", "ids", "heads", "__weakref__")
 
@@ -55,17 +56,20 @@ def node_program(node: Lazy[Any], policy: Policy, mode: str, rec: Any) -> Kept |
     planning it now if it is met for the second time; None: plan it with the rest of the tree
     (first time, or it cannot be kept)."""
     try:
-        kept: Kept = node._lazy_plan  # pyright: ignore[reportAttributeAccessIssue]
-    except AttributeError:
-        kept = None  # type: ignore[assignment]
-    if kept is None or kept.policy is not policy or kept.mode != mode or kept.rec is not rec:
-        object.__setattr__(node, "_lazy_plan", Kept(policy, mode, rec))
+        kept: Any = node._lazy_plan  # pyright: ignore[reportAttributeAccessIssue]
+    except AttributeError:  # met for the first time: only the policy is noted (cheap)
+        object.__setattr__(node, "_lazy_plan", policy)
         return None
-    steps = kept.steps
-    if steps is False:
+    if kept is policy:  # met again: planned alone below
+        pass
+    elif type(kept) is not Kept or kept.policy is not policy:
+        object.__setattr__(node, "_lazy_plan", policy)
         return None
-    if steps is not None and (not kept.frozen or all(map(_unchanged, kept.frozen))):
-        return kept
+    elif kept.mode == mode and kept.rec is rec:
+        if kept.steps is False:
+            return None
+        if not kept.frozen or all(map(_unchanged, kept.frozen)):
+            return kept
     kept = _planned(node, policy, mode, rec)
     object.__setattr__(node, "_lazy_plan", kept)
     return kept if kept.steps is not False else None
