@@ -19,6 +19,7 @@ nodes gives) is one program too, kept on its first node and checked against the 
 from __future__ import annotations
 
 import weakref
+from itertools import islice
 from operator import attrgetter, call, is_
 from typing import Any
 
@@ -121,10 +122,13 @@ def kept_container(root: Any, policy: Policy) -> Any:
     if type(first) is not Lazy:  # (an empty container is a Hydra config)
         return MISS
     head = node_program(first, policy, "all", True)
-    record = head.heads if head is not None else None
+    if head is None:  # first met (or not kept): the others are met once too, then planned
+        _entries(islice(values, 1, None), policy)
+        return MISS
+    record = head.heads
     if record is None or not _still(record, root, values):
         entries = _entries(values, policy)
-        if entries is None or head is None:
+        if entries is None:
             return MISS
         record = head.heads = _combined(root, values, entries)
     return run(record[3], (), policy)
