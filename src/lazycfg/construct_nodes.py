@@ -47,18 +47,11 @@ def flags(walk: Walk, fields: Any, path: KeyPath, mode: str, rec: Any, part: Any
     return mode, rec, part
 
 
-def visit_lazy(
-    walk: Walk,
-    node: Lazy[Any],
-    parent_kids: list[Any],
-    slot: Any,
-    path: KeyPath,
-    mode: str,
-    rec: Any,
-    is_root: bool,
-) -> None:
-    """A lazy node: its own args tuple and kwargs dict when they hold only leaves (copied only
-    when children fill them). Nodes made by lazy()/partial() were bound when defined."""
+def visit_lazy(walk: Walk, item: tuple[Any, ...]) -> None:
+    """A lazy node (``item`` is its work item), called with its own args and kwargs when they
+    hold only leaves (copies otherwise); nodes made by lazy()/partial() were bound when
+    defined. A node without children is closed at once (post-order puts it here)."""
+    node, parent_kids, slot, path, mode, rec, _, is_root = item
     meta = node._lazy_meta
     check = True
     if meta:
@@ -78,7 +71,14 @@ def visit_lazy(
         if problem:
             walk.problems.append(problem_at(path, problem))
             check = False  # a refused target's call is not bound: its problem is the target
-    args, kwargs, pending = _lazy_arguments(walk, node, part, path)
+    args = node._lazy_args
+    kwargs = node._lazy_kwargs
+    if (not args or _LEAVES(map(type, args))) and (
+        not kwargs or _LEAVES(map(type, kwargs.values()))
+    ):
+        pending = None
+    else:
+        args, kwargs, pending = _lazy_arguments(walk, node, part, path)
     how = CHECK if check and fn is not None else 0
     if is_root and walk.call_args:
         how |= CALL_ARGS
@@ -88,10 +88,11 @@ def visit_lazy(
     walk.seen[id(node)] = step
     if how & CHECK and not walk.strict:  # strict: bound when closed, with argument views
         bind(walk, step)
+    if not pending:
+        _close_leaf(walk, step)
+        return
     work = walk.work
     work.append(step)
-    if not pending:
-        return
     if not rec:
         queue_arguments(walk, step, pending, path, mode, rec)
         return
@@ -104,6 +105,20 @@ def visit_lazy(
             )
         else:
             work.append((value, kwarg_kids, key, (path, key), mode, rec, False, False))
+
+
+def _close_leaf(walk: Walk, step: list[Any]) -> None:
+    """Close a call without children now (strict: when popped, to bind it with its views)."""
+    if walk.strict:
+        walk.work.append(step)
+    else:
+        steps = walk.steps
+        step[-1] = len(steps)
+        steps.append(step)
+
+
+# True when every type is a leaf type that needs no check (numbers, None, bytes)
+_LEAVES = STATIC.issuperset
 
 
 def _lazy_arguments(
@@ -131,6 +146,8 @@ def _lazy_arguments(
         kwargs = _without_missing(walk, kwargs, part, path)
     elif pending:
         kwargs = dict(kwargs)  # filled with the built values when run
+    for key, _ in pending:
+        kwargs[key] = None  # (a program holds no child: a kept one would keep it alive)
     if args:
         positional = len(pending)
         for index, value in enumerate(args):
@@ -141,6 +158,8 @@ def _lazy_arguments(
                 pending.append(((ARGS_KEY, index), value))
         if len(pending) > positional:
             args = list(args)
+            for key, _ in pending[positional:]:
+                args[key[1]] = None
     return args, kwargs, pending
 
 
@@ -167,6 +186,7 @@ def queue_arguments(
     arg_kids, kwarg_kids = step[4], step[5]
     work = walk.work
     if not rec:
+        walk.frozen = None  # handed unbuilt, so read when run: not cached
         if not walk.resolved and any(holds_interpolation(v) for _, v in pending):
             raise NeedsOmegaConf  # passed unbuilt, but resolved first, as Hydra does
         for key, value in reversed(pending):

@@ -35,6 +35,7 @@ from lazycfg.construct import (
     object_problem,
 )
 from lazycfg.construct_bind import bind, close_view
+from lazycfg.construct_cache import freeze
 from lazycfg.construct_nodes import flags, queue_arguments, visit_lazy
 from lazycfg.construct_problems import (
     INTERPOLATION_KIND,
@@ -97,6 +98,7 @@ def plan(
                 close_view(item)
                 if item[0] == CALL and item[9] & CHECK:
                     bind(walk, item)
+            item[-1] = len(steps)  # its result's index when run
             steps.append(item)
             continue
         value = item[0]
@@ -105,8 +107,7 @@ def plan(
             if shared is not None:
                 item[1].append((item[2], shared))
             else:
-                _, kids, slot, path, mode, rec, _, is_root = item
-                visit_lazy(walk, value, kids, slot, path, mode, rec, is_root)
+                visit_lazy(walk, item)
             continue
         _visit(walk, *item)
     return walk
@@ -133,10 +134,11 @@ def _visit(
         if shared is not None:
             parent_kids.append((slot, shared))
         else:
-            visit_lazy(walk, value, parent_kids, slot, path, mode, rec, is_root)
+            visit_lazy(walk, (value, parent_kids, slot, path, mode, rec, part, is_root))
     elif is_omega(value):
+        walk.frozen = None  # an OmegaConf node may change: not cached
         if value._is_none():
-            parent_kids.append((slot, [VALUE, None, None]))
+            parent_kids.append((slot, value_step(walk, None)))
         elif hasattr(value, "keys"):
             items, object_type = _omega_items(walk, value, path)
             _visit_dict(walk, items, object_type, parent_kids, slot, path, mode, rec, part, is_root)
@@ -158,7 +160,15 @@ def _leaf(walk: Walk, value: Any, path: KeyPath) -> list[Any]:
         problem = object_problem(value, walk.policy, walk.resolved)
         if problem:
             walk.problems.append(problem_at(path, problem))
-    return [VALUE, value, value]
+    return value_step(walk, value)
+
+
+def value_step(walk: Walk, value: Any) -> list[Any]:
+    """A leaf that is a step of its own, closed at once (it has no children)."""
+    steps = walk.steps
+    step = [VALUE, value, len(steps)]
+    steps.append(step)
+    return step
 
 
 def _omega_items(walk: Walk, value: Any, path: KeyPath) -> tuple[dict[Any, Any], Any]:
@@ -204,6 +214,8 @@ def _visit_dict(
             fields = {k: v for k, v in fields.items() if k not in ROOT_FLAGS}
     elif not ROOT_FLAGS.isdisjoint(fields):
         mode, rec, part = flags(walk, fields, path, mode, rec, part)
+    if walk.frozen is not None and type(fields) is dict:
+        walk.frozen.append(freeze(fields))
     if TARGET not in fields:
         _container(
             walk, DICT, fields, fields.items(), parent_kids, slot, path, mode, rec, object_type
@@ -296,6 +308,8 @@ def _container(
 ) -> None:
     """A dict without ``_target_`` or a list: leaves inline, the rest queued as children.
     ``extra`` is the dict's object_type, or the list's kind (or `ARGS_LIST`)."""
+    if type(source) is list and walk.frozen is not None:
+        walk.frozen.append(freeze(source))
     kids: list[tuple[Any, list[Any]]] = []
     values: Any = {} if code == DICT else []
     pending: list[tuple[Any, Any]] = []
@@ -308,6 +322,7 @@ def _container(
                 raise NeedsOmegaConf
         elif kind not in STATIC:
             pending.append((key, value))
+            value = None  # filled when run (a program holds no child)
         if code == DICT:
             values[key] = value
         else:

@@ -15,62 +15,100 @@ from typing import Any
 
 from lazycfg.construct import call_failed, refuse_callable_result
 from lazycfg.construct_omega import new_dict, new_list
-from lazycfg.construct_steps import ARGS_LIST, ARGS_SLOT, CALL, CALL_ARGS, DICT, LIST, RAW, TUPLE
+from lazycfg.construct_problems import KeyPath
+from lazycfg.construct_steps import (
+    ARGS_LIST,
+    ARGS_SLOT,
+    CALL,
+    CALL_ARGS,
+    DICT,
+    LIST,
+    RAW,
+    TUPLE,
+)
 from lazycfg.node import ARGS_KEY, Lazy
 from lazycfg.safety import Policy
 
 
-def run(steps: list[list[Any]], call_args: tuple[Any, ...], policy: Policy) -> Any:
-    """Build every step in order and return the root's value."""
+def run(
+    steps: list[list[Any]], call_args: tuple[Any, ...], policy: Policy, prefix: KeyPath = ()
+) -> Any:
+    """Build every step in order and return the root's value. The steps are not changed (a
+    cached program runs again): results go to a list, a step's last slot is its index there,
+    and the containers a step fills are copies. ``prefix``: where the program's root stands,
+    for the paths of errors."""
     make_partial = functools.partial
     omega = _omega_types()
+    results: list[Any] = []
+    done = results.append
     for step in steps:
         code = step[0]
         if code == CALL:
             _, fn, args, kwargs, arg_kids, kwarg_kids, part, path, written, how, mode, _, _ = step
-            if kwarg_kids:
+            if kwarg_kids or how & ARGS_SLOT:
+                kwargs = dict(kwargs)
                 if mode == "none":
                     for key, kid in kwarg_kids:
-                        kwargs[key] = kid[-1]
+                        kwargs[key] = results[kid[-1]]
                 else:  # Hydra's _convert_node on each argument
                     for key, kid in kwarg_kids:
-                        value = kid[-1]
+                        value = results[kid[-1]]
                         kwargs[key] = to_plain(value, mode) if type(value) in omega else value
+                if how & ARGS_SLOT:
+                    args = kwargs.pop(ARGS_KEY)
             if arg_kids:
+                args = list(args)
                 for index, kid in arg_kids:
-                    args[index] = kid[-1]
-            if how & ARGS_SLOT:
-                args = kwargs.pop(ARGS_KEY)
+                    args[index] = results[kid[-1]]
             if how & CALL_ARGS:
                 args = call_args
             try:
                 result = make_partial(fn, *args, **kwargs) if part else fn(*args, **kwargs)
             except Exception as exc:
-                raise call_failed(fn, part, path, exc) from exc
+                raise call_failed(fn, part, joined(prefix, path), exc) from exc
             if callable(result):
-                refuse_callable_result(policy, written, result, path)
-            step[-1] = result
+                refuse_callable_result(policy, written, result, joined(prefix, path))
+            done(result)
         elif code == DICT:
             _, values, kids, mode, object_type, _, _ = step
+            values = dict(values)
             for key, kid in kids:
-                values[key] = kid[-1]
+                values[key] = results[kid[-1]]
             if mode == "all" or (mode != "none" and object_type in (None, dict)):
-                step[-1] = values
+                done(values)
             else:
-                step[-1] = dict_node(values, mode, object_type)
+                done(dict_node(values, mode, object_type))
         elif code == LIST:
-            _, values, kids, mode, how, _, _ = step
-            for index, kid in kids:
-                values[index] = kid[-1]
-            if mode == "none" and (kids or not how & ARGS_LIST):
-                # (an ``_args_`` list of leaves unpacks the same without the ListConfig)
-                step[-1] = new_list(values)
-            else:
-                step[-1] = tuple(values) if how & TUPLE else values
+            done(_list(step, results))
         elif code == RAW:
-            step[-1] = _raw(step[1], step[2])
-        # VALUE steps hold their value already
-    return steps[-1][-1]
+            done(_raw(step[1], step[2]))
+        else:  # VALUE
+            done(step[1])
+    return results[-1]
+
+
+def _list(step: list[Any], results: list[Any]) -> Any:
+    _, values, kids, mode, how, _, _ = step
+    values = list(values)
+    for index, kid in kids:
+        values[index] = results[kid[-1]]
+    if mode == "none" and (kids or not how & ARGS_LIST):
+        # (an ``_args_`` list of leaves unpacks the same without the ListConfig)
+        return new_list(values)
+    return tuple(values) if how & TUPLE else values
+
+
+def joined(prefix: KeyPath, path: KeyPath) -> KeyPath:
+    """``path`` (from a program's root) placed under ``prefix``."""
+    if not prefix:
+        return path
+    keys = []
+    while path:
+        path, key = path
+        keys.append(key)
+    for key in reversed(keys):
+        prefix = (prefix, key)
+    return prefix
 
 
 def omega_container(value: Any) -> Any:

@@ -15,6 +15,8 @@ from lazycfg.safety import Policy
 #   [LIST, values, kids, mode, how, view, result]
 #   [VALUE, view, result]        an object leaf, judged; also a lone leaf at the root
 #   [RAW, value, mode, view, result]   configuration handed unbuilt to a non-recursive target
+# "result" is the index of the step's value in the executor's results (set when the step is
+# closed); the executor never changes a step, so a checked program can be run again.
 # ``kids`` pair a slot (key or index) with the child's step; ``how`` holds flags: for a call
 # `ARGS_SLOT` (``_args_`` is among kwargs) and `CALL_ARGS` (call-time args replace them), for
 # a list `TUPLE` (stays a tuple) and `ARGS_LIST` (an ``_args_`` value); `CHECK`: bind the call.
@@ -31,7 +33,7 @@ class Program:
 
     __slots__ = (
         "steps", "problems", "policy", "targets", "call_args", "python", "resolved", "strict",
-        "work", "seen",
+        "work", "seen", "frozen",
     )  # fmt: skip
 
     def __init__(
@@ -49,6 +51,11 @@ class Program:
         # or a step to close.
         self.work: list[Any] = []
         self.seen: dict[int, list[Any]] = {}  # Lazy node id -> its step
+        # The containers the tree holds, each with its items then (a cached program is run
+        # again only while they are the same objects), or None: never cached.
+        self.frozen: list[tuple[Any, ...]] | None = (
+            [] if python and not resolved and not strict else None
+        )
 
 
 Walk = Program  # the planner's name for a program being planned

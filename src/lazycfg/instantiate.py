@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple, TypeVar, overload
 
 from lazycfg.construct import CONVERT, PARTIAL, RECURSIVE, NeedsOmegaConf, convert_mode
+from lazycfg.construct_cache import MISS, kept_container, node_program
 from lazycfg.construct_inputs import lazy_fields, merge, needs_omegaconf, prepare_kwargs
 from lazycfg.construct_plan import plan
 from lazycfg.construct_problems import Problem, check_failed
@@ -105,6 +106,9 @@ def instantiate(
     if isinstance(config, Lazy):
         return _from_lazy(config, args, kwargs, ctx)
     kind = type(config)
+    if not (args or kwargs or strict) and kind in _CONTAINERS:  # nodes with kept programs
+        if (built := kept_container(config, ctx.policy)) is not MISS:
+            return built
     if kind is dict:
         return _from_tree(merge(config, kwargs), args, {}, ctx, python=False)
     if kind is list or kind is tuple:
@@ -119,6 +123,9 @@ def instantiate(
         "Top level config must be an OmegaConf DictConfig/ListConfig object,\n"
         "a plain dict/list, a lazy node, or a Structured Config class or instance."
     )
+
+
+_CONTAINERS = frozenset({dict, list, tuple})
 
 
 def _refuse_unset_target_conf(config: Any) -> None:
@@ -160,6 +167,10 @@ Flags = tuple[str, Any, Any]
 def _from_lazy(node: Lazy[Any], args: tuple[Any, ...], kwargs: dict[str, Any], ctx: _Call) -> Any:
     if kwargs:
         return _from_tree(merge(lazy_fields(node), kwargs), args, {}, ctx, python=True)
+    if not args and not ctx.strict:  # a program kept on the node (`construct_cache`)
+        kept = node_program(node, ctx.policy, "all", True)
+        if kept is not None:
+            return run(kept.steps, (), ctx.policy)
     flags = ("all", True, node._lazy_partial)
     try:
         return _build(node, flags, args, ctx, python=True, resolved=False)

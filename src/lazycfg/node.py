@@ -30,7 +30,8 @@ class Lazy(Generic[R]):
     configs whose targets were not imported (migration with ``--no-import``).
     """
 
-    __slots__ = ("_lazy_target", "_lazy_args", "_lazy_kwargs", "_lazy_partial", "_lazy_meta")
+    # _lazy_plan: the checked program instantiate keeps for the node (lazycfg.construct_cache)
+    __slots__ = ("_lazy_target", "_lazy_args", "_lazy_kwargs", "_lazy_partial", "_lazy_meta", "_lazy_plan")  # fmt: skip
 
     _lazy_target: Callable[..., R] | str
     _lazy_args: tuple[Any, ...]
