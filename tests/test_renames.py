@@ -119,3 +119,23 @@ def test_the_old_name_in_an_override_names_the_new_one(tmp_path: Path) -> None:
         in err
     )
     assert "p_drop 0.5" in run(tmp_path, "+model.dropout=0.5").stdout
+
+
+def test_instantiate_builds_an_old_config_under_the_new_name() -> None:
+    from hydra.errors import InstantiationException
+    from omegaconf import OmegaConf
+
+    from lazycfg import instantiate
+
+    for config in ({"model": OLD}, OmegaConf.create({"model": OLD})):
+        with pytest.warns(RenameWarning, match="model.dropout: .* renamed 'dropout' to 'p_drop'"):
+            built = instantiate(config)["model"]
+        assert isinstance(built, vt.Net) and built.p_drop == 0.25
+    with pytest.warns(RenameWarning, match="no longer takes 'momentum'"):
+        assert instantiate({**OLD, "momentum": 0.9}).p_drop == 0.25
+    # both names at once is reported with the tree's other problems, and nothing is built
+    both = {"a": {**OLD, "p_drop": 0.1}, "b": {"_target_": "values_targets.Net", "widht": 1}}
+    with pytest.raises(InstantiationException) as info:
+        instantiate(both)
+    assert "a.dropout: given with its new name 'p_drop' too" in str(info.value)
+    assert "widht" in str(info.value)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from lazycfg import renames
 from lazycfg.construct import (
     MISSING,
     NOT_ARGUMENTS,
@@ -38,10 +39,12 @@ from lazycfg.construct_bind import bind, close_view
 from lazycfg.construct_cache import freeze
 from lazycfg.construct_nodes import flags, queue_arguments, visit_lazy
 from lazycfg.construct_problems import (
+    BINDING_KIND,
     INTERPOLATION_KIND,
     KeyPath,
     Problem,
     args_problem,
+    fmt_path,
     missing_problem,
     problem_at,
     where,
@@ -61,6 +64,7 @@ from lazycfg.construct_steps import (
     Program,
     Walk,
 )
+from lazycfg.errors import ConfigError
 from lazycfg.node import ARGS_KEY, Lazy
 from lazycfg.safety import DISCOVERY_TARGETS, Policy
 
@@ -233,8 +237,20 @@ def _visit_dict(
         problem = call_problem(fields, part, fn, written, problem, walk.policy)
         if problem:
             walk.problems.append(problem_at(path, problem))
+    if not problem and fn is not None and renames.declared():
+        fields = _renamed(walk, fn, fields, path)
     # A refused target's call is not bound: its problem is the target.
     _call(walk, fn, written, fields, parent_kids, slot, path, mode, rec, part, is_root, not problem)
+
+
+def _renamed(walk: Walk, fn: Any, fields: dict[Any, Any], path: KeyPath) -> dict[Any, Any]:
+    """Old argument names read under their new ones (`lazycfg.renamed`), with a warning; a
+    config giving both names is a problem of this node."""
+    try:
+        return renames.apply_renames(fn, fields, fmt_path(path))
+    except ConfigError as exc:
+        walk.problems.append(problem_at(path, (BINDING_KIND, str(exc.problems[0]), "")))
+        return fields
 
 
 def _call(

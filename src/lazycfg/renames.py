@@ -162,6 +162,11 @@ def new_name(target: Any, old: str) -> str | None:
     return None if name == old else name
 
 
+def declared() -> bool:
+    """Whether any rename or removal is declared (one check on instantiate's per-node path)."""
+    return bool(_by_name) or bool(_by_target)
+
+
 def apply_renames(target: Any, kwargs: dict[str, Any], path: Any = ()) -> dict[str, Any]:
     """``kwargs`` with renamed arguments under their new names and removed ones dropped.
 
