@@ -131,8 +131,9 @@ def test_instantiate_builds_an_old_config_under_the_new_name() -> None:
         with pytest.warns(RenameWarning, match="model.dropout: .* renamed 'dropout' to 'p_drop'"):
             built = instantiate(config)["model"]
         assert isinstance(built, vt.Net) and built.p_drop == 0.25
-    with pytest.warns(RenameWarning, match="no longer takes 'momentum'"):
+    with pytest.warns(RenameWarning) as caught:
         assert instantiate({**OLD, "momentum": 0.9}).p_drop == 0.25
+    assert [str(w.message).split(":")[0] for w in caught] == ["dropout", "momentum"]
     # both names at once is reported with the tree's other problems, and nothing is built
     both = {"a": {**OLD, "p_drop": 0.1}, "b": {"_target_": "values_targets.Net", "widht": 1}}
     with pytest.raises(InstantiationException) as info:
