@@ -54,41 +54,55 @@ def _load() -> tuple[Any, Any]:
         return policy, str(exc)
 
 
-_module, _snapshot = _load()
+_state: tuple[Any, Any] | None = None
+
+
+def _policy() -> tuple[Any, Any]:
+    """Hydra's policy module and snapshot, loaded on first use: importing Hydra's instantiate
+    machinery costs about 120 ms, which ``import lazycfg`` should not pay. A list changed
+    before that first use still fails Hydra's own integrity check."""
+    global _state
+    if _state is None:
+        _state = _load()
+    return _state
 
 
 @contextlib.contextmanager
 def _active() -> Iterator[None]:
-    if _module is None or isinstance(_snapshot, str):
+    module, snapshot = _policy()
+    if module is None or isinstance(snapshot, str):
         yield
         return
-    with _module._target_policy_context(_snapshot):
+    with module._target_policy_context(snapshot):
         yield
 
 
 def broken() -> str | None:
     """Hydra's integrity-check message when its policy lists were changed at run time."""
-    return _snapshot if isinstance(_snapshot, str) else None
+    _, snapshot = _policy()
+    return snapshot if isinstance(snapshot, str) else None
 
 
 def canonical(name: str) -> str:
     """The security identity of a dotted name: ``posix.system`` -> ``os.system`` (Hydra's
     aliases: ``os`` for ``posix``/``nt``, ``builtins.property`` for its spellings...)."""
-    if _module is None:
+    module, _ = _policy()
+    if module is None:
         for private, public in _OS_ALIASES:
             if name.startswith(private):
                 return public + name[len(private) :]
         return name
-    return _module._get_policy_alias_target(_module._get_os_alias_target(name))
+    return module._get_policy_alias_target(module._get_os_alias_target(name))
 
 
 def blocks(name: str) -> bool:
     """Whether Hydra's lists (blocklist, execution targets, prefixes) name ``name``."""
-    if _module is None:
+    module, _ = _policy()
+    if module is None:
         return False
     with _active():
         return bool(
-            _module._is_blocklisted_target(name) or _module._is_blocklisted_target(canonical(name))
+            module._is_blocklisted_target(name) or module._is_blocklisted_target(canonical(name))
         )
 
 
@@ -106,25 +120,28 @@ def _refusal(check: Callable[..., None], *args: Any) -> str | None:
 def protected_reference(name: str) -> str | None:
     """Hydra's refusal of a name that reaches implementation state (``hydra._internal``,
     ``__globals__``, ``__code__``, ``f_locals``...), or None."""
-    if _module is None:
+    module, _ = _policy()
+    if module is None:
         return None
-    return _refusal(_module._reject_protected_reference, name, "")
+    return _refusal(module._reject_protected_reference, name, "")
 
 
 def protected_result(value: Any, written: str) -> str | None:
     """Hydra's refusal of a value a config may not hold: frames, code objects, module
     namespaces, ``sys.modules``, Hydra's own state; None when Hydra lets it through."""
-    if _module is None:
+    module, _ = _policy()
+    if module is None:
         return None
-    return _refusal(_module._reject_protected_result, value, written, "")
+    return _refusal(module._reject_protected_result, value, written, "")
 
 
 def identity(obj: Any) -> str:
     """``module.qualname`` of what ``obj`` really is, as Hydra names it for its checks
     (partials and ``__call__`` wrappers unwrapped, ``os`` aliases made canonical)."""
-    if _module is not None:
+    module, _ = _policy()
+    if module is not None:
         with _active():
-            return canonical(_module._get_resolved_target_name_for_check(obj))
+            return canonical(module._get_resolved_target_name_for_check(obj))
     if isinstance(obj, types.ModuleType):
         return obj.__name__
     module = getattr(obj, "__module__", None)
