@@ -454,3 +454,23 @@ def test_a_hydra_apps_override_check_reads_without_running(tmp_path: pathlib.Pat
     assert "model.extra: unexpected keyword argument" in result.stderr
     assert "nothing was built" in result.stderr
     assert not marker.exists()
+
+
+def test_reading_a_deep_chain_spells_no_path_for_renames() -> None:
+    """from_config asks the renames registry about every node; the node's path is spelled only
+    when a rename applies (it once cost the depth at every node: quadratic)."""
+    from lazycfg import renames
+
+    spelled: list[object] = []
+    real = renames.apply_renames
+
+    def spy(target: object, kwargs: dict[str, object], path: object = ()) -> dict[str, object]:
+        spelled.append(path)
+        return real(target, kwargs, path)
+
+    renames.apply_renames = spy  # type: ignore[assignment]
+    try:
+        from_config(to_dict(chain(500)))
+    finally:
+        renames.apply_renames = real  # type: ignore[assignment]
+    assert len(spelled) == 500 and all(callable(p) for p in spelled)

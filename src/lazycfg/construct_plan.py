@@ -247,7 +247,7 @@ def _renamed(walk: Walk, fn: Any, fields: dict[Any, Any], path: KeyPath) -> dict
     """Old argument names read under their new ones (`lazycfg.renamed`), with a warning; a
     config giving both names is a problem of this node."""
     try:
-        return renames.apply_renames(fn, fields, fmt_path(path))
+        return renames.apply_renames(fn, fields, lambda: fmt_path(path))
     except ConfigError as exc:
         walk.problems.append(problem_at(path, (BINDING_KIND, str(exc.problems[0]), "")))
         return fields

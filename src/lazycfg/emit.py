@@ -279,7 +279,7 @@ def _read_node(fields: dict[Any, Any], at: Place, resolver: Resolver, resolve_ta
     from lazycfg.build import make_node
     from lazycfg.renames import apply_renames
 
-    fields = apply_renames(fn, fields, place_path(at))
+    fields = apply_renames(fn, fields, lambda: place_path(at))
     try:
         return make_node(fn, args, fields, partial=partial, meta=meta, locate_caller=False)
     except ConfigError as exc:

@@ -171,15 +171,18 @@ def apply_renames(target: Any, kwargs: dict[str, Any], path: Any = ()) -> dict[s
     """``kwargs`` with renamed arguments under their new names and removed ones dropped.
 
     Warns (`RenameWarning`) once per old name used, naming the config ``path`` (a tuple of
-    keys, or text). Returns ``kwargs`` itself when nothing applies (the usual case, one check),
-    else a new dict; the input is never changed. Raises `ConfigError` when a config gives both
-    an old name and its new one.
+    keys, text, or a function giving either, called only when a warning is due). Returns
+    ``kwargs`` itself when nothing applies (the usual case, one check), else a new dict; the
+    input is never changed. Raises `ConfigError` when a config gives both an old name and its
+    new one.
     """
     if not (_by_target or _by_name) or not kwargs:
         return kwargs
     changes = _lookup(target)
     if not changes or changes.keys().isdisjoint(kwargs):
         return kwargs
+    if callable(path):  # spelled only now: a deep tree's paths cost their depth each
+        path = path()
     where = path if isinstance(path, str) else format_path(tuple(path))
     out = dict(kwargs)
     for old in [k for k in kwargs if k in changes]:
