@@ -313,3 +313,14 @@ def test_knob_paths_do_not_depend_on_the_order_of_uses() -> None:
     from lazycfg.auto import knob_paths
 
     assert knob_paths(linked_twice) == {"width": "model.width"}
+
+
+def test_an_entry_replaced_behind_stores_back_is_not_taken_for_the_same_config() -> None:
+    from hydra.core.config_store import ConfigStore
+
+    store(lazy(Model)(width=5), name="behind", group="model")
+    ConfigStore.instance().store(name="behind", group="model", node={"other": 1})
+    with pytest.raises(ConfigError, match="model/behind is already in Hydra's ConfigStore"):
+        store(lazy(Model)(width=5), name="behind", group="model")
+    ConfigStore.instance().store(name="plain", group="model", node=to_dict(lazy(Model)(width=6)))
+    store(lazy(Model)(width=6), name="plain", group="model")  # the same config, stored by Hydra

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
 from lazycfg.errors import ConfigError
-from lazycfg.node import Lazy
+from lazycfg.node import Lazy, plain_equal
 
 T = TypeVar("T")
 
@@ -281,6 +281,7 @@ def store(
         name=config_name, node=config, group=group_path, package=package, provider=provider
     )
     _PLACES[(group_path, config_name)] = _caller()
+    _WRITTEN[(group_path, config_name)] = (_stored_entry(group_path, config_name), package, config)
     return obj
 
 
@@ -307,16 +308,11 @@ def _store_deferred(
     overwrite: bool,
 ) -> None:
     """``store(..., defer=True)``: registered now, built when Hydra first reads it."""
-    from hydra.core.config_store import ConfigStore
-
     from lazycfg.store_deferred import store_deferred
 
     where = f"{group}/{name}" if group else name
-    try:
-        ConfigStore.instance().load(f"{where}.yaml")
-    except Exception:  # not stored yet (Hydra raises ConfigLoadError)
-        pass
-    else:  # a name stored twice: build now, so the same config again stays allowed
+    if _stored_entry(group, name) is not None:
+        # a name stored twice: build now, so the same config again stays allowed
         config = _built(obj, name, group, package, defaults, where)
         _refuse_duplicate(group, name, config, package, overwrite)
     store_deferred(
@@ -327,6 +323,20 @@ def _store_deferred(
 
 # (group, name) -> "file:line" of the store() call that registered it, for the duplicate message.
 _PLACES: dict[tuple[str | None, str], str] = {}
+# (group, name) -> (the ConfigStore entry, package, plain config) as `store` wrote them: storing
+# the same config again is recognised without building an OmegaConf node to compare.
+_WRITTEN: dict[tuple[str | None, str], tuple[Any, str | None, Any]] = {}
+
+
+def _stored_entry(group: str | None, name: str) -> Any:
+    """The ConfigStore's entry for ``group/name`` as it is held (``ConfigStore.load`` returns
+    a deep copy, which costs more than the whole store call), or None."""
+    from hydra.core.config_store import ConfigStore
+
+    folder: Any = ConfigStore.instance().repo
+    for part in group.split("/") if group else ():
+        folder = folder.get(part) if isinstance(folder, dict) else None
+    return folder.get(f"{name}.yaml") if isinstance(folder, dict) else None
 
 
 def _caller() -> str:
@@ -342,18 +352,17 @@ def _caller() -> str:
 def _refuse_duplicate(
     group: str | None, name: str, config: Any, package: str | None, overwrite: bool
 ) -> None:
-    from hydra.core.config_store import ConfigStore
     from omegaconf import OmegaConf
 
     where = f"{group}/{name}" if group else name
-    try:
-        existing = ConfigStore.instance().load(f"{where}.yaml")
-    except Exception:  # not stored yet (Hydra raises ConfigLoadError)
+    existing = _stored_entry(group, name)
+    if existing is None or overwrite:
         return
-    if overwrite:
-        return
+    entry, was_package, was_config = _WRITTEN.get((group, name), (None, None, None))
+    if entry is existing and was_package == package and plain_equal(was_config, config):
+        return  # the same config again, as store wrote it: a module imported twice
     if existing.package == package and existing.node == OmegaConf.structured(config):
-        return  # the same config again: a module imported twice
+        return  # the same config again, stored by other means
     place = _PLACES.get((group, name))
     first = f" (stored at {place})" if place else ""
     raise ConfigError(
