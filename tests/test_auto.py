@@ -20,7 +20,7 @@ from auto_targets import (
 
 import lazycfg
 from lazycfg import Lazy, eager, factory, instantiate, lazy, partial, replace, to_dict
-from lazycfg.node import walk, where
+from lazycfg.core.node import walk, where
 
 
 @pytest.fixture(autouse=True)

@@ -91,7 +91,7 @@ def test_source_unavailable_points_at_lazy() -> None:
     assert out.returncode != 0
     assert "cannot be read" in out.stderr and "lazy(" in out.stderr and "<string>" in out.stderr
     assert "Traceback" in out.stderr  # an ordinary exception, but the last line says it all
-    assert out.stderr.strip().splitlines()[-1].startswith("lazycfg.errors.ConfigError:")
+    assert out.stderr.strip().splitlines()[-1].startswith("lazycfg.core.errors.ConfigError:")
 
 
 def test_non_functions_and_pre_wrapped_functions_are_refused() -> None:

@@ -12,7 +12,7 @@ import pytest
 from sklearn.ensemble import RandomForestClassifier
 
 from lazycfg import ConfigError, Lazy, TargetError, instantiate, lazy, partial, replace, to_dict
-from lazycfg.node import where
+from lazycfg.core.node import where
 
 
 def line_of(offset: int = 0) -> str:

@@ -12,7 +12,7 @@ import pytest
 from track_targets import make_experiment
 
 from lazycfg import fingerprint, flatten, unflatten
-from lazycfg.callback import job_record, write_json_atomically
+from lazycfg.hydra.callback import job_record, write_json_atomically
 
 APP = Path(__file__).resolve().parent / "track_app.py"
 

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lazycfg import ConfigError, from_config, lazy
-from lazycfg.checkers import _pydantic_check, checker_for
+from lazycfg.check.checkers import _pydantic_check, checker_for
 
 MARKER = Path(os.environ.get("LAZYCFG_TEST_MARKER", "/tmp/lazycfg_checkers_marker"))
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from migrate_targets import Layer, Net
 
 from lazycfg import lazy, partial, to_dict, to_python
-from lazycfg.codegen import generate
+from lazycfg.codegen.python import generate
 
 _counter = itertools.count()
 
@@ -159,8 +159,8 @@ def test_kept_reasons_name_no_internals() -> None:
 def test_rendering_a_10000_deep_config_needs_no_recursion() -> None:
     import ast
 
-    from lazycfg.codegen_ast import value_ast
-    from lazycfg.codegen_module import CommentMap, Module
+    from lazycfg.codegen.module import CommentMap, Module
+    from lazycfg.codegen.syntax import value_ast
 
     deep: dict[str, object] = {}
     here = deep

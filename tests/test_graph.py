@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from track_targets import Color, Data, Layer, Link, Net, make_shared
 
 from lazycfg import lazy, to_dict
-from lazycfg.graph import build_boxes, layout, to_html, to_svg
+from lazycfg.track.graph import build_boxes, layout, to_html, to_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -25,7 +25,7 @@ from hydra.errors import InstantiationException
 from omegaconf import OmegaConf
 
 import lazycfg
-import lazycfg.safety
+import lazycfg.safety.policy
 
 PWN = "LAZYCFG_ADVERSARIAL_PWN"
 REFUSED = (InstantiationException, lazycfg.ConfigError)
@@ -56,7 +56,7 @@ ATTACKS = [
         "module-setattr",
         lambda m: {
             "_target_": "types.ModuleType.__setattr__",
-            "_args_": [get("lazycfg.safety"), "BLOCKED_NAMES", []],
+            "_args_": [get("lazycfg.safety.policy"), "BLOCKED_NAMES", []],
         },
         "types",
     ),
@@ -70,7 +70,10 @@ ATTACKS = [
     ),
     Attack(
         "bound-setattr",
-        lambda m: {"_target_": "lazycfg.safety.__setattr__", "_args_": ["BLOCKED_NAMES", []]},
+        lambda m: {
+            "_target_": "lazycfg.safety.policy.__setattr__",
+            "_args_": ["BLOCKED_NAMES", []],
+        },
         "lazycfg",
     ),
     Attack(
@@ -86,10 +89,10 @@ ATTACKS = [
     ),
     Attack(
         "policy-state",
-        lambda m: {"_target_": "lazycfg.safety.Policy", "_args_": [None]},
+        lambda m: {"_target_": "lazycfg.safety.policy.Policy", "_args_": [None]},
         "lazycfg",
     ),
-    Attack("policy-module", lambda m: get("lazycfg.safety"), "lazycfg"),
+    Attack("policy-module", lambda m: get("lazycfg.safety.policy"), "lazycfg"),
     # the process environment
     Attack(
         "environ-update", lambda m: {"_target_": "os.environ.update", "_args_": [{PWN: "1"}]}, "os"
@@ -194,12 +197,15 @@ def marker(tmp_path: Path) -> Iterator[Path]:
     test: neither written nor deleted, the environment and shared state untouched."""
     victim = tmp_path / "victim"
     victim.write_text("keep")
-    names, prefixes = lazycfg.safety.BLOCKED_NAMES, lazycfg.safety.BLOCKED_PREFIXES
+    names, prefixes = lazycfg.safety.policy.BLOCKED_NAMES, lazycfg.safety.policy.BLOCKED_PREFIXES
     yield tmp_path / "MARKER"
     assert not (tmp_path / "MARKER").exists(), "a payload wrote its marker"
     assert victim.read_text() == "keep", "a payload deleted or changed a file"
     assert PWN not in os.environ, "a payload changed the process environment"
-    assert lazycfg.safety.BLOCKED_NAMES is names and lazycfg.safety.BLOCKED_PREFIXES is prefixes
+    assert (
+        lazycfg.safety.policy.BLOCKED_NAMES is names
+        and lazycfg.safety.policy.BLOCKED_PREFIXES is prefixes
+    )
     assert safety_targets.REGISTRY == [] and safety_targets.SETTINGS == {"mode": "safe"}
     assert "register" not in vars(safety_targets.Base) and not issubclass(int, safety_targets.Base)
 
@@ -364,7 +370,7 @@ def test_override_admits_exactly_the_named_targets(monkeypatch: pytest.MonkeyPat
     [
         "pathlib.Path.write_text",  # what the object is
         "os.environ.update",
-        "lazycfg.safety.Policy",  # lazycfg's own state
+        "lazycfg.safety.policy.Policy",  # lazycfg's own state
         "hydra._internal.utils.run_and_report",  # Hydra's protected references
     ],
 )
@@ -377,9 +383,9 @@ def test_override_never_admits_what_is_refused_by_kind(
 
 
 def test_policy_state_is_immutable() -> None:
-    from lazycfg.safety import policy_for
+    from lazycfg.safety.policy import policy_for
 
-    safety = lazycfg.safety
+    safety = lazycfg.safety.policy
     assert isinstance(safety.BLOCKED_NAMES, frozenset) and isinstance(
         safety.BLOCKED_PREFIXES, tuple
     )
@@ -425,7 +431,7 @@ if __name__ == "__main__":
         ["model._target_=os.environ.update", "+model._args_=[{{" + PWN + ":'1'}}]"],
         [
             "+x._target_=types.ModuleType.__setattr__",
-            "+x._args_=[{{_target_:hydra.utils.get_object,path:lazycfg.safety}},BLOCKED_NAMES,[]]",
+            "+x._args_=[{{_target_:hydra.utils.get_object,path:lazycfg.safety.policy}},BLOCKED_NAMES,[]]",
         ],
         [
             "+x._target_=asyncio.run",
@@ -490,7 +496,7 @@ def test_refuses_at_least_what_hydra_refuses() -> None:
 def test_hydra_lists_changed_at_run_time_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     from hydra._internal import target_policy as hydra_policy
 
-    from lazycfg.safety import Policy
+    from lazycfg.safety.policy import Policy
 
     # lazycfg judges under the snapshot of Hydra's lists it took (and Hydra verified) at import
     monkeypatch.setattr(hydra_policy, "UNCONTROLLED_EXECUTION_TARGETS", frozenset())

@@ -1,4 +1,4 @@
-"""The programs `instantiate` keeps on lazy nodes (`lazycfg.construct_cache`): never stale,
+"""The programs `instantiate` keeps on lazy nodes (`lazycfg.instantiate.cache`): never stale,
 never keeping a node or a built value alive, sharing and errors as without them."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 from hydra.errors import InstantiationException
 
 from lazycfg import instantiate, lazy
-from lazycfg.node import Lazy
+from lazycfg.core.node import Lazy
 
 
 class Box:

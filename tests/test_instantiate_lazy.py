@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from instantiate_targets import Counter, Explodes, Point, Record, norm
 
 import lazycfg
-from lazycfg.node import Lazy
+from lazycfg.core.node import Lazy
 
 R = "instantiate_targets.Record"
 

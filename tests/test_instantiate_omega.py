@@ -1,7 +1,7 @@
 """OmegaConf's own nodes, read and made directly: the same as OmegaConf's slow paths.
 
-`lazycfg.construct_read.read_config` walks a DictConfig's nodes instead of ``to_container``, and
-`lazycfg.construct_omega` lays out the containers of a ``_convert_: none`` result instead of
+`lazycfg.instantiate.read.read_config` walks a DictConfig's nodes instead of ``to_container``, and
+`lazycfg.instantiate.omega` lays out the containers of a ``_convert_: none`` result instead of
 ``OmegaConf.create``; both fall back to OmegaConf when its layout is not the one they know.
 """
 
@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 from omegaconf import DictConfig, ListConfig, OmegaConf
 
 import lazycfg
-from lazycfg import construct_omega, construct_read
-from lazycfg.construct_omega import new_dict, new_list
-from lazycfg.construct_read import fallback, read_config
+from lazycfg.instantiate import omega as construct_omega
+from lazycfg.instantiate import read as construct_read
+from lazycfg.instantiate.omega import new_dict, new_list
+from lazycfg.instantiate.read import fallback, read_config
 
 SETTINGS = settings(
     max_examples=200, derandomize=True, database=None, deadline=None,
@@ -92,7 +93,9 @@ def test_containers_with_containers_or_structured_items_go_to_omegaconf() -> Non
 
 CONFIGS = st.recursive(
     ITEMS.filter(lambda v: not isinstance(v, Thing)),
-    lambda kids: st.lists(kids, max_size=3) | st.dictionaries(st.sampled_from("abc"), kids, max_size=3),
+    lambda kids: (
+        st.lists(kids, max_size=3) | st.dictionaries(st.sampled_from("abc"), kids, max_size=3)
+    ),
     max_leaves=10,
 )
 

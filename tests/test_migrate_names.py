@@ -15,8 +15,8 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 from test_migrate import write_tree
 
-from lazycfg.codegen_ast import GeneratedCodeError, prove
-from lazycfg.codegen_module import CommentMap, Module, identifier
+from lazycfg.codegen.module import CommentMap, Module, identifier
+from lazycfg.codegen.syntax import GeneratedCodeError, prove
 from lazycfg.migrate import migrate
 from lazycfg.migrate.writer import MARKER
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from lazycfg.errors import ConfigError
+from lazycfg.core.errors import ConfigError
 
 FACTORY = """
 from lazycfg import factory, store, to_dict
@@ -158,7 +158,7 @@ def test_a_deferred_store_builds_on_first_read_once(tmp_path: Path) -> None:
 
 
 def test_the_cache_keeps_the_newest_files_and_touches_nothing_else(tmp_path: Path) -> None:
-    from lazycfg import rewrite_cache
+    from lazycfg.factory import rewrite_cache
 
     store = rewrite_cache._Store(tmp_path / "cache")
     made = []

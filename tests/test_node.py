@@ -10,7 +10,7 @@ import foundation_targets as ft
 import pytest
 
 from lazycfg import Lazy, instantiate, lazy, partial, to_dict
-from lazycfg.node import children, fold, format_path, walk, where
+from lazycfg.core.node import children, fold, format_path, walk, where
 
 
 def test_walk_visits_parents_before_children_with_paths() -> None:

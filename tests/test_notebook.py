@@ -6,8 +6,8 @@ from auto_targets import Layer, Net
 from store_targets import Model, make_step, small
 
 from lazycfg import Partial, lazy
-from lazycfg.node import Lazy
-from lazycfg.notebook import factory_html, node_html, pretty_text
+from lazycfg.core.node import Lazy
+from lazycfg.track.notebook import factory_html, node_html, pretty_text
 
 
 def test_node_html_shows_the_yaml_and_the_graph_with_a_header() -> None:

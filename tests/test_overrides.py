@@ -11,7 +11,7 @@ from hydra.errors import CompactHydraException
 from omegaconf import OmegaConf
 
 from lazycfg import ConfigError
-from lazycfg.overrides import OverrideError, check_config, explain_refused
+from lazycfg.hydra.overrides import OverrideError, check_config, explain_refused
 
 MODEL = "store_targets.Model"
 UNTYPED = "store_targets.Untyped"

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lazycfg import ConfigError, eager, factory, lazy
-from lazycfg.checkers import checker_for
-from lazycfg.reprs import value_repr
+from lazycfg.check.checkers import checker_for
+from lazycfg.core.reprs import value_repr
 
 ADDRESS = re.compile(r"0x[0-9a-fA-F]{4,}")
 

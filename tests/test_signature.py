@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lazycfg import lazy, partial
-from lazycfg.checkers import _pydantic_check, checker_for, fast_accepts
-from lazycfg.signature import bind_problems, positional_names, spec_of
+from lazycfg.check.checkers import _pydantic_check, checker_for, fast_accepts
+from lazycfg.check.signature import bind_problems, positional_names, spec_of
 
 
 def stable_id(value: object) -> str:

@@ -291,7 +291,7 @@ def test_stored_lists_configs_by_group(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_prefixes_of_linked_keys_follow_the_package(
     group: str, package: str | None, override: str, held: str | None
 ) -> None:
-    from lazycfg.knobs import linked_override_problems, package_prefix
+    from lazycfg.factory.knobs import linked_override_problems, package_prefix
 
     assert package_prefix("experiment", "_global_") == ""
     assert package_prefix("model", None) == "model"
@@ -310,7 +310,7 @@ def test_prefixes_of_linked_keys_follow_the_package(
 
 
 def test_knob_paths_do_not_depend_on_the_order_of_uses() -> None:
-    from lazycfg.auto import knob_paths
+    from lazycfg.factory.decorator import knob_paths
 
     assert knob_paths(linked_twice) == {"width": "model.width"}
 

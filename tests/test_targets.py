@@ -16,7 +16,7 @@ import sklearn.preprocessing
 import torch
 
 from lazycfg import TargetError
-from lazycfg.targets import import_path, locate
+from lazycfg.core.targets import import_path, locate
 
 
 @pytest.mark.parametrize(
@@ -113,7 +113,9 @@ def test_builtin_functions_are_found_by_their_public_name(obj: object, path: str
 # --- the policy judges a path before locate imports it -------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["nt.system", "subprocess.run", "lazycfg.safety.BLOCKED_NAMES"])
+@pytest.mark.parametrize(
+    "path", ["nt.system", "subprocess.run", "lazycfg.safety.policy.BLOCKED_NAMES"]
+)
 def test_locate_refuses_a_blocked_path_before_importing_it(path: str) -> None:
     # nt does not exist on this system: the refusal comes from the string alone
     with pytest.raises(TargetError, match="blocklisted|lazycfg itself"):
@@ -132,7 +134,7 @@ def test_locate_imports_nothing_outside_an_allow_list(
 ) -> None:
     import sys
 
-    from lazycfg.safety import Policy
+    from lazycfg.safety.policy import Policy
 
     (tmp_path / "locate_outsider.py").write_text(
         f"import pathlib\npathlib.Path({str(tmp_path / 'imported')!r}).write_text('x')\nX = 1\n"

@@ -188,7 +188,7 @@ def test_knob_links_travel_with_the_task_to_a_worker_process() -> None:
     """Launchers pickle the task; a worker may never import the module that stored configs."""
     import pickle
 
-    from lazycfg import knobs
+    from lazycfg.factory import knobs
 
     wrapped = task(module_level_task)
     saved = dict(knobs._LINKS)

@@ -14,7 +14,7 @@ from omegaconf import OmegaConf
 from track_targets import Forest, make_boosted, make_experiment
 
 from lazycfg import ConfigError, diff, fingerprint, flatten, lazy, to_config, to_dict, unflatten
-from lazycfg.track import canonical_json, escape_key, split_key
+from lazycfg.track.flat import canonical_json, escape_key, split_key
 
 # --- generated configs ---------------------------------------------------------------------------
 
