@@ -31,8 +31,7 @@ from hypothesis import strategies as st
 from omegaconf import OmegaConf
 
 from lazycfg import store, to_dict
-from lazycfg.factory.decorator import knob_paths
-from lazycfg.factory.knobs import linked_override_problems
+from lazycfg.factory.knobs import knob_paths, linked_override_problems
 
 KNOBS = ("size", "rate", "depth")
 FIELDS = ("size", "rate", "other")

@@ -13,8 +13,7 @@ from hypothesis import strategies as st
 from omegaconf import OmegaConf
 
 from lazycfg import KnobWarning, factory, to_dict
-from lazycfg.factory.decorator import factory_config, knob_paths
-from lazycfg.factory.knobs import relative_interpolation
+from lazycfg.factory.knobs import factory_config, knob_paths, relative_interpolation
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ import pytest
 from store_targets import Database, Model, make_step
 
 from lazycfg import ConfigError, Partial, factory, instantiate, lazy, partial, replace, to_dict
-from lazycfg.factory.decorator import factory_config, knob_paths
+from lazycfg.factory.knobs import factory_config, knob_paths
 
 
 def test_partial_in_one_call_is_the_same_node_as_partial_of() -> None:

@@ -310,7 +310,7 @@ def test_prefixes_of_linked_keys_follow_the_package(
 
 
 def test_knob_paths_do_not_depend_on_the_order_of_uses() -> None:
-    from lazycfg.factory.decorator import knob_paths
+    from lazycfg.factory.knobs import knob_paths
 
     assert knob_paths(linked_twice) == {"width": "model.width"}
 

@@ -49,7 +49,8 @@ from lazycfg.emit.renames import RenameWarning, removed, renamed
 from lazycfg.factory.decorator import KnobWarning, eager, factory
 from lazycfg.hydra.store import store, stored
 from lazycfg.instantiate.api import instantiate
-from lazycfg.track.flat import diff, fingerprint, flatten, unflatten
+from lazycfg.track.diff import diff
+from lazycfg.track.flat import fingerprint, flatten, unflatten
 
 __all__ = [
     "ConfigError",

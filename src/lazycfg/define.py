@@ -7,11 +7,11 @@ import sys
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar, cast
 
+from lazycfg.check.leaves import leaf_problem
 from lazycfg.check.signature import bind_problems, positional_names
 from lazycfg.core.errors import ConfigError, TargetError
 from lazycfg.core.node import Lazy, Path, format_path, target_name, where
 from lazycfg.core.targets import import_path
-from lazycfg.emit.convert import leaf_problem
 
 P = ParamSpec("P")
 R = TypeVar("R")

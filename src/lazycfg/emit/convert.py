@@ -18,6 +18,7 @@ import pathlib
 from collections.abc import Iterable
 from typing import Any
 
+from lazycfg.check.leaves import PRIMITIVE, PRIMITIVE_TYPES, leaf_problem
 from lazycfg.core.errors import ConfigError
 from lazycfg.core.node import (
     ARGS_KEY,
@@ -43,50 +44,17 @@ from lazycfg.emit.read import (
 TARGET, PARTIAL, RECURSIVE, CONVERT = "_target_", "_partial_", "_recursive_", "_convert_"
 META_KEYS = (TARGET, ARGS_KEY, PARTIAL, RECURSIVE, CONVERT)
 _GET_CLASS, _GET_METHOD = "hydra.utils.get_class", "hydra.utils.get_method"
-_PRIMITIVE = (str, int, float, bool, type(None))
-_PRIMITIVE_TYPES = frozenset(_PRIMITIVE)
-
-
-def leaf_problem(value: Any) -> str | None:
-    """Why a leaf value cannot be emitted, or None when it can."""
-    if type(value) in _PRIMITIVE_TYPES or type(value) in (dict, list, tuple):
-        if isinstance(value, dict):
-            bad = [k for k in value if not isinstance(k, str | int)]
-            if bad:
-                return f"dict keys must be str or int, got {bad[0]!r}"
-        return None
-    if isinstance(value, enum.Enum | pathlib.PurePath):
-        return None
-    if isinstance(value, _PRIMITIVE):  # numpy.float64 and friends: written as the plain type
-        return None
-    if isinstance(value, type) or inspect.isroutine(value):
-        try:
-            import_path(value)
-        except ConfigError as exc:
-            return exc.problems[0]
-        return None
-    if type(value).__module__ == "numpy" and hasattr(value, "tolist"):
-        # numpy.float32 and friends, and arrays: the plain Python value is one call away.
-        kind = type(value).__name__
-        if getattr(value, "ndim", None) == 0:
-            plain = type(value.tolist()).__name__
-            return f"numpy.{kind} {value!s} cannot be written to a config; pass {plain}(x)"
-        return f"numpy.{kind} {value!s:.50} cannot be written to a config; pass x.tolist()"
-    return (
-        f"{type(value).__name__} {value!r:.50} cannot be written to a config; pass a value "
-        "(number, string, list, dict, enum, path), a class or function, or a lazy node"
-    )
 
 
 def encode_leaf(value: Any, path: Path = ()) -> Any:
     """A leaf as plain config data (see the module docstring)."""
-    if type(value) in _PRIMITIVE_TYPES:
+    if type(value) in PRIMITIVE_TYPES:
         return value
     if isinstance(value, enum.Enum):  # before primitives: IntEnum and StrEnum members are both
         return {TARGET: import_path(type(value)), ARGS_KEY: [value.value]}
     if isinstance(value, pathlib.PurePath):
         return {TARGET: "pathlib.Path", ARGS_KEY: [str(value)]}
-    if isinstance(value, _PRIMITIVE):
+    if isinstance(value, PRIMITIVE):
         # A subclass of a primitive (numpy.float64): YAML holds only the plain value.
         plain: type[Any] = next(t for t in (bool, int, float, str) if isinstance(value, t))
         return plain(value)
@@ -140,7 +108,7 @@ def to_dict(x: Any, *, full: bool = False) -> Any:
 
     def emit(value: Any, at: Place, kids: list[tuple[Key, Any]] | None) -> Any:
         if kids is None:
-            if type(value) in _PRIMITIVE_TYPES:
+            if type(value) in PRIMITIVE_TYPES:
                 return value
             try:
                 return encode_leaf(value)

@@ -51,9 +51,7 @@ __all__ = [
     "Recording",
     "eager",
     "factory",
-    "factory_config",
     "factory_info",
-    "knob_paths",
 ]
 
 P = ParamSpec("P")
@@ -159,25 +157,6 @@ def eager(fn: Callable[P, R]) -> Callable[P, R]:
 
     setattr(run, EAGER_ATTR, True)
     return run  # type: ignore[return-value]
-
-
-def factory_config(fn: Callable[..., Any], /, **kwargs: Any) -> Any:
-    """The plain Hydra config dict of ``fn(**kwargs)`` with its knobs linked.
-
-    Each parameter's first direct use holds the value; later direct uses are relative
-    interpolations to it, so a Hydra override of that path equals calling ``fn`` with the new
-    value. Uses an override cannot reproduce are reported with a `KnobWarning`.
-    """
-    from lazycfg.factory.knobs import factory_config as build
-
-    return build(fn, **kwargs)
-
-
-def knob_paths(fn: Callable[..., Any], /, **kwargs: Any) -> dict[str, str]:
-    """``{parameter: dotted override path}`` for the parameters of ``fn`` that are knobs."""
-    from lazycfg.factory.knobs import knob_paths as paths
-
-    return paths(fn, **kwargs)
 
 
 def factory_info(fn: Any) -> FactoryInfo | None:

@@ -25,15 +25,19 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from lazycfg.core.errors import ConfigError
-from lazycfg.factory.rewrite_uses import DerivedUse, call_text, derived_uses
+from lazycfg.factory.rewrite_uses import (
+    CALL,
+    CALL_K,
+    CALLATTR,
+    CALLATTR_K,
+    HELPERS,
+    KNOB,
+    VALUE,
+    DerivedUse,
+    call_text,
+    derived_uses,
+)
 
-CALL, CALLATTR, KNOB = "__lazycfg_call__", "__lazycfg_callattr__", "__lazycfg_knob__"
-# Calls with a knob marker among their arguments use these, so plain calls never scan for one.
-CALL_K, CALLATTR_K = "__lazycfg_call_k__", "__lazycfg_callattr_k__"
-# Values formatted into strings (f-string fields, the right side of %) go through this check, so a
-# lazy node's repr never silently becomes config text.
-VALUE = "__lazycfg_value__"
-HELPERS = (CALL, CALLATTR, KNOB, CALL_K, CALLATTR_K, VALUE)
 _WRAPPER = "__lazycfg_closure_wrapper__"
 
 
@@ -312,10 +316,6 @@ _Node = TypeVar("_Node", bound=ast.AST)
 def _checked_value(value: ast.expr) -> ast.expr:
     check = ast.Call(func=ast.Name(VALUE, ast.Load()), args=[value], keywords=[])
     return _locate_all(check, value)
-
-
-def _is_value_check(node: ast.AST | None) -> bool:
-    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == VALUE
 
 
 def _locate_all(new: _Node, old: ast.AST) -> _Node:

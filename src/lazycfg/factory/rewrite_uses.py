@@ -12,6 +12,19 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+# The helpers a rewritten factory body calls (`lazycfg.factory.rewrite`), by name.
+CALL, CALLATTR, KNOB = "__lazycfg_call__", "__lazycfg_callattr__", "__lazycfg_knob__"
+# Calls with a knob marker among their arguments use these, so plain calls never scan for one.
+CALL_K, CALLATTR_K = "__lazycfg_call_k__", "__lazycfg_callattr_k__"
+# Values formatted into strings (f-string fields, the right side of %) go through this check, so a
+# lazy node's repr never silently becomes config text.
+VALUE = "__lazycfg_value__"
+HELPERS = (CALL, CALLATTR, KNOB, CALL_K, CALLATTR_K, VALUE)
+
+
+def is_value_check(node: ast.AST | None) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == VALUE
+
 
 @dataclass(frozen=True)
 class DerivedUse:
@@ -78,8 +91,6 @@ def _example_for(node: ast.Name, parents: dict[int, ast.AST], original: str) -> 
 
 def _callee_text(call: ast.AST | None, original: str) -> str | None:
     """The user's text of a rewritten call's callee (the helpers take it as first argument)."""
-    from lazycfg.factory.rewrite import CALL, CALL_K, CALLATTR, CALLATTR_K
-
     if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.args):
         return None
     if call.func.id not in (CALL, CALL_K, CALLATTR, CALLATTR_K):
@@ -110,11 +121,9 @@ def _shadowed(node: ast.Name, func: ast.FunctionDef, parents: dict[int, ast.AST]
 
 
 def _describe(node: ast.Name, parents: dict[int, ast.AST], original: str) -> str:
-    from lazycfg.factory.rewrite import _is_value_check
-
     parent = parents.get(id(node))
     child: ast.AST = node
-    while isinstance(parent, ast.keyword | ast.Starred) or _is_value_check(parent):
+    while isinstance(parent, ast.keyword | ast.Starred) or is_value_check(parent):
         assert parent is not None
         child, parent = parent, parents.get(id(parent))
     if isinstance(parent, ast.BinOp | ast.UnaryOp):

@@ -34,40 +34,12 @@ from collections.abc import Callable, Iterable
 from typing import Any, Generic, ParamSpec, TypeVar
 
 from lazycfg.hydra.overrides import OverrideError, check_config, explain_refused
-from lazycfg.hydra.task import PreCall, Task, task
+from lazycfg.hydra.task import PreCall, Task, job_context, task
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 __all__ = ["App", "Checked", "OverrideError", "Task", "check_config", "checked", "main", "task"]
-
-
-def _task_overrides() -> list[str]:
-    from hydra.core.hydra_config import HydraConfig
-    from omegaconf import OmegaConf
-
-    if not HydraConfig.initialized():
-        return []
-    # Unresolved: an override like `data.a=${model.x}` is text here, whatever ${model.x} is.
-    task = OmegaConf.to_container(HydraConfig.get().overrides.task, resolve=False)
-    return [str(o) for o in task] if isinstance(task, list) else []
-
-
-def job_context() -> tuple[list[str], dict[str, Any], str | None]:
-    """The running job's task overrides, group choices and primary config name (Hydra's)."""
-    from hydra.core.hydra_config import HydraConfig
-    from omegaconf import OmegaConf
-
-    if not HydraConfig.initialized():
-        return [], {}, None
-    hydra_cfg = HydraConfig.get()
-    choices = OmegaConf.to_container(hydra_cfg.runtime.choices, resolve=False)
-    name = hydra_cfg.job.config_name
-    return (
-        _task_overrides(),
-        {str(k): v for k, v in choices.items()} if isinstance(choices, dict) else {},
-        name if isinstance(name, str) else None,
-    )
 
 
 class Checked(Generic[R]):

@@ -58,7 +58,7 @@ def _check_defaults(defaults: Any, where: str) -> list[Any]:
 def config_of(obj: Any) -> Any:
     """The plain config ``store`` registers for ``obj`` (a dict, list or DictConfig).
 
-    A factory gives ``lazycfg.factory.decorator.factory_config(fn)`` (its knobs linked by interpolation); a
+    A factory gives ``lazycfg.factory.knobs.factory_config(fn)`` (its knobs linked by interpolation); a
     lazy node, or a dict or list holding some, is emitted with `lazycfg.to_dict`.
     """
     if isinstance(obj, Lazy | dict | list | tuple):

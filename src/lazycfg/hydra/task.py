@@ -50,6 +50,34 @@ PreCall = Callable[[Any], object]
 _NOT_FOUND: Any = object()
 
 
+def _task_overrides() -> list[str]:
+    from hydra.core.hydra_config import HydraConfig
+    from omegaconf import OmegaConf
+
+    if not HydraConfig.initialized():
+        return []
+    # Unresolved: an override like `data.a=${model.x}` is text here, whatever ${model.x} is.
+    task = OmegaConf.to_container(HydraConfig.get().overrides.task, resolve=False)
+    return [str(o) for o in task] if isinstance(task, list) else []
+
+
+def job_context() -> tuple[list[str], dict[str, Any], str | None]:
+    """The running job's task overrides, group choices and primary config name (Hydra's)."""
+    from hydra.core.hydra_config import HydraConfig
+    from omegaconf import OmegaConf
+
+    if not HydraConfig.initialized():
+        return [], {}, None
+    hydra_cfg = HydraConfig.get()
+    choices = OmegaConf.to_container(hydra_cfg.runtime.choices, resolve=False)
+    name = hydra_cfg.job.config_name
+    return (
+        _task_overrides(),
+        {str(k): v for k, v in choices.items()} if isinstance(choices, dict) else {},
+        name if isinstance(name, str) else None,
+    )
+
+
 class Task(Generic[P, R]):
     """A task function that Hydra calls with a config and that runs with built objects.
 
@@ -121,7 +149,6 @@ class Task(Generic[P, R]):
 
     def run(self, cfg: DictConfig) -> R:
         """Check ``cfg``, run the ``pre_call`` hooks, build the chosen values, call the task."""
-        from lazycfg.hydra.app import job_context
         from lazycfg.instantiate.api import instantiate
 
         chosen = self.check(cfg, *job_context())

@@ -89,13 +89,6 @@ def _planned(node: Lazy[Any], policy: Policy, mode: str, rec: Any) -> Kept:
     return Kept(policy, mode, rec, program.steps, tuple(program.frozen), frozenset(program.seen))
 
 
-def freeze(container: Any) -> tuple[Any, ...]:
-    """A list or dict with its items as they are now (keys and values for a dict)."""
-    if type(container) is dict:
-        return (container, tuple(container), tuple(container.values()))
-    return (container, tuple(container), None)
-
-
 def _unchanged(frozen: tuple[Any, ...]) -> bool:
     container, keys, values = frozen
     if len(container) != len(keys) or not all(map(is_, container, keys)):

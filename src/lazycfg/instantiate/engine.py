@@ -19,6 +19,7 @@ from lazycfg.instantiate.problems import (
     TARGET_KIND,
     KeyPath,
     Verdict,
+    callable_name,
     fmt_path,
     policy_verdict,
     problem_at,
@@ -30,6 +31,13 @@ NOT_ARGUMENTS = frozenset({TARGET, PARTIAL, RECURSIVE, CONVERT})
 MISSING = "???"
 MODES = frozenset({"none", "partial", "object", "all"})
 LEAF_TYPES = frozenset({str, int, float, bool, type(None), bytes})
+
+
+def freeze(container: Any) -> tuple[Any, ...]:
+    """A list or dict with its items as they are now (keys and values for a dict)."""
+    if type(container) is dict:
+        return (container, tuple(container), tuple(container.values()))
+    return (container, tuple(container), None)
 
 
 def holds_interpolation(value: Any) -> bool:
@@ -61,17 +69,6 @@ def convert_mode(value: Any) -> str:
     if isinstance(value, str) and value.lower() in MODES:
         return value.lower()
     return "none"
-
-
-def callable_name(fn: Any) -> str:
-    """``module.qualname``, the name Hydra shows for a callable target."""
-    if callable(fn) and hasattr(fn, "__qualname__"):
-        # a method descriptor (``builtins.list.append``) has its class's module, not its own
-        module = getattr(fn, "__module__", None)
-        if module is None:
-            module = getattr(getattr(fn, "__objclass__", None), "__module__", None)
-        return f"{module}.{fn.__qualname__}"
-    return repr(fn)
 
 
 _located: dict[str, tuple[Any, Verdict | None]] = {}

@@ -28,13 +28,13 @@ from lazycfg.core.errors import ConfigError
 from lazycfg.core.node import ARGS_KEY, Lazy
 from lazycfg.emit import renames
 from lazycfg.instantiate.bind import bind, close_view
-from lazycfg.instantiate.cache import freeze
 from lazycfg.instantiate.engine import (
     MISSING,
     NOT_ARGUMENTS,
     TARGET,
     NeedsOmegaConf,
     call_problem,
+    freeze,
     is_omega,
     judge_target,
     object_problem,

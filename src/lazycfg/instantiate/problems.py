@@ -18,6 +18,17 @@ from lazycfg.core.node import ARGS_KEY, format_path
 KeyPath = tuple[Any, ...]
 
 
+def callable_name(fn: Any) -> str:
+    """``module.qualname``, the name Hydra shows for a callable target."""
+    if callable(fn) and hasattr(fn, "__qualname__"):
+        # a method descriptor (``builtins.list.append``) has its class's module, not its own
+        module = getattr(fn, "__module__", None)
+        if module is None:
+            module = getattr(getattr(fn, "__objclass__", None), "__module__", None)
+        return f"{module}.{fn.__qualname__}"
+    return repr(fn)
+
+
 def fmt_path(path: KeyPath) -> str:
     keys: list[Any] = []
     while path:
@@ -172,8 +183,6 @@ def _call_problem(
     fn: Any, partial: bool, node: str, kind: str, text: str, at: str | None = None
 ) -> Problem:
     """A binding problem: Hydra's message for the failed call it predicts, then lazycfg's."""
-    from lazycfg.instantiate.engine import callable_name
-
     name = callable_name(fn)
     at = node if at is None else at
     short = at.rpartition(".")[2] if at != node else ""

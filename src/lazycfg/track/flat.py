@@ -27,7 +27,6 @@ from typing import Any
 
 from lazycfg.core.errors import ConfigError
 from lazycfg.core.node import Key, Place, fold_at, place_path, walk_at
-from lazycfg.track.diff import Change, Diff, diff
 from lazycfg.track.flatkeys import (
     DIGITS,
     check_key,
@@ -37,10 +36,7 @@ from lazycfg.track.flatkeys import (
 )
 
 __all__ = [
-    "Change",
-    "Diff",
     "canonical_json",
-    "diff",
     "escape_key",
     "fingerprint",
     "flat_tree",

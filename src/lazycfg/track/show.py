@@ -256,7 +256,7 @@ def resolved(config: Any, spec: str) -> Any:
 
 
 def run_diff(args: argparse.Namespace) -> int:
-    from lazycfg.track.flat import diff
+    from lazycfg.track.diff import diff
 
     a, b = load(args.a, full=args.full), load(args.b, full=args.full)
     if args.resolve:
