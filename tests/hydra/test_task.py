@@ -259,7 +259,7 @@ def test_task_under_hydra_main_in_a_real_app(tmp_path: Any) -> None:
 
     app = tmp_path / "app.py"
     app.write_text(HYDRA_MAIN_APP)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), *sys.path])}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parents[1]), *sys.path])}
     command = [sys.executable, str(app), "+experiment=small", "model.width=9"]
     result = subprocess.run(
         [*command, f"hydra.run.dir={tmp_path / 'run'}"],

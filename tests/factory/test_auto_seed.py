@@ -11,7 +11,7 @@ import pytest
 from lazycfg import instantiate, to_dict
 from lazycfg.factory.knobs import factory_config, knob_paths
 
-SEED = Path(__file__).resolve().parents[1] / "examples" / "seed"
+SEED = Path(__file__).resolve().parents[2] / "examples" / "seed"
 sys.path.insert(0, str(SEED))
 
 from seed_data import Experiment, make_csv  # noqa: E402

@@ -447,7 +447,7 @@ def test_refused_on_a_hydra_app_command_line(overrides: list[str], marker: Path)
     (app / "conf" / "config.yaml").write_text(
         "model:\n  _target_: safety_targets.Model\n  size: 2\n"
     )
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), *sys.path])}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parents[1]), *sys.path])}
     args = [o.format(marker=marker, victim=marker.with_name("victim")) for o in overrides]
     result = subprocess.run(
         [sys.executable, str(app / "app.py"), *args, f"hydra.run.dir={app / 'run'}"],

@@ -14,7 +14,7 @@ from track_targets import make_experiment
 from lazycfg import fingerprint, flatten, unflatten
 from lazycfg.hydra.callback import job_record, write_json_atomically
 
-APP = Path(__file__).resolve().parent / "track_app.py"
+APP = Path(__file__).resolve().parents[1] / "track_app.py"
 
 
 def run_app(*overrides: str, cwd: Path) -> str:
@@ -85,7 +85,7 @@ def test_json_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
 
 # --- the task's own flatten/fingerprint agree with the callback's record -------------------------
 
-VALUES_APP = Path(__file__).resolve().parent / "values_app.py"
+VALUES_APP = Path(__file__).resolve().parents[1] / "values_app.py"
 
 
 def test_the_task_logs_what_the_callback_logs_interpolations_resolved(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from types import ModuleType
 
 from lazycfg import diff, fingerprint, flatten, unflatten
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "tracking" / "log_run.py"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "tracking" / "log_run.py"
 
 
 def example() -> ModuleType:

@@ -16,7 +16,7 @@ from show_targets import WIPED, make_boosted, make_experiment
 from lazycfg import flatten, instantiate, to_dict, to_yaml, unflatten
 from lazycfg.cli import main
 
-TESTS = Path(__file__).resolve().parent
+TESTS = Path(__file__).resolve().parents[1]
 APP = TESTS / "track_app.py"
 
 

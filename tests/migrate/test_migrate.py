@@ -15,7 +15,7 @@ from lazycfg.migrate import migrate
 from lazycfg.migrate.readers import read_tree
 from lazycfg.migrate.verify import verify
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def write_tree(root: Path, files: dict[str, str]) -> Path:

@@ -6,8 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-APP = Path(__file__).resolve().parent / "values_app.py"
+ROOT = Path(__file__).resolve().parents[2]
+APP = Path(__file__).resolve().parents[1] / "values_app.py"
 
 
 def run(tmp_path: Path, *overrides: str, ok: bool = True) -> subprocess.CompletedProcess[str]:

@@ -164,7 +164,7 @@ SHORT = {
 def with_tests_on_path() -> dict[str, str]:
     import os
 
-    tests = str(Path(__file__).resolve().parent)
+    tests = str(Path(__file__).resolve().parents[1])
     inherited = os.environ.get("PYTHONPATH")  # unset on a fresh machine
     return {
         **os.environ,
