@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from _timing import Table, median_time
 
 from lazycfg import factory, lazy
-from lazycfg.auto import factory_config
+from lazycfg.factory.knobs import factory_config
 
 
 @dataclass

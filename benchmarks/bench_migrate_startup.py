@@ -9,7 +9,7 @@ Bytecode is written and reused as for an installed project (``PYTHONPYCACHEPREFI
 
 - the YAML tree: ``initialize_config_dir`` + ``compose``;
 - the converted package: ``import`` it (lazycfg included) + ``initialize`` + ``compose``, with
-  the rewrite cache warm (`lazycfg.rewrite_cache`), cold (an empty cache directory: the first
+  the rewrite cache warm (`lazycfg.factory.rewrite_cache`), cold (an empty cache directory: the first
   start after converting or upgrading), and as converted before the start-up work (no cache,
   every ``store`` building its node at import: ``defer=False`` in the package).
 """

@@ -12,7 +12,7 @@ from typing import Any
 from _timing import Table, median_time
 
 from lazycfg import diff, fingerprint, flatten, lazy, to_dict, unflatten
-from lazycfg.graph import to_svg
+from lazycfg.track.graph import to_svg
 
 
 @dataclass

@@ -18,8 +18,10 @@ def main(argv: list[str]) -> int:
     names = sorted(p.stem for p in HERE.glob("bench_*.py"))
     if argv:
         names = [n for n in names if n.removeprefix("bench_") in argv]
-    print(f"Python {platform.python_version()} on {platform.machine()}, "
-          f"{platform.processor() or 'cpu'}; medians of repeated runs.\n")
+    print(
+        f"Python {platform.python_version()} on {platform.machine()}, "
+        f"{platform.processor() or 'cpu'}; medians of repeated runs.\n"
+    )
     for name in names:
         module = importlib.import_module(name)
         for table in module.run():

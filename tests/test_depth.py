@@ -30,7 +30,7 @@ from lazycfg import (
     to_yaml,
     unflatten,
 )
-from lazycfg.node import (
+from lazycfg.core.node import (
     fold_at,
     format_place,
     place_path,
@@ -39,9 +39,9 @@ from lazycfg.node import (
     walk,
     walk_at,
 )
-from lazycfg.overrides import check_config
-from lazycfg.track import canonical_json
-from lazycfg.track_diff import Change
+from lazycfg.hydra.overrides import check_config
+from lazycfg.track.diff import Change
+from lazycfg.track.flat import canonical_json
 
 DEEP = 10_000
 
@@ -179,8 +179,8 @@ CONFIGS = st.dictionaries(KEYS, PLAIN, max_size=4) | st.lists(PLAIN, max_size=3)
 
 def reference_diff(a: Any, b: Any) -> list[Change]:
     """`diff` as first written: over the two flat dicts, prefix by prefix (quadratic)."""
-    from lazycfg.flatkeys import split_key
-    from lazycfg.track_diff import _same
+    from lazycfg.track.diff import _same
+    from lazycfg.track.flatkeys import split_key
 
     missing = object()
     fa, fb = flatten(a), flatten(b)
@@ -265,7 +265,7 @@ def test_diff_agrees_on_small_edits(a: Any, data: st.DataObject) -> None:
 @settings(max_examples=300)
 @given(CONFIGS)
 def test_canonical_json_is_json_dumps_with_sorted_keys(config: Any) -> None:
-    from lazycfg.track import _canonical_key
+    from lazycfg.track.flat import _canonical_key
 
     def canonical(value: Any) -> Any:
         if isinstance(value, dict):
@@ -283,7 +283,7 @@ def test_canonical_json_is_json_dumps_with_sorted_keys(config: Any) -> None:
 @settings(max_examples=300)
 @given(CONFIGS)
 def test_unflatten_inverts_flatten_both_ways(config: Any) -> None:
-    from lazycfg.track import _unflatten_by_prefix, _unflatten_by_segments
+    from lazycfg.track.flat import _unflatten_by_prefix, _unflatten_by_segments
 
     flat = flatten(config)
     if not flat:
@@ -303,7 +303,7 @@ def test_unflatten_inverts_flatten_both_ways(config: Any) -> None:
     ],
 )
 def test_unflatten_names_the_same_problems_either_way(flat: dict[str, Any]) -> None:
-    from lazycfg.track import _unflatten_by_prefix, _unflatten_by_segments
+    from lazycfg.track.flat import _unflatten_by_prefix, _unflatten_by_segments
 
     with pytest.raises(ConfigError) as info:
         _unflatten_by_segments(dict(flat))
@@ -459,7 +459,7 @@ def test_a_hydra_apps_override_check_reads_without_running(tmp_path: pathlib.Pat
 def test_reading_a_deep_chain_spells_no_path_for_renames() -> None:
     """from_config asks the renames registry about every node; the node's path is spelled only
     when a rename applies (it once cost the depth at every node: quadratic)."""
-    from lazycfg import renames
+    from lazycfg.emit import renames
 
     spelled: list[object] = []
     real = renames.apply_renames

@@ -15,7 +15,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from omegaconf import DictConfig  # noqa: E402
 from values_targets import Net, Opt, Relu, Trainer  # noqa: E402
 
-from lazycfg import fingerprint, flatten, lazy, partial, store  # noqa: E402
+from lazycfg import (
+    fingerprint,
+    flatten,
+    lazy,
+    partial,
+    store,  # noqa: E402
+)
 from lazycfg.app import main  # noqa: E402
 
 store(

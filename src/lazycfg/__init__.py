@@ -40,16 +40,17 @@ Errors and warnings
     ConfigError, TargetError, KnobWarning, RenameWarning
 """
 
-from lazycfg.auto import KnobWarning, eager, factory
-from lazycfg.build import Partial, lazy, partial, replace
-from lazycfg.codegen import to_python
-from lazycfg.emit import from_config, to_config, to_dict, to_yaml
-from lazycfg.errors import ConfigError, TargetError
-from lazycfg.instantiate import instantiate
-from lazycfg.node import Lazy
-from lazycfg.renames import RenameWarning, removed, renamed
-from lazycfg.store import store, stored
-from lazycfg.track import diff, fingerprint, flatten, unflatten
+from lazycfg.codegen.python import to_python
+from lazycfg.core.errors import ConfigError, TargetError
+from lazycfg.core.node import Lazy
+from lazycfg.define import Partial, lazy, partial, replace
+from lazycfg.emit.convert import from_config, to_config, to_dict, to_yaml
+from lazycfg.emit.renames import RenameWarning, removed, renamed
+from lazycfg.factory.decorator import KnobWarning, eager, factory
+from lazycfg.hydra.store import store, stored
+from lazycfg.instantiate.api import instantiate
+from lazycfg.track.diff import diff
+from lazycfg.track.flat import fingerprint, flatten, unflatten
 
 __all__ = [
     "ConfigError",

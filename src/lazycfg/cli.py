@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from lazycfg import show
 from lazycfg.migrate import cli as migrate_cli
+from lazycfg.track import show
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lazycfg.codegen import Kept
+from lazycfg.codegen.python import Kept
 from lazycfg.migrate import output
 from lazycfg.migrate.class_names import check_modules
 from lazycfg.migrate.cleanup import Guard

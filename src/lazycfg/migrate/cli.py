@@ -76,7 +76,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 
 def run(args: argparse.Namespace) -> int:
-    from lazycfg.codegen_ast import GeneratedCodeError
+    from lazycfg.codegen.syntax import GeneratedCodeError
     from lazycfg.migrate import MigrateError, OutputError, migrate
 
     try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lazycfg.codegen_module import CommentMap
+from lazycfg.codegen.module import CommentMap
 
 DELETE = object()  # a key the base has and the config has not
 
@@ -26,7 +26,7 @@ class Replace:
 
 def _plain(tree: Any) -> Any:
     """A resolved value as a dict where it is one (a target kept as a dict is held by a node)."""
-    from lazycfg.node import Lazy
+    from lazycfg.core.node import Lazy
 
     meta = tree._lazy_meta if isinstance(tree, Lazy) else None
     return meta["kept"] if meta and "kept" in meta else tree
@@ -35,7 +35,7 @@ def _plain(tree: Any) -> Any:
 def _call_changes(a: Any, b: Any, ta: Any, tb: Any) -> Replace | None:
     """The keywords that turn call node ``ta`` into ``tb`` (same target, same positional
     arguments, keywords only changed or added), from the raw dicts ``a`` and ``b``."""
-    from lazycfg.node import Lazy
+    from lazycfg.core.node import Lazy
 
     if not (isinstance(ta, Lazy) and isinstance(tb, Lazy)) or "kept" in (ta._lazy_meta or {}):
         return None

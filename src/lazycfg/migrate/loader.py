@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lazycfg.codegen_module import CommentMap
+from lazycfg.codegen.module import CommentMap
 
 KNOWN_TAGS = ("!Load", "!Include")
 # What one untrusted file may cost. Configs are small: these are far above any real one.

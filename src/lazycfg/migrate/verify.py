@@ -35,7 +35,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lazycfg import rewrite_cache
+from lazycfg.factory import rewrite_cache
 from lazycfg.migrate.compare import Check, Verification, _compose_checks, _differences, _one_error
 from lazycfg.migrate.defaults import absolute_loaded
 from lazycfg.migrate.progress import OFF, Progress

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from lazycfg.codegen import Kept, resolve, ruff_format
-from lazycfg.codegen_ast import prove
-from lazycfg.codegen_derived import add_derived
-from lazycfg.codegen_module import CommentMap, Module, identifier
+from lazycfg.codegen.derived import add_derived
+from lazycfg.codegen.module import CommentMap, Module, identifier
+from lazycfg.codegen.python import Kept, resolve, ruff_format
+from lazycfg.codegen.syntax import prove
 from lazycfg.migrate.defaults import absolute_defaults
 from lazycfg.migrate.derive import DELETE, best_base, header
 from lazycfg.migrate.progress import OFF, Progress

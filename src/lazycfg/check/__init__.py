@@ -1,0 +1,1 @@
+"""Checking values against a target's signature: specs and compiled annotation checkers."""

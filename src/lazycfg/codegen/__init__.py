@@ -1,0 +1,1 @@
+"""Config tree -> readable Python source (``to_python``)."""

@@ -1,0 +1,1 @@
+"""Lazy tree <-> plain Hydra config: emitting, reading back, renamed arguments."""

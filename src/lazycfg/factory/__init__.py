@@ -1,0 +1,1 @@
+"""``@factory``: the decorator, the call runtime, the source rewrite and knobs."""

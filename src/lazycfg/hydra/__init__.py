@@ -1,0 +1,1 @@
+"""Hydra integration: ConfigStore, checked overrides, apps, tasks and the LogConfig callback."""

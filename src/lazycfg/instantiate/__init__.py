@@ -1,0 +1,1 @@
+"""``instantiate``: the API, the planner and executor, and their errors."""

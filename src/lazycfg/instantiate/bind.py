@@ -1,0 +1,97 @@
+"""Binding the calls of a plan against their targets' signatures (`lazycfg.instantiate.plan`).
+
+Not strict, a call is refused only when it is certain to fail (an unknown keyword, a missing
+required argument, too many positional arguments...), which depends on the argument names and
+the positional count alone: the verdict is cached per call shape. Strict, the values are checked
+against the annotations too, with each child call seen as a stub of what it builds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lazycfg.check.signature import spec_of
+from lazycfg.core.node import ARGS_KEY, Lazy
+from lazycfg.instantiate.engine import is_omega
+from lazycfg.instantiate.problems import bind_messages
+from lazycfg.instantiate.steps import ARGS_SLOT, CALL, CALL_ARGS, DICT, LIST, Walk
+
+# (target, partial, strict, argument names, positional count) -> True when every call of that
+# shape binds (or, strict, needs its values checked: False); keyed per shape, not per node.
+_shapes: dict[tuple[Any, ...], bool] = {}
+
+
+def _binds(fn: Any, part: bool, keys: tuple[Any, ...], nargs: int) -> bool:
+    """Whether every call of this shape binds, judged from the names alone."""
+    spec = spec_of(fn)
+    if spec.names is None:
+        return True  # an unknown signature accepts every call
+    if part or not all(type(key) is str for key in keys):
+        return part and all(type(key) is str for key in keys)
+    if nargs > len(spec.positional) and not spec.var_positional:
+        return False
+    given = set(keys) | set(spec.positional[:nargs])
+    if len(given) != len(keys) + min(nargs, len(spec.positional)):
+        return False  # an argument given by position and by keyword
+    if not spec.required_set.issubset(given) or not spec.positional_only.isdisjoint(keys):
+        return False
+    return spec.var_keyword or spec.names.issuperset(keys)
+
+
+def bind(walk: Walk, step: list[Any]) -> None:
+    """Bind one call: by its shape's cached verdict unless strict, else through `bind_messages`
+    with the views of its arguments (a child call seen as a stub of what it builds)."""
+    fn, args, kwargs, part, how = step[1], step[2], step[3], step[6], step[9]
+    names = tuple(kwargs)
+    if how & ARGS_SLOT:
+        raw = kwargs[ARGS_KEY]
+        names = tuple(k for k in names if k != ARGS_KEY)
+        nargs = len(raw) if isinstance(raw, list | tuple | str) or is_omega(raw) else 0
+    else:
+        nargs = len(args)
+    if how & CALL_ARGS:
+        nargs = len(walk.call_args)
+    if not walk.strict:
+        key = (fn, part, names, nargs)
+        try:
+            fine = _shapes[key]
+        except KeyError:
+            fine = _shapes[key] = _binds(fn, part, names, nargs)
+        except TypeError:  # an unhashable callable
+            fine = _binds(fn, part, names, nargs)
+        if fine:
+            return
+        view_args: tuple[Any, ...] = (None,) * nargs
+        view_kwargs = {k: kwargs[k] for k in names}
+    else:
+        view_args, view_kwargs = _call_views(walk, step)
+    walk.problems.extend(bind_messages(fn, view_args, view_kwargs, part, step[7], walk.strict))
+
+
+def _call_views(walk: Walk, step: list[Any]) -> tuple[tuple[Any, ...], dict[Any, Any]]:
+    """The arguments of a call as a strict check sees them (children closed before)."""
+    kwargs = dict(step[3])
+    for key, kid in step[5]:
+        kwargs[key] = kid[-2]
+    args: Any = list(step[2])
+    for index, kid in step[4]:
+        args[index] = kid[-2]
+    if step[9] & ARGS_SLOT:
+        args = kwargs.pop(ARGS_KEY)
+        args = args if isinstance(args, list | tuple | str) else ()
+    if step[9] & CALL_ARGS:
+        args = walk.call_args
+    return tuple(args), kwargs
+
+
+def close_view(step: list[Any]) -> None:
+    """Set a closed step's view (second to last slot), for strict checks of its parent."""
+    code = step[0]
+    if code == CALL:
+        fn, written, part = step[1], step[8], step[6]
+        step[-2] = Lazy(fn if fn is not None else written, (), {}, part)
+    elif code == DICT or code == LIST:
+        view: Any = dict(step[1]) if code == DICT else list(step[1])
+        for key, kid in step[2]:
+            view[key] = kid[-2]
+        step[-2] = view

@@ -1,0 +1,1 @@
+"""Which targets a config may name: the default policy, Hydra's blocklists, target kinds."""

@@ -1,0 +1,1 @@
+"""Tracking configs: flatten/diff/fingerprint, graphs, notebook display, show/diff commands."""
