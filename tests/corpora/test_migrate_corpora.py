@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from migrate_trees import typed
 from omegaconf._utils import get_yaml_loader
 
 from lazycfg.migrate import migrate
@@ -37,15 +38,6 @@ CORPUS_OVERRIDES = [
 @pytest.fixture(autouse=True, scope="module")
 def corpus_present() -> None:
     assert CORPUS.is_dir(), f"the corpus is missing: {CORPUS} (set LAZYCFG_CORPORA)"
-
-
-def _typed(x: object) -> object:
-    """Values with their types, so 1, 1.0 and True differ (and nan equals nan)."""
-    if isinstance(x, dict):
-        return {(type(k).__name__, k): _typed(v) for k, v in x.items()}
-    if isinstance(x, list):
-        return [_typed(v) for v in x]
-    return (type(x).__name__, repr(x))
 
 
 def test_corpus_converts_and_checks_clean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -75,4 +67,4 @@ def test_corpus_files_read_as_omegaconf_reads_them() -> None:
     assert len(files) > 30
     for path in files:
         reference = yaml.load(path.read_text(), Loader=get_yaml_loader())
-        assert _typed(read_yaml(path).data) == _typed(reference), path
+        assert typed(read_yaml(path).data) == typed(reference), path

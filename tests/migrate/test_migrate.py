@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 from migrate_targets import CALLED
+from migrate_trees import write_tree
 
 from lazycfg.cli import main
 from lazycfg.migrate import migrate
@@ -16,14 +16,6 @@ from lazycfg.migrate.readers import read_tree
 from lazycfg.migrate.verify import verify
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def write_tree(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip())
-    return root
 
 
 def test_pyright_clean_where_targets_import(tmp_path: Path) -> None:

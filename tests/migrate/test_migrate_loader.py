@@ -8,6 +8,7 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from migrate_trees import typed
 from omegaconf._utils import get_yaml_loader
 
 from lazycfg.migrate.loader import MigrateError, read_yaml
@@ -76,13 +77,4 @@ def test_values_equal_omegaconf_loader(
         with pytest.raises(MigrateError):  # refused by both, with file:line:column here
             read_yaml(path)
         return
-    assert _typed(read_yaml(path).data) == _typed(reference), text
-
-
-def _typed(x: object) -> object:
-    """Values with their types, so 1, 1.0 and True differ (and nan equals nan)."""
-    if isinstance(x, dict):
-        return {(type(k).__name__, k): _typed(v) for k, v in x.items()}
-    if isinstance(x, list):
-        return [_typed(v) for v in x]
-    return (type(x).__name__, repr(x))
+    assert typed(read_yaml(path).data) == typed(reference), text

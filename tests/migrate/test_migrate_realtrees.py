@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
+
+from migrate_trees import write_tree
 
 from lazycfg.migrate.compare import _compose_checks
 
@@ -36,14 +37,6 @@ TREE = {
     "db/pg.yaml": "port: 5432\n",
     "db/my.yaml": "port: 3306\n",
 }
-
-
-def write_tree(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip())
-    return root
 
 
 def run(cwd: Path, *argv: str) -> subprocess.CompletedProcess[str]:
