@@ -16,6 +16,25 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
+def loop_length(fn: Callable[[], object], budget: float) -> int:
+    """How many calls of ``fn`` one timed loop makes so that it takes about ``budget`` seconds
+    (found by loops 4x longer each time until one takes a quarter of the budget)."""
+    number, elapsed = 1, 0.0
+    while True:
+        elapsed = _loop(fn, number)
+        if elapsed >= budget / 4 or number >= 1 << 20:
+            break
+        number *= 4
+    return max(1, int(number * (budget / max(elapsed, 1e-9))))
+
+
+def _loop(fn: Callable[[], object], number: int) -> float:
+    start = time.perf_counter()
+    for _ in range(number):
+        fn()
+    return time.perf_counter() - start
+
+
 def median_time(
     fn: Callable[[], object], *, number: int = 0, repeat: int = 7, budget: float = 0.2
 ) -> float:
@@ -23,31 +42,34 @@ def median_time(
 
     ``number=0`` picks a loop length so that one loop takes about ``budget`` seconds.
     """
-    fn()  # warm caches (signature specs, imports)
-    if number <= 0:
-        number, elapsed = 1, 0.0
-        while True:
-            start = time.perf_counter()
-            for _ in range(number):
-                fn()
-            elapsed = time.perf_counter() - start
-            if elapsed >= budget / 4 or number >= 1 << 20:
-                break
-            number *= 4
-        number = max(1, int(number * (budget / max(elapsed, 1e-9))))
-    samples = []
+    return interleaved({"": fn}, number=number, repeat=repeat, budget=budget)[""]
+
+
+def interleaved(
+    contenders: dict[str, Callable[[], object]],
+    *,
+    number: int = 0,
+    repeat: int = 9,
+    budget: float = 0.05,
+) -> dict[str, float]:
+    """Median seconds per call of each contender, their loops alternated in every repeat (the
+    machine is shared: a slow moment hits every contender, not one). The cyclic garbage
+    collector is off while timing. ``number=0`` sizes each contender's loop to ``budget``."""
+    numbers: dict[str, int] = {}
+    for label, fn in contenders.items():
+        fn()  # warm caches (signature specs, imports)
+        numbers[label] = number if number > 0 else loop_length(fn, budget)
+    samples: dict[str, list[float]] = {label: [] for label in contenders}
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
         for _ in range(repeat):
-            start = time.perf_counter()
-            for _ in range(number):
-                fn()
-            samples.append((time.perf_counter() - start) / number)
+            for label, fn in contenders.items():
+                samples[label].append(_loop(fn, numbers[label]) / numbers[label])
     finally:
         if gc_was_enabled:
             gc.enable()
-    return statistics.median(samples)
+    return {label: statistics.median(times) for label, times in samples.items()}
 
 
 def process_time(argv: list[str], *, repeat: int = 5, env: dict[str, str] | None = None) -> float:

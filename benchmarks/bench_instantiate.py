@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import functools
-import gc
-import statistics
-import time
 import warnings
-from collections.abc import Callable
 from typing import Any
 
-from _timing import Table, median_time
+from _timing import Table, interleaved, median_time
 
 
 class Layer:
@@ -118,39 +114,6 @@ def app_config() -> dict[str, Any]:
         "data": model["data"],
         "trainer": {"epochs": 10, "seed": 0, "log_every": 50},
     }
-
-
-def interleaved(
-    contenders: dict[str, Callable[[], object]], *, repeat: int = 9, budget: float = 0.05
-) -> dict[str, float]:
-    """Median seconds per call of each contender, their loops alternated in every repeat (the
-    machine is shared: a slow moment hits every contender, not one)."""
-    numbers: dict[str, int] = {}
-    for label, fn in contenders.items():
-        fn()  # warm caches (signature specs, imports)
-        number = 1
-        while True:
-            start = time.perf_counter()
-            for _ in range(number):
-                fn()
-            elapsed = time.perf_counter() - start
-            if elapsed >= budget / 4 or number >= 1 << 20:
-                break
-            number *= 4
-        numbers[label] = max(1, int(number * budget / max(elapsed, 1e-9)))
-    samples: dict[str, list[float]] = {label: [] for label in contenders}
-    gc.disable()
-    try:
-        for _ in range(repeat):
-            for label, fn in contenders.items():
-                number = numbers[label]
-                start = time.perf_counter()
-                for _ in range(number):
-                    fn()
-                samples[label].append((time.perf_counter() - start) / number)
-    finally:
-        gc.enable()
-    return {label: statistics.median(times) for label, times in samples.items()}
 
 
 def hydra_app_table() -> Table:
