@@ -4,16 +4,9 @@ All four work on the emitted config (`lazycfg.to_dict`), so a lazy tree, its pla
 DictConfig give the same answers. Flat keys join path segments with dots: ``model.n_estimators``,
 list items by index (``layers.0.size``).
 
-Escaping, so that ``unflatten(flatten(x))`` gives back exactly ``to_dict(x)``:
-
-- in a dict key, ``\\`` is written ``\\\\`` and ``.`` is written ``\\.``;
-- a dict key made only of digits gets a leading ``\\`` (``"0"`` -> ``\\0``), since a bare
-  number is a list index;
-- a number or bool dict key (OmegaConf allows them) is written ``\\#`` and its Python repr:
-  ``\\#3``, ``\\#-0\\.5`` (the dot escaped as above), ``\\#True``; so ``1``, ``1.0`` and
-  ``True`` stay three keys;
-- any other key (None, an enum member, a tuple) is refused with a `ConfigError`;
-- an empty dict or list is kept as a value (``{"optim.groups": []}``).
+Keys are escaped so that ``unflatten(flatten(x))`` gives back exactly ``to_dict(x)``: the rules
+(dots, digit-only keys, number and bool keys, refused keys) are in `lazycfg.track.flatkeys`. An
+empty dict or list is kept as a value (``{"optim.groups": []}``).
 
 The one loss: a list at the very top that is empty flattens to ``{}`` and comes back as ``{}``.
 """
