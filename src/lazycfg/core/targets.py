@@ -58,6 +58,30 @@ def import_path(obj: Any) -> str:
 
 
 def _compute_path(obj: Any) -> str:
+    module_name, qualname = _written_name(obj)
+    module = sys.modules.get(module_name)
+    if module is None:
+        module = importlib.import_module(module_name)
+    try:
+        if not _same(_lookup(module, qualname), obj):
+            raise AttributeError
+    except AttributeError:
+        by_name = _builtin_by_name(obj, module_name)
+        if by_name is not None:
+            return by_name
+        raise TargetError(
+            [
+                f"{module_name}.{qualname} does not resolve back to {obj!r}; "
+                "give it a module-level name"
+            ],
+            "unimportable target",
+        ) from None
+    return _public_path(obj, module_name, qualname) or f"{module_name}.{qualname}"
+
+
+def _written_name(obj: Any) -> tuple[str, str]:
+    """``obj``'s (module, qualname) as its definition wrote them; refused when Hydra could not
+    import it back (no names, a lambda, a class or function defined inside a function)."""
     module_name = getattr(obj, "__module__", None)
     owner = getattr(obj, "__self__", None)
     if module_name is None and isinstance(owner, types.ModuleType):
@@ -79,23 +103,11 @@ def _compute_path(obj: Any) -> str:
             ],
             "unimportable target",
         )
-    module = sys.modules.get(module_name)
-    if module is None:
-        module = importlib.import_module(module_name)
-    try:
-        if not _same(_lookup(module, qualname), obj):
-            raise AttributeError
-    except AttributeError:
-        by_name = _builtin_by_name(obj, module_name)
-        if by_name is not None:
-            return by_name
-        raise TargetError(
-            [
-                f"{module_name}.{qualname} does not resolve back to {obj!r}; "
-                "give it a module-level name"
-            ],
-            "unimportable target",
-        ) from None
+    return module_name, qualname
+
+
+def _public_path(obj: Any, module_name: str, qualname: str) -> str | None:
+    """A shorter public path to ``obj`` than its defining module's, or None."""
     parts = module_name.split(".")
     if parts[0].startswith("_") and not parts[0].startswith("__"):
         # A private top-level package re-exported by its public twin (_pytest -> pytest).
@@ -117,7 +129,7 @@ def _compute_path(obj: Any) -> str:
                 return f"{'.'.join(parts[:end])}.{qualname}"
         except AttributeError:
             continue
-    return f"{module_name}.{qualname}"
+    return None
 
 
 def _builtin_by_name(obj: Any, module_name: str) -> str | None:
