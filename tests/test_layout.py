@@ -30,23 +30,10 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 )
 
 # Upward imports kept on purpose, each function-local (importer, imported). Keep this short.
-ALLOWED_UPWARD: dict[tuple[str, str], str] = {
-    # `node.name` reads a positional argument by its parameter name: the signature layer knows
-    # the names, and the node, below it, asks only on an attribute miss.
-    ("lazycfg.core.node", "lazycfg.check.signature"): "Lazy.__getattr__ by positional name",
-    # Two nodes are equal when they emit the same config: equality is defined by emitting.
-    ("lazycfg.core.node", "lazycfg.emit.convert"): "Lazy.__eq__ compares emitted configs",
-    # IPython display hooks live on the classes IPython finds them on, and render with the
-    # display code, which needs every layer below it (emit, graph, knobs).
-    ("lazycfg.core.node", "lazycfg.track.notebook"): "Lazy._repr_html_/_repr_pretty_",
-    ("lazycfg.factory.decorator", "lazycfg.track.notebook"): "a factory's _repr_html_",
-}
+ALLOWED_UPWARD: dict[tuple[str, str], str] = {}
 
 # Function-local imports that close a cycle inside one layer, kept on purpose. Keep this short.
 ALLOWED_CYCLE_EDGES: dict[tuple[str, str], str] = {
-    # ``repr(node)`` renders with `reprs`, which must know node types to render a tree; the
-    # rest of `reprs` (messages about any value) is what the core below the node uses.
-    ("lazycfg.core.reprs", "lazycfg.core.node"): "tree_repr renders Lazy nodes",
     # One planner in two files: a config's ``_args_`` list is planned as a container by `plan`.
     ("lazycfg.instantiate.nodes", "lazycfg.instantiate.plan"): "args_list",
 }

@@ -51,6 +51,13 @@ from lazycfg.hydra.store import store, stored
 from lazycfg.instantiate.api import instantiate
 from lazycfg.track.diff import diff
 from lazycfg.track.flat import fingerprint, flatten, unflatten
+from lazycfg.track.notebook import install as _install_notebook_views
+
+# IPython asks `Lazy` and each @factory for its notebook view, but the views render with layers
+# far above the core (emit, the graph, knobs): the core holds a slot for them
+# (lazycfg.core.views) and the top of the package fills it. This module always runs first:
+# importing any lazycfg module imports the package before it.
+_install_notebook_views()
 
 __all__ = [
     "ConfigError",

@@ -10,7 +10,7 @@ from typing import Any, ParamSpec, TypeVar, cast
 from lazycfg.check.leaves import leaf_problem
 from lazycfg.check.signature import bind_problems, positional_names
 from lazycfg.core.errors import ConfigError, TargetError
-from lazycfg.core.node import Lazy, Path, format_path, target_name, where
+from lazycfg.core.node import CHECKED, Lazy, Meta, Path, format_path, target_name, where
 from lazycfg.core.targets import import_path
 
 P = ParamSpec("P")
@@ -100,7 +100,7 @@ def make_node(
     *,
     partial: bool,
     depth: int = 2,
-    meta: dict[str, Any] | None = None,
+    meta: Meta | None = None,
     locate_caller: bool = True,
 ) -> Lazy[Any]:
     """Validate a call and return its node; raise `ConfigError` listing every problem.
@@ -133,12 +133,14 @@ def make_node(
     if locate_caller:
         frame = sys._getframe(depth)
         located = (frame.f_code.co_filename, frame.f_lineno)
-        meta = {"where": located} if meta is None else {"where": located, **meta}
+        meta = Meta(located, True) if meta is None else meta._replace(where=located, checked=True)
         if problems:
             header = f"invalid call of {_name(target)} at {located[0]}:{located[1]}"
             raise ConfigError(problems, header)
     elif problems:
         raise ConfigError(problems, f"invalid call of {_name(target)}")
+    else:  # read from a config: checked as well, with no line of its own
+        meta = CHECKED if meta is None else meta._replace(checked=True)
     return Lazy(target, args, kwargs, partial, meta)
 
 
@@ -339,7 +341,7 @@ def _replaced(node: Lazy[Any], changes: dict[str, Any]) -> Any:
             args[names.index(name)] = value
         else:
             kwargs[name] = value
-    meta = {k: v for k, v in (node._lazy_meta or {}).items() if k != "where"} or None
+    meta = None if node._lazy_meta is None else node._lazy_meta.for_variant()
     if isinstance(node._lazy_target, str):
         return Lazy(node._lazy_target, tuple(args), kwargs, node._lazy_partial, meta)
     try:

@@ -72,7 +72,9 @@ def test_emitted_config_is_plain_hydra_and_hydra_builds_it() -> None:
 
 def test_nodes_record_the_line_that_wrote_them() -> None:
     tree = trainer()
-    file, line = tree._lazy_meta["where"]  # type: ignore[index]
+    meta = tree._lazy_meta
+    assert meta is not None and meta.where is not None
+    file, line = meta.where
     assert file == __file__
     assert line == trainer.__wrapped__.__code__.co_firstlineno + 3  # type: ignore[attr-defined]
     assert where(tree.model) == f"{__file__}:{line}"

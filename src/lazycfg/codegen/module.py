@@ -305,9 +305,9 @@ class _Renderer:
 
             return module.ref(value, import_path(value))
         if isinstance(value, Lazy):
-            meta = value._lazy_meta or {}
-            if "kept" in meta:
-                value = meta["kept"]
+            meta = value._lazy_meta
+            if meta is not None and meta.kept is not None:
+                value = meta.kept
             else:
                 from lazycfg.core.targets import import_path
 

@@ -28,7 +28,7 @@ from lazycfg.codegen.module import (
     Module,
 )
 from lazycfg.core.errors import ConfigError
-from lazycfg.core.node import Key, Lazy, Path, format_path
+from lazycfg.core.node import Key, Lazy, Meta, Path, format_path
 
 _OPTIONS = ("_recursive_", "_convert_")
 _GETTERS = ("hydra.utils.get_class", "hydra.utils.get_method")
@@ -110,7 +110,7 @@ def _pairs(value: Any) -> list[tuple[Key, Any]]:
 def resolve(data: Any, *, imports: bool = True, where: Path = ()) -> tuple[Any, list[Kept]]:
     """Plain config data -> a tree of validated `Lazy` calls where possible (see module doc).
 
-    Nodes that stay strings are `Lazy` nodes with a string target whose ``meta["kept"]`` holds
+    Nodes that stay strings are `Lazy` nodes with a string target whose ``meta.kept`` holds
     the original dict, so parents can still be checked and the dict is written as given.
     """
     kept: list[Kept] = []
@@ -173,7 +173,7 @@ def _getter_value(target: str, fields: dict[Any, Any]) -> Any:
 
 def _kept(target: str, fields: dict[Any, Any]) -> Lazy[Any]:
     kwargs = {str(k): v for k, v in fields.items() if k != TARGET}
-    return Lazy(target, (), kwargs, False, {"kept": fields})
+    return Lazy(target, (), kwargs, False, Meta(kept=fields))
 
 
 def _import_exact(path: str) -> tuple[Any, str | None]:

@@ -97,7 +97,7 @@ def value_ast(module: Module, tree: Any) -> ast.expr:
 def _unkept(value: Any) -> Any:
     """A node kept as a ``_target_`` string is written as the dict it was."""
     meta = value._lazy_meta if isinstance(value, Lazy) else None
-    return meta["kept"] if meta and "kept" in meta else value
+    return meta.kept if meta is not None and meta.kept is not None else value
 
 
 def _kids(value: Any) -> list[Any]:

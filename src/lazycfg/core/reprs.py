@@ -12,6 +12,7 @@ import types
 from typing import Any
 
 from lazycfg.core.targets import import_path
+from lazycfg.core.tree import Node, target_name
 
 _NAMED = (type, types.FunctionType, types.BuiltinFunctionType, types.MethodType)
 # Exact container types whose repr we rebuild item by item: (opening, closing) brackets.
@@ -102,8 +103,6 @@ def tree_repr(root: Any) -> str:
     deep chain prints; other values by their own ``repr``. A list or dict that holds itself
     prints ``[...]``/``{...}`` as Python's repr does.
     """
-    from lazycfg.core.node import Lazy, target_name
-
     out: list[str] = []
     stack: list[Any] = [root]
     active: set[int] = set()  # containers being written, for the cycle guard
@@ -116,7 +115,7 @@ def tree_repr(root: Any) -> str:
         if kind is _Leave:
             active.discard(item.ident)
             continue
-        if isinstance(item, Lazy):
+        if isinstance(item, Node):
             head = "partial" if item._lazy_partial else "lazy"
             out.append(f"{head}({target_name(item)})(")
             parts: list[tuple[str, Any]] = [("", a) for a in item._lazy_args]

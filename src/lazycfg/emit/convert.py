@@ -24,6 +24,7 @@ from lazycfg.core.node import (
     ARGS_KEY,
     Key,
     Lazy,
+    Meta,
     Path,
     Place,
     fold_at,
@@ -68,7 +69,7 @@ def encode_leaf(value: Any, path: Path = ()) -> Any:
 
 def options(node: Lazy[Any]) -> dict[str, Any]:
     meta = node._lazy_meta
-    return meta.get("options", {}) if meta else {}
+    return (meta.options or {}) if meta is not None else {}
 
 
 def _target_path(node: Lazy[Any]) -> str:
@@ -228,7 +229,7 @@ def _read_node(fields: dict[Any, Any], at: Place, resolver: Resolver, resolve_ta
         raise ConfigError(reserved_key_problems(reserved, place_path(at)))
     partial = reserved.pop(PARTIAL, False)
     args = tuple(reserved.pop(ARGS_KEY, ()))
-    meta = {"options": reserved} if reserved else None
+    meta = Meta(options=reserved) if reserved else None
     if not isinstance(target, str):
         problem = f"_target_ must be a dotted path string, got {target!r}"
         raise ConfigError([f"{format_place(at)}: {problem}"])

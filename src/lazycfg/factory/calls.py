@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lazycfg.core.errors import ConfigError
-from lazycfg.core.node import Lazy, target_name, walk
+from lazycfg.core.node import Lazy, Meta, target_name, walk
 from lazycfg.core.targets import import_path
 from lazycfg.define import Partial, _checked_target, _LazyCall, make_node
 
@@ -285,7 +285,7 @@ def _dispatch(
 ) -> Any:
     # Frames: make_node -> _dispatch -> one helper -> the factory body.
     depth = 3
-    meta = {"knobs": knobs} if knobs else None
+    meta = Meta(knobs=knobs) if knobs else None
     if type(fn) is _LazyCall:  # lazy(X)(...) inside a factory: locate it at the user's line
         return make_node(fn.target, args, kwargs, partial=fn.partial, depth=depth, meta=meta)
     if (fn is functools.partial or fn is Partial) and args:
@@ -332,7 +332,7 @@ def _partial_node(
             for path, token in knobs.items()
             if path[:2] != ("_args_", 0)
         }
-    meta = {"knobs": knobs} if knobs else None
+    meta = Meta(knobs=knobs) if knobs else None
     return make_node(target, args[1:], kwargs, partial=True, depth=depth, meta=meta)
 
 

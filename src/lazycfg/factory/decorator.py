@@ -10,7 +10,7 @@ call runs now (eager) or becomes a validated `Lazy` node:
   functions defined inside a factory body (their calls are rewritten too);
 - lazy: every other class or function (a classmethod of a class counts as a constructor).
 
-Direct uses of a factory's parameters are recorded in the nodes (``_lazy_meta["knobs"]``:
+Direct uses of a factory's parameters are recorded in the nodes (``_lazy_meta.knobs``:
 relative path inside the node -> `KnobToken`) so that `lazycfg.factory.knobs` can link them.
 """
 
@@ -25,6 +25,7 @@ from typing import Any, ParamSpec, TypeVar
 from lazycfg.core.errors import ConfigError
 from lazycfg.core.node import Lazy
 from lazycfg.core.reprs import value_repr
+from lazycfg.core.views import VIEWS
 from lazycfg.factory.calls import (
     EAGER_ATTR,
     FACTORY_ATTR,
@@ -128,15 +129,15 @@ def factory(fn: Callable[P, R]) -> Callable[P, R]:
         return _run(info, args, kwargs)
 
     setattr(run, FACTORY_ATTR, info)
-    # A notebook cell ending in the factory shows the config it stores (lazycfg.track.notebook).
+    # A notebook cell ending in the factory shows the config it stores (lazycfg.track.notebook,
+    # installed from the top of the package: see lazycfg.core.views).
     run._repr_html_ = functools.partial(_factory_html, run)  # type: ignore[attr-defined]
     return run  # type: ignore[return-value]
 
 
-def _factory_html(fn: Callable[..., Any]) -> str:
-    from lazycfg.track.notebook import factory_html
-
-    return factory_html(fn)
+def _factory_html(fn: Callable[..., Any]) -> str | None:
+    render = VIEWS.factory_html
+    return None if render is None else render(fn)
 
 
 def eager(fn: Callable[P, R]) -> Callable[P, R]:

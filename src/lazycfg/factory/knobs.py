@@ -164,8 +164,9 @@ def _direct_uses(tree: Any, mine: dict[int, str]) -> list[Use]:
         if kids is None:
             return []
         own: dict[Key, list[Use]] = {}
-        if isinstance(value, Lazy) and value._lazy_meta and "knobs" in value._lazy_meta:
-            knobs: dict[tuple[Key, ...], KnobToken] = value._lazy_meta["knobs"]
+        meta = value._lazy_meta if isinstance(value, Lazy) else None
+        if meta is not None and meta.knobs is not None:
+            knobs: dict[tuple[Key, ...], KnobToken] = meta.knobs
             for rel, token in knobs.items():
                 param = mine.get(id(token))
                 if param is not None:

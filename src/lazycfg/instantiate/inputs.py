@@ -23,8 +23,8 @@ def lazy_fields(node: Lazy[Any]) -> dict[str, Any]:
         fields[ARGS_KEY] = node._lazy_args
     if node._lazy_partial:
         fields[PARTIAL] = True
-    if node._lazy_meta and node._lazy_meta.get("options"):
-        fields.update(node._lazy_meta["options"])
+    if node._lazy_meta is not None and node._lazy_meta.options:
+        fields.update(node._lazy_meta.options)
     fields.update(node._lazy_kwargs)
     return fields
 

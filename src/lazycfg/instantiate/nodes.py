@@ -54,11 +54,11 @@ def visit_lazy(walk: Walk, item: tuple[Any, ...]) -> None:
     node, parent_kids, slot, path, mode, rec, _, is_root = item
     meta = node._lazy_meta
     check = True
-    if meta:
-        options = meta.get("options")
+    if meta is not None:
+        options = meta.options
         if options:
             mode, rec, _ = flags(walk, options, path, mode, rec, False)
-        check = "where" not in meta
+        check = not meta.checked
     if is_root and walk.call_args:
         check = True
     part = node._lazy_partial

@@ -29,7 +29,11 @@ def _plain(tree: Any) -> Any:
     from lazycfg.core.node import Lazy
 
     meta = tree._lazy_meta if isinstance(tree, Lazy) else None
-    return meta["kept"] if meta and "kept" in meta else tree
+    return meta.kept if meta is not None and meta.kept is not None else tree
+
+
+def _kept(node: Any) -> bool:
+    return node._lazy_meta is not None and node._lazy_meta.kept is not None
 
 
 def _call_changes(a: Any, b: Any, ta: Any, tb: Any) -> Replace | None:
@@ -37,9 +41,9 @@ def _call_changes(a: Any, b: Any, ta: Any, tb: Any) -> Replace | None:
     arguments, keywords only changed or added), from the raw dicts ``a`` and ``b``."""
     from lazycfg.core.node import Lazy
 
-    if not (isinstance(ta, Lazy) and isinstance(tb, Lazy)) or "kept" in (ta._lazy_meta or {}):
+    if not (isinstance(ta, Lazy) and isinstance(tb, Lazy)) or _kept(ta) or _kept(tb):
         return None
-    if "kept" in (tb._lazy_meta or {}) or type(a) is not dict or type(b) is not dict:
+    if type(a) is not dict or type(b) is not dict:
         return None
     if ta._lazy_target is not tb._lazy_target or ta._lazy_partial != tb._lazy_partial:
         return None

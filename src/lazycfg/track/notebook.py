@@ -2,14 +2,10 @@
 
 A notebook cell that ends in a node shows its Hydra YAML and its graph (`node_html`); IPython's
 console shows the call laid out over lines (`pretty_text`). Everything user-supplied is escaped:
-a string argument holding ``<script>`` is shown, never run. The `Lazy` methods are one line
-each and import this module only when a notebook asks::
+a string argument holding ``<script>`` is shown, never run.
 
-    def _repr_html_(self) -> str:
-        return lazycfg.track.notebook.node_html(self)
-
-    def _repr_pretty_(self, p, cycle) -> None:
-        p.text(lazycfg.track.notebook.pretty_text(self))
+`Lazy` and ``@factory`` functions, far below this module, call these renderers through
+`lazycfg.core.views`, where ``lazycfg/__init__`` installs them (`install`).
 """
 
 from __future__ import annotations
@@ -20,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lazycfg.core.node import Lazy, target_name, where
+from lazycfg.core.views import VIEWS
 
 WIDTH = 88
 MAX_DEPTH = 40  # deeper nesting is shown as "..." (a picture of a 10,000-deep chain helps no one)
@@ -63,6 +60,13 @@ def factory_html(fn: Callable[..., Any]) -> str:
         message = f"{type(exc).__name__}: {exc}"
         return f"<pre>@factory {html.escape(name)}: {html.escape(message)}</pre>"
     return node_html(config, title=f"@factory {name}() with its defaults")
+
+
+def install() -> None:
+    """Make notebooks show nodes and factories with these renderers (`lazycfg.core.views`)."""
+    VIEWS.node_html = node_html
+    VIEWS.node_text = pretty_text
+    VIEWS.factory_html = factory_html
 
 
 def _title(tree: Any) -> str:
