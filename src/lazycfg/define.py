@@ -350,6 +350,7 @@ def _replaced(node: Lazy[Any], changes: dict[str, Any]) -> Any:
             tuple(args),
             kwargs,
             partial=node._lazy_partial,
+            depth=3,  # the line that called replace (make_node < _replaced < replace < caller)
             meta=meta,
         )
     except ConfigError as exc:

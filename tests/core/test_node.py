@@ -9,8 +9,8 @@ import cloudpickle
 import foundation_targets as ft
 import pytest
 
-from lazycfg import Lazy, instantiate, lazy, partial, to_dict
-from lazycfg.core.node import children, fold, format_path, walk, where
+from lazycfg import Lazy, from_config, instantiate, lazy, partial, replace, to_dict
+from lazycfg.core.node import CHECKED, Meta, children, fold, format_path, walk, where
 
 
 def test_walk_visits_parents_before_children_with_paths() -> None:
@@ -139,3 +139,49 @@ def test_equality_tells_leaf_types_apart_as_the_config_does() -> None:
     assert lazy(ft.Pair)({"a": 0}) != lazy(ft.Pair)({"a": False})
     assert lazy(ft.Pair)(float("nan")) == lazy(ft.Pair)(float("nan"))
     assert lazy(ft.Pair)((1, "a")) == lazy(ft.Pair)([1, "a"])
+
+
+def test_metadata_is_a_typed_record_that_says_where_and_whether_checked() -> None:
+    line = test_metadata_is_a_typed_record_that_says_where_and_whether_checked.__code__
+    node = lazy(ft.Model)(n_estimators=3)
+    assert node._lazy_meta == Meta(where=(__file__, line.co_firstlineno + 2), checked=True)
+    # Read from a config: bound when read (instantiate does not bind it again), no line.
+    read = from_config({"_target_": "foundation_targets.Model", "n_estimators": 3})
+    assert read._lazy_meta is CHECKED and where(read) is None
+    # Options ride along; a node whose target stays a string was never checked.
+    options = {"_target_": "foundation_targets.Model", "_convert_": "all"}
+    assert from_config(options)._lazy_meta == Meta(checked=True, options={"_convert_": "all"})
+    unread = from_config(options, resolve_targets=False)._lazy_meta
+    assert unread == Meta(options={"_convert_": "all"}) and not unread.checked
+    assert Lazy(ft.Model)._lazy_meta is None
+
+
+def test_a_variant_keeps_the_options_and_gets_its_own_line_and_check() -> None:
+    node = from_config({"_target_": "foundation_targets.Model", "_recursive_": False})
+    variant = replace(node, n_estimators=4)
+    meta = variant._lazy_meta
+    assert meta is not None and meta.checked and meta.options == {"_recursive_": False}
+    assert meta.where is not None and meta.where[0] == __file__
+    assert replace(lazy(ft.Model)(), n_estimators=1)._lazy_meta.options is None  # type: ignore[union-attr]
+    assert Meta(where=("f.py", 1), checked=True).for_variant() is None
+
+
+def test_a_positional_name_reads_from_the_signature_also_for_nodes_read_back() -> None:
+    node = from_config({"_target_": "foundation_targets.Pair", "_args_": [1, [2]]})
+    assert (node.left, node.right) == (1, [2])
+    with pytest.raises(AttributeError, match="given: \\(none\\)"):
+        _ = from_config({"_target_": "foundation_targets.Pair", "_args_": [1]}).right
+    unread = from_config(
+        {"_target_": "foundation_targets.Pair", "_args_": [1]}, resolve_targets=False
+    )
+    with pytest.raises(AttributeError, match="foundation_targets.Pair node has no argument 'left'"):
+        _ = unread.left  # a string target has no signature to read
+
+
+def test_the_package_installs_the_notebook_views_the_core_calls() -> None:
+    from lazycfg.core.views import VIEWS
+    from lazycfg.track import notebook
+
+    assert VIEWS.node_html is notebook.node_html
+    assert VIEWS.node_text is notebook.pretty_text
+    assert VIEWS.factory_html is notebook.factory_html
