@@ -61,9 +61,6 @@ TOO_LONG: set[tuple[str, str]] = {
     ("lazycfg.instantiate.api", "instantiate"),
     # Hot paths written as one function on purpose (one call less per argument or node);
     # each is a candidate for splitting once a benchmark shows the split costs nothing.
-    ("lazycfg.check.checkers", "fast_accepts"),
-    ("lazycfg.check.signature", "_build_spec"),
-    ("lazycfg.check.signature", "bind_problems"),
     ("lazycfg.core.targets", "_compute_path"),
     # Two renderings (text and AST) of the same statements, kept side by side.
     ("lazycfg.codegen.derived", "add_derived"),
