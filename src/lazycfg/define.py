@@ -110,8 +110,26 @@ def make_node(
     ``locate_caller`` is false (nodes read back from a config have no defining line).
     """
     problems = bind_problems(target, args, kwargs, partial=partial)
-    if (args and _any_needs_value_check(args)) or _any_needs_value_check(kwargs.values()):
-        problems = _with_value_problems(target, args, kwargs, problems)
+    found: list[Problem] = []  # problems of values that cannot be written (or parsed)
+    bad: set[str | int] = set()  # their arguments, as bind_problems names them
+    if args and _any_needs_value_check(args):
+        names = positional_names(target) or ()
+        for i, value in enumerate(args):
+            if _needs_value_check(value):
+                here = value_problems(i, value)
+                if here:
+                    found += here
+                    bad.add(names[i] if i < len(names) else i)
+    if _any_needs_value_check(kwargs.values()):
+        for name, value in kwargs.items():
+            if _needs_value_check(value):
+                here = value_problems(name, value)
+                if here:
+                    found += here
+                    bad.add(name)
+    if found:  # a type problem on top of a value's own would say it twice: left out
+        problems = [p for p in problems if not (p.kind == TYPE_KIND and p.argument in bad)]
+        problems += found
     if problems and not partial and all(p.kind == UNBOUND_KIND for p in problems):
         problems = _suggest_partial(target, args, kwargs, problems, in_python=locate_caller)
     if locate_caller:
@@ -124,32 +142,6 @@ def make_node(
     elif problems:
         raise ConfigError(problems, f"invalid call of {_name(target)}")
     return Lazy(target, args, kwargs, partial, meta)
-
-
-def _with_value_problems(
-    target: Any, args: tuple[Any, ...], kwargs: dict[str, Any], problems: list[Problem]
-) -> list[Problem]:
-    """``problems`` and those of values that cannot be written (or parsed). A type problem of
-    an argument whose value has a problem of its own would say it twice (``lr: expected
-    float`` beside ``lr: numpy.float32 ...``): it is left out."""
-    found: list[Problem] = []
-    bad: set[str | int] = set()  # the arguments with value problems, as bind_problems names them
-    names = (positional_names(target) or ()) if args else ()
-    for i, value in enumerate(args):
-        if _needs_value_check(value):
-            here = value_problems(i, value)
-            if here:
-                found += here
-                bad.add(names[i] if i < len(names) else i)
-    for name, value in kwargs.items():
-        if _needs_value_check(value):
-            here = value_problems(name, value)
-            if here:
-                found += here
-                bad.add(name)
-    if not found:
-        return problems
-    return [p for p in problems if not (p.kind == TYPE_KIND and p.argument in bad)] + found
 
 
 def _suggest_partial(
