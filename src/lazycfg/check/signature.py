@@ -227,11 +227,12 @@ def bind_problems(
     arguments' (``lr``, ``hidden[1]``, ``_args_[0]``; ``""`` for the call). ``strict``: values
     are checked against the annotations too (else only the binding)."""
     spec = spec_of(target)
-    if spec.names is None:
+    names = spec.names
+    if names is None:
         return []
     if not args and (partial or spec.required_set.issubset(kwargs)):
         if not strict:
-            if spec.var_keyword or all(n in spec.names for n in kwargs):
+            if spec.var_keyword or all(n in names for n in kwargs):
                 if not spec.positional_only or spec.positional_only.isdisjoint(kwargs):
                     return []
         else:
