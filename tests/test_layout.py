@@ -46,11 +46,6 @@ TOO_LONG: set[tuple[str, str]] = {
     ("lazycfg.factory.decorator", "factory"),
     ("lazycfg.hydra.store", "store"),
     ("lazycfg.instantiate.api", "instantiate"),
-    # Hot paths written as one function on purpose (one call less per argument or node);
-    # each is a candidate for splitting once a benchmark shows the split costs nothing.
-    ("lazycfg.check.checkers", "fast_accepts"),
-    ("lazycfg.check.signature", "_build_spec"),
-    ("lazycfg.check.signature", "bind_problems"),
     # Two renderings (text and AST) of the same statements, kept side by side.
     ("lazycfg.codegen.derived", "add_derived"),
 }

@@ -10,7 +10,8 @@ from typing import Any, ParamSpec, TypeVar, cast
 from lazycfg.check.leaves import leaf_problem
 from lazycfg.check.signature import bind_problems, positional_names
 from lazycfg.core.errors import ConfigError, TargetError
-from lazycfg.core.node import CHECKED, Lazy, Meta, Path, format_path, target_name, where
+from lazycfg.core.node import ARGS_KEY, CHECKED, Lazy, Meta, Path, format_path, target_name, where
+from lazycfg.core.problems import TYPE_KIND, UNBOUND_KIND, VALUE_KIND, Problem
 from lazycfg.core.targets import import_path
 
 P = ParamSpec("P")
@@ -20,16 +21,18 @@ T = TypeVar("T")
 _SIMPLE = frozenset((int, float, str, bool, type(None)))
 
 
-def value_problems(name: str, value: Any) -> list[str]:
-    """Problems with serializing one argument value (and everything inside it).
+def value_problems(argument: str | int, value: Any) -> list[Problem]:
+    """Problems with serializing one argument's value (and everything inside it), at paths
+    under the argument (its name, or the index of an argument given by position).
 
     Nested lazy nodes are not entered: each was checked when it was made. Strings holding
     ``${`` must parse as OmegaConf interpolations.
     """
     kind = type(value)
+    name = argument if type(argument) is str else f"{ARGS_KEY}[{argument}]"
     if kind is str:
         problem = interpolation_problem(value)
-        return [f"{name}: {problem}"] if problem else []
+        return [Problem(name, VALUE_KIND, "", problem, argument=argument)] if problem else []
     if kind in _SIMPLE or isinstance(value, Lazy):
         return []
     if (kind is list or kind is tuple) and _SIMPLE.issuperset(map(type, value)):
@@ -42,18 +45,16 @@ def value_problems(name: str, value: Any) -> list[str]:
         kind = type(item)
         if kind is str:
             problem = interpolation_problem(item)
-            if problem:
-                problems.append(f"{format_path(path)}: {problem}")
+        elif kind in _SIMPLE or isinstance(item, Lazy):
             continue
-        if kind in _SIMPLE or isinstance(item, Lazy):
-            continue
-        if kind is list or kind is tuple:
-            stack.extend(((*path, i), v) for i, v in enumerate(item))
-        elif kind is dict:
-            stack.extend(((*path, k), v) for k, v in item.items())
-        problem = leaf_problem(item)
+        else:
+            if kind is list or kind is tuple:
+                stack.extend(((*path, i), v) for i, v in enumerate(item))
+            elif kind is dict:
+                stack.extend(((*path, k), v) for k, v in item.items())
+            problem = leaf_problem(item)
         if problem:
-            problems.append(f"{format_path(path)}: {problem}")
+            problems.append(Problem(format_path(path), VALUE_KIND, "", problem, argument=argument))
     return problems
 
 
@@ -109,16 +110,16 @@ def make_node(
     ``locate_caller`` is false (nodes read back from a config have no defining line).
     """
     problems = bind_problems(target, args, kwargs, partial=partial)
-    found: list[str] = []  # problems of values that cannot be written (or parsed)
-    bad: set[str] = set()  # their arguments: a type problem on top would say it twice
+    found: list[Problem] = []  # problems of values that cannot be written (or parsed)
+    bad: set[str | int] = set()  # their arguments, as bind_problems names them
     if args and _any_needs_value_check(args):
         names = positional_names(target) or ()
         for i, value in enumerate(args):
             if _needs_value_check(value):
-                here = value_problems(f"_args_[{i}]", value)
+                here = value_problems(i, value)
                 if here:
                     found += here
-                    bad.add(names[i] if i < len(names) else f"_args_[{i}]")
+                    bad.add(names[i] if i < len(names) else i)
     if _any_needs_value_check(kwargs.values()):
         for name, value in kwargs.items():
             if _needs_value_check(value):
@@ -126,9 +127,10 @@ def make_node(
                 if here:
                     found += here
                     bad.add(name)
-    if found:
-        problems = [p for p in problems if not _said_twice(p, bad)] + found
-    if problems and not partial and all(p.endswith(_MISSING) for p in problems):
+    if found:  # a type problem on top of a value's own would say it twice: left out
+        problems = [p for p in problems if not (p.kind == TYPE_KIND and p.argument in bad)]
+        problems += found
+    if problems and not partial and all(p.kind == UNBOUND_KIND for p in problems):
         problems = _suggest_partial(target, args, kwargs, problems, in_python=locate_caller)
     if locate_caller:
         frame = sys._getframe(depth)
@@ -144,21 +146,18 @@ def make_node(
     return Lazy(target, args, kwargs, partial, meta)
 
 
-_MISSING = ": missing required argument"
-
-
 def _suggest_partial(
     target: Any,
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
-    problems: list[str],
+    problems: list[Problem],
     *,
     in_python: bool,
-) -> list[str]:
+) -> list[Problem]:
     """Missing arguments only: say how to leave them for later, with the call as written."""
     from lazycfg.core.reprs import value_repr
 
-    missing = ", ".join(p.removesuffix(_MISSING) for p in problems)
+    missing = ", ".join(p.path for p in problems)
     if in_python:
         short = getattr(target, "__name__", None) or _name(target)
         given = [value_repr(a, 40) for a in args] + [
@@ -171,15 +170,8 @@ def _suggest_partial(
         f"; to pass {missing} when the object is built (an optimizer gets "
         f"model.parameters() then), {how}"
     )
-    return [*problems[:-1], problems[-1] + hint]
-
-
-def _said_twice(problem: str, bad: set[str]) -> bool:
-    """Whether a ``bind_problems`` line is a type problem of an argument whose value already
-    has a problem of its own (``lr: expected float`` beside ``lr: numpy.float32 ...``)."""
-    head, _, rest = problem.partition(": ")
-    name = head if head.startswith("_args_[") else head.partition("[")[0].partition(".")[0]
-    return name in bad and rest.startswith("expected ")
+    last = problems[-1]
+    return [*problems[:-1], last._replace(detail=last.detail + hint)]
 
 
 def _name(target: Any) -> str:
@@ -205,14 +197,14 @@ class _LazyCall:
 
 def _checked_target(fn: Any, api: str, depth: int = 2) -> Any:
     """``fn`` if Hydra can import it back; otherwise an error at the line ``depth`` frames up."""
-    problem = None
+    problem: str | Problem | None = None
     if isinstance(fn, Lazy) or not callable(fn):
         problem = f"{api}() takes a class or function, got {fn!r:.60}"
     else:
         try:
             import_path(fn)  # refuse lambdas and local classes now, at the line that wrote them
         except ConfigError as exc:
-            problem = exc.problems[0]
+            problem = exc.records[0]
     if problem is None:
         return fn
     frame = sys._getframe(depth)

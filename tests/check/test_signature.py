@@ -16,6 +16,18 @@ from hypothesis import strategies as st
 from lazycfg import lazy, partial
 from lazycfg.check.checkers import _pydantic_check, checker_for, fast_accepts
 from lazycfg.check.signature import bind_problems, positional_names, spec_of
+from lazycfg.core.problems import (
+    POSITIONAL_KIND,
+    TWICE_KIND,
+    TYPE_KIND,
+    UNBOUND_KIND,
+    UNEXPECTED_KIND,
+)
+
+
+def texts(target: Any, args: tuple[Any, ...], kwargs: dict[str, Any], **how: Any) -> list[str]:
+    """`bind_problems` as the lines a `ConfigError` shows."""
+    return [str(p) for p in bind_problems(target, args, kwargs, **how)]
 
 
 def stable_id(value: object) -> str:
@@ -108,7 +120,7 @@ def test_checker_refuses_with_a_message(annotation: Any, value: Any, message: st
 
 
 def test_bind_problems_lists_every_problem() -> None:
-    problems = bind_problems(ft.Pipe, (1, 2, 3, 4), {"stepz": 1, "model": 5}, partial=False)
+    problems = texts(ft.Pipe, (1, 2, 3, 4), {"stepz": 1, "model": 5}, partial=False)
     assert problems == [
         "takes 3 positional arguments (model, optimizer, steps) but 4 were given",
         "model: given both by position and by keyword",
@@ -119,9 +131,39 @@ def test_bind_problems_lists_every_problem() -> None:
     ]
 
 
+def test_bind_problems_are_records_code_decides_by() -> None:
+    problems = bind_problems(ft.Pipe, (1, 2, 3, 4), {"stepz": 1, "model": 5}, partial=False)
+    assert [(p.path, p.kind, p.argument) for p in problems] == [
+        ("", POSITIONAL_KIND, None),
+        ("model", TWICE_KIND, "model"),
+        ("model", TYPE_KIND, "model"),
+        ("optimizer", TYPE_KIND, "optimizer"),
+        ("stepz", UNEXPECTED_KIND, "stepz"),
+        ("model", TYPE_KIND, "model"),
+    ]
+    assert problems[-1].detail == "expected Model, got int 5" and problems[-1].message == ""
+    (missing,) = bind_problems(ft.Optimizer, (), {}, partial=False)
+    assert (missing.path, missing.kind, missing.detail) == (
+        "lr",
+        UNBOUND_KIND,
+        "missing required argument",
+    )
+
+
+def test_a_problem_of_an_item_inside_an_argument_has_the_items_path() -> None:
+    good, bad = lazy(ft.DataPoint)(x=1), lazy(ft.AttrsPoint)(x=1)
+    (item,) = bind_problems(ft.Holder, (), {"children": [good, bad]}, partial=False)
+    assert (item.path, item.argument, item.kind) == ("children[1]", "children", TYPE_KIND)
+    assert item.detail == "expected DataPoint, got a lazy AttrsPoint"
+    (field,) = bind_problems(ft.Holder, (), {"named": {"a": bad}}, partial=False)
+    assert (field.path, field.argument) == ("named.a", "named")
+    (star,) = bind_problems(ft.TypedVarargs, (1, "a"), {"scale": 0.5}, partial=False)
+    assert (star.path, star.argument) == ("_args_[1]", 1)
+
+
 def test_partial_does_not_require_arguments() -> None:
-    assert bind_problems(ft.Optimizer, (), {}, partial=False) == ["lr: missing required argument"]
-    assert bind_problems(ft.Optimizer, (), {}, partial=True) == []
+    assert texts(ft.Optimizer, (), {}, partial=False) == ["lr: missing required argument"]
+    assert texts(ft.Optimizer, (), {}, partial=True) == []
 
 
 QUICK_ANNOTATIONS: list[Any] = [
@@ -184,19 +226,19 @@ def test_any_inside_a_union_accepts_everything() -> None:
 
 
 def test_positional_only_parameters_passed_by_keyword_are_refused() -> None:
-    assert bind_problems(ft.PosOnly, (1, 2), {"c": 3}, partial=False) == []
-    assert bind_problems(ft.PosOnly, (), {"a": 1, "b": 2}, partial=False) == [
+    assert texts(ft.PosOnly, (1, 2), {"c": 3}, partial=False) == []
+    assert texts(ft.PosOnly, (), {"a": 1, "b": 2}, partial=False) == [
         "a: positional-only parameter passed by keyword; pass it by position",
         "b: positional-only parameter passed by keyword; pass it by position",
     ]
-    assert bind_problems(ft.PosOnly, (1,), {"b": 2}, partial=True) == [
+    assert texts(ft.PosOnly, (1,), {"b": 2}, partial=True) == [
         "b: positional-only parameter passed by keyword; pass it by position"
     ]
 
 
 def test_variadic_arguments_are_checked_against_their_annotations() -> None:
-    assert bind_problems(ft.TypedVarargs, (1, 2), {"scale": 0.5, "n": 1}, partial=False) == []
-    assert bind_problems(ft.TypedVarargs, (1, "a"), {"scale": "x"}, partial=False) == [
+    assert texts(ft.TypedVarargs, (1, 2), {"scale": 0.5, "n": 1}, partial=False) == []
+    assert texts(ft.TypedVarargs, (1, "a"), {"scale": "x"}, partial=False) == [
         "_args_[1]: expected int, got str 'a'",
         "scale: expected float, got str 'x'",
     ]
@@ -205,32 +247,32 @@ def test_variadic_arguments_are_checked_against_their_annotations() -> None:
 def test_lazy_nodes_inside_containers_are_checked_against_the_element_type() -> None:
     good = lazy(ft.DataPoint)(x=1)
     bad = lazy(ft.AttrsPoint)(x=1)
-    assert bind_problems(ft.Holder, (), {"children": [good, good]}, partial=False) == []
-    assert bind_problems(ft.Holder, (), {"named": {"a": good}}, partial=False) == []
-    assert bind_problems(ft.Holder, (), {"anything": [bad]}, partial=False) == []
-    assert bind_problems(ft.Holder, (), {"children": [good, bad]}, partial=False) == [
+    assert texts(ft.Holder, (), {"children": [good, good]}, partial=False) == []
+    assert texts(ft.Holder, (), {"named": {"a": good}}, partial=False) == []
+    assert texts(ft.Holder, (), {"anything": [bad]}, partial=False) == []
+    assert texts(ft.Holder, (), {"children": [good, bad]}, partial=False) == [
         "children[1]: expected DataPoint, got a lazy AttrsPoint"
     ]
-    assert bind_problems(ft.Holder, (), {"named": {"a": bad}}, partial=False) == [
+    assert texts(ft.Holder, (), {"named": {"a": bad}}, partial=False) == [
         "named.a: expected DataPoint, got a lazy AttrsPoint"
     ]
     # Nodes whose result is unknown (partials) and interpolations still pass.
     loose = [partial(ft.AttrsPoint)(), "${other}"]
-    assert bind_problems(ft.Holder, (), {"children": loose}, partial=False) == []
+    assert texts(ft.Holder, (), {"children": loose}, partial=False) == []
 
 
 @pytest.mark.parametrize("target", [ft.PydAlias, ft.PydValidateByName])
 def test_pydantic_fields_settable_by_name_accept_the_name_too(target: type) -> None:
-    assert bind_problems(target, (), {"lr": 0.1}, partial=False) == []
-    assert bind_problems(target, (), {"learning_rate": 0.1}, partial=False) == []
-    assert bind_problems(target, (), {"learning_rate": "x"}, partial=False) == [
+    assert texts(target, (), {"lr": 0.1}, partial=False) == []
+    assert texts(target, (), {"learning_rate": 0.1}, partial=False) == []
+    assert texts(target, (), {"learning_rate": "x"}, partial=False) == [
         "learning_rate: expected float, got str 'x'"
     ]
-    assert bind_problems(target, (), {}, partial=False) == ["lr: missing required argument"]
+    assert texts(target, (), {}, partial=False) == ["lr: missing required argument"]
 
 
 def test_pydantic_alias_only_fields_refuse_the_name() -> None:
-    problems = bind_problems(ft.PydAliasStrict, (), {"learning_rate": 0.1}, partial=False)
+    problems = texts(ft.PydAliasStrict, (), {"learning_rate": 0.1}, partial=False)
     assert problems[0].startswith("learning_rate: unexpected keyword argument")
 
 

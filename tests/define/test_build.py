@@ -245,3 +245,61 @@ def test_a_config_missing_an_argument_suggests_partial_true() -> None:
     with pytest.raises(ConfigError) as info:
         from_config({"opt": {"_target_": "foundation_targets.Optimizer"}})
     assert "add _partial_: true to this node" in str(info.value)
+
+
+def test_problems_come_as_records_too() -> None:
+    with pytest.raises(ConfigError) as info:
+        lazy(ft.Pipe)(modle=lazy(ft.Model)(), steps="three")
+    records = info.value.records
+    assert [(r.path, r.kind) for r in records] == [
+        ("modle", "unexpected"),
+        ("steps", "type"),
+        ("model", "unbound"),
+    ]
+    assert [str(r) for r in records] == info.value.problems
+    assert records[1].detail == "expected int, got str 'three'"
+
+
+def test_a_value_problem_drops_only_the_type_problem_of_its_own_argument() -> None:
+    import numpy as np
+
+    with pytest.raises(ConfigError) as info:
+        lazy(ft.Pipe)(steps=np.int64(3), model="m")  # type: ignore[arg-type]
+    assert [(r.path, r.kind) for r in info.value.records] == [
+        ("model", "type"),  # kept: not the argument whose value cannot be written
+        ("steps", "value"),
+    ]
+    assert (
+        info.value.problems[1] == "steps: numpy.int64 3 cannot be written to a config; pass int(x)"
+    )
+
+
+def test_an_old_argument_name_in_python_names_the_new_one() -> None:
+    import values_targets as vt
+
+    with pytest.raises(ConfigError) as info:
+        lazy(vt.Net)(dropout=0.1)  # type: ignore[call-arg]
+    assert info.value.problems == [
+        "dropout: unexpected keyword argument; values_targets.Net renamed 'dropout' to "
+        "'p_drop': write p_drop=..."
+    ]
+    assert info.value.records[0].kind == "unexpected"
+    with pytest.raises(ConfigError) as info:
+        lazy(vt.Net)(momentum=0.9)  # type: ignore[call-arg]
+    assert info.value.problems == [
+        "momentum: unexpected keyword argument; values_targets.Net no longer takes 'momentum': "
+        "leave it out"
+    ]
+    with pytest.raises(ConfigError, match="did you mean 'p_drop'"):  # no rename: the nearest
+        lazy(vt.Net)(p_dorp=0.1)  # type: ignore[call-arg]
+
+
+def test_a_renamed_argument_in_a_partial_and_by_instantiate_names_the_new_one() -> None:
+    import values_targets as vt
+
+    with pytest.raises(ConfigError, match="renamed 'dropout' to 'p_drop': write p_drop="):
+        partial(vt.Net)(dropout=0.1)  # type: ignore[call-arg]
+    # A config is read as current (a warning, then built); Python code is told at its line.
+    with pytest.warns(UserWarning, match="renamed 'dropout' to 'p_drop'"):
+        built = instantiate({"_target_": "values_targets.Net", "dropout": 0.2})
+    assert built.p_drop == 0.2

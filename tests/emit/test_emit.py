@@ -235,3 +235,33 @@ def test_from_config_accepts_hydra_option_spellings() -> None:
     assert node.left == 1
     assert instantiate(node) == ft.Pair(1)
     assert from_config(OmegaConf.create({**cfg, "_partial_": True}))._lazy_partial
+
+
+def test_from_config_problems_are_records_at_full_paths() -> None:
+    point = {"_target_": "foundation_targets.AttrsPoint", "x": 1}
+    cfg = {
+        "a": {"_target_": "foundation_targets.Pair", "_args_": 3},
+        "m": {"_target_": "foundation_targets.Optimizer", "lr": "fast", "momentm": 1},
+        "p": {"_target_": "foundation_targets.Pipe", "_args_": [None, None, 1, 2]},
+        "h": {"_target_": "foundation_targets.Holder", "named": {"a": point}},
+        "x": {"_target_": "foundation_targets.Nope"},
+    }
+    with pytest.raises(ConfigError) as info:
+        from_config(cfg)
+    records = info.value.records
+    assert [(r.path, r.kind, r.argument) for r in records] == [
+        ("a._args_", "args", None),
+        ("m.lr", "type", "lr"),
+        ("m.momentm", "unexpected", "momentm"),
+        ("p", "positional", None),
+        ("p.model", "type", "model"),
+        ("h.named.a", "type", "named"),  # an item inside an argument: its own path
+        ("x", "target", None),
+    ]
+    assert [str(r) for r in records] == info.value.problems
+    assert info.value.problems[3] == (
+        "p: takes 3 positional arguments (model, optimizer, steps) but 4 were given"
+    )
+    with pytest.raises(ConfigError) as info:
+        from_config(cfg["p"])
+    assert info.value.problems[0].startswith("<root>: takes 3 positional arguments")

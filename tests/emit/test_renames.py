@@ -12,7 +12,8 @@ import pytest
 import values_targets as vt
 
 from lazycfg import ConfigError, RenameWarning, from_config, removed, renamed, to_dict
-from lazycfg.emit.renames import _by_target, apply_renames, new_name
+from lazycfg.check.renames import _by_target, new_name
+from lazycfg.emit.renames import apply_renames
 
 APP = Path(__file__).resolve().parents[1] / "values_app.py"
 OLD = {"_target_": "values_targets.Net", "hidden": [4], "dropout": 0.25}

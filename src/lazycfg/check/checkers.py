@@ -212,55 +212,14 @@ def fast_accepts(annotation: Any) -> Accepts | None:
     origin = typing.get_origin(annotation)
     args = typing.get_args(annotation)
     if origin is typing.Union or origin is types.UnionType:
-        # Plain classes merge into one isinstance; the rest (generics, Literal) are tried after.
-        classes: tuple[type, ...] = ()
-        members: list[Accepts] = []
-        for arg in args:
-            if arg is Any or arg is object:
-                return lambda value: True
-            if arg is type(None) or (isinstance(arg, type) and not typing.get_args(arg)):
-                classes += numeric_tower(arg)
-                continue
-            part = fast_accepts(arg)
-            if part is None:
-                return None
-            members.append(part)
-        if not members:
-            return lambda value: isinstance(value, classes)
-        if len(members) == 1:
-            only = members[0]
-            return lambda value: isinstance(value, classes) or only(value)
-        return lambda value: isinstance(value, classes) or any(m(value) for m in members)
+        return _union_accepts(args)
     if origin is typing.Literal:
         options = [(type(arg), arg) for arg in args]
         return lambda value: (type(value), value) in options
     if origin in _SEQUENCES and len(args) == 1:
-        kinds = _SEQUENCES[origin]
-        item = fast_accepts(args[0])
-        if item is None:
-            return None
-        exact = exact_types(args[0])
-        if exact:  # the usual case, list[int]: one C-level pass over the element types
-            return lambda value: (
-                isinstance(value, kinds)
-                and (exact.issuperset(map(type, value)) or all(map(item, value)))
-            )
-        return lambda value: isinstance(value, kinds) and all(map(item, value))
+        return _sequence_accepts(_SEQUENCES[origin], args[0])
     if origin is tuple and args:
-        if len(args) == 2 and args[1] is Ellipsis:
-            item = fast_accepts(args[0])
-            if item is None:
-                return None
-            return lambda value: type(value) is tuple and all(map(item, value))
-        items = [fast_accepts(arg) for arg in args]
-        if any(i is None for i in items):
-            return None
-        fixed = [i for i in items if i is not None]
-        return lambda value: (
-            type(value) is tuple
-            and len(value) == len(fixed)
-            and all(i(v) for i, v in zip(fixed, value, strict=True))
-        )
+        return _tuple_accepts(args)
     if origin in _MAPPINGS and len(args) == 2:
         key, item = fast_accepts(args[0]), fast_accepts(args[1])
         if key is None or item is None:
@@ -269,6 +228,58 @@ def fast_accepts(annotation: Any) -> Accepts | None:
             type(value) is dict and all(key(k) and item(v) for k, v in value.items())
         )
     return None
+
+
+def _union_accepts(members: tuple[Any, ...]) -> Accepts | None:
+    # Plain classes merge into one isinstance; the rest (generics, Literal) are tried after.
+    classes: tuple[type, ...] = ()
+    others: list[Accepts] = []
+    for member in members:
+        if member is Any or member is object:
+            return lambda value: True
+        if member is type(None) or (isinstance(member, type) and not typing.get_args(member)):
+            classes += numeric_tower(member)
+            continue
+        part = fast_accepts(member)
+        if part is None:
+            return None
+        others.append(part)
+    if not others:
+        return lambda value: isinstance(value, classes)
+    if len(others) == 1:
+        only = others[0]
+        return lambda value: isinstance(value, classes) or only(value)
+    return lambda value: isinstance(value, classes) or any(m(value) for m in others)
+
+
+def _sequence_accepts(kinds: tuple[type, ...], item_annotation: Any) -> Accepts | None:
+    item = fast_accepts(item_annotation)
+    if item is None:
+        return None
+    exact = exact_types(item_annotation)
+    if exact:  # the usual case, list[int]: one C-level pass over the element types
+        return lambda value: (
+            isinstance(value, kinds)
+            and (exact.issuperset(map(type, value)) or all(map(item, value)))
+        )
+    return lambda value: isinstance(value, kinds) and all(map(item, value))
+
+
+def _tuple_accepts(args: tuple[Any, ...]) -> Accepts | None:
+    if len(args) == 2 and args[1] is Ellipsis:
+        item = fast_accepts(args[0])
+        if item is None:
+            return None
+        return lambda value: type(value) is tuple and all(map(item, value))
+    items = [fast_accepts(arg) for arg in args]
+    if any(i is None for i in items):
+        return None
+    fixed = [i for i in items if i is not None]
+    return lambda value: (
+        type(value) is tuple
+        and len(value) == len(fixed)
+        and all(i(v) for i, v in zip(fixed, value, strict=True))
+    )
 
 
 def _plain(cls: type) -> bool:

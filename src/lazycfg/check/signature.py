@@ -2,7 +2,8 @@
 
 The first call of a target inspects its signature once and compiles a `Spec`: parameter names,
 which are required, and a checker per annotated parameter (`lazycfg.check.checkers`), so a validated
-node costs a few microseconds. `bind_problems` lists every problem with one call.
+node costs a few microseconds. `bind_problems` lists every problem with one call, as `Problem`
+records (`lazycfg.core.problems`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,17 @@ from lazycfg.check.checkers import (
     fast_accepts,
     numeric_tower,
 )
+from lazycfg.check.renames import renamed_hint
 from lazycfg.core.errors import did_you_mean
+from lazycfg.core.node import ARGS_KEY
+from lazycfg.core.problems import (
+    POSITIONAL_KIND,
+    TWICE_KIND,
+    TYPE_KIND,
+    UNBOUND_KIND,
+    UNEXPECTED_KIND,
+    Problem,
+)
 
 _POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
 
@@ -80,46 +91,84 @@ def _build_spec(target: Any) -> Spec:
     except (ValueError, TypeError):
         return _UNKNOWN
     hints = _type_hints(target)
-    positional: list[str] = []
-    keyword_only: set[str] = set()
-    required: list[str] = []
-    checkers: dict[str, Checker] = {}
-    defaults: dict[str, Any] = {}
-    positional_only: set[str] = set()
-    var_pos = var_kw = False
-    var_pos_check = var_kw_check = None
-    for name, param in sig.parameters.items():
-        if param.kind is inspect.Parameter.VAR_POSITIONAL:
-            var_pos = True
-            var_pos_check = checker_for(hints.get(name, param.annotation))
-            continue
-        if param.kind is inspect.Parameter.VAR_KEYWORD:
-            var_kw = True
-            var_kw_check = checker_for(hints.get(name, param.annotation))
-            continue
-        if param.kind is inspect.Parameter.POSITIONAL_ONLY:
-            positional_only.add(name)
-        if param.kind in _POSITIONAL:
-            positional.append(name)
-        else:
-            keyword_only.add(name)
-        if param.default is inspect.Parameter.empty:
-            required.append(name)
-        else:
-            defaults[name] = param.default
-        annotation = hints.get(name, param.annotation)
-        checker = checker_for(annotation)
-        if checker is not None:
-            checkers[name] = checker
+    read = _read_parameters(sig.parameters, hints)
     field_names = _by_name_fields(target, sig.parameters)
     for alias, field in field_names.items():
-        keyword_only.add(field)
-        if alias in checkers:
-            checkers[field] = checkers[alias]
-    names = frozenset(positional) | keyword_only
+        read.keyword_only.add(field)
+        if alias in read.checkers:
+            read.checkers[field] = read.checkers[alias]
+    names = frozenset(read.positional) | read.keyword_only
+    # a positional-only name given by keyword takes the slow path: no quick test
+    accepts = _quick_tests(names - read.positional_only, sig.parameters, hints, read.checkers)
+    for alias, field in field_names.items():
+        if alias in accepts:
+            accepts[field] = accepts[alias]
+    return Spec(
+        names,
+        tuple(read.positional),
+        frozenset(read.keyword_only),
+        tuple(read.required),
+        read.var_positional,
+        read.var_keyword,
+        read.checkers,
+        read.defaults,
+        accepts,
+        frozenset(read.required),
+        frozenset(read.positional_only),
+        read.var_positional_check,
+        read.var_keyword_check,
+        field_names,
+    )
+
+
+@dataclass(slots=True)
+class _Parameters:
+    """A signature's parameters as `_build_spec` reads them, before they become a `Spec`."""
+
+    positional: list[str] = dataclasses.field(default_factory=list)
+    keyword_only: set[str] = dataclasses.field(default_factory=set)
+    positional_only: set[str] = dataclasses.field(default_factory=set)
+    required: list[str] = dataclasses.field(default_factory=list)
+    defaults: dict[str, Any] = dataclasses.field(default_factory=dict)
+    checkers: dict[str, Checker] = dataclasses.field(default_factory=dict)
+    var_positional: bool = False
+    var_keyword: bool = False
+    var_positional_check: Checker | None = None
+    var_keyword_check: Checker | None = None
+
+
+def _read_parameters(parameters: Any, hints: dict[str, Any]) -> _Parameters:
+    read = _Parameters()
+    for name, param in parameters.items():
+        checker = checker_for(hints.get(name, param.annotation))
+        if param.kind is inspect.Parameter.VAR_POSITIONAL:
+            read.var_positional, read.var_positional_check = True, checker
+            continue
+        if param.kind is inspect.Parameter.VAR_KEYWORD:
+            read.var_keyword, read.var_keyword_check = True, checker
+            continue
+        if param.kind is inspect.Parameter.POSITIONAL_ONLY:
+            read.positional_only.add(name)
+        if param.kind in _POSITIONAL:
+            read.positional.append(name)
+        else:
+            read.keyword_only.add(name)
+        if param.default is inspect.Parameter.empty:
+            read.required.append(name)
+        else:
+            read.defaults[name] = param.default
+        if checker is not None:
+            read.checkers[name] = checker
+    return read
+
+
+def _quick_tests(
+    names: frozenset[str], parameters: Any, hints: dict[str, Any], checkers: dict[str, Checker]
+) -> dict[str, Accepts | tuple[type, ...] | None]:
+    """Each parameter's quick test for `bind_problems` (see `Spec.accepts`)."""
     accepts: dict[str, Accepts | tuple[type, ...] | None] = {}
-    for name in names - positional_only:  # a positional-only name given by keyword: slow path
-        param = sig.parameters.get(name)
+    for name in names:
+        param = parameters.get(name)
         if param is None:  # a pydantic field name standing for its alias
             continue
         annotation = hints.get(name, param.annotation)
@@ -131,25 +180,7 @@ def _build_spec(target: Any) -> Spec:
             quick = fast_accepts(annotation)
             if quick is not None:
                 accepts[name] = quick
-    for alias, field in field_names.items():
-        if alias in accepts:
-            accepts[field] = accepts[alias]
-    return Spec(
-        names,
-        tuple(positional),
-        frozenset(keyword_only),
-        tuple(required),
-        var_pos,
-        var_kw,
-        checkers,
-        defaults,
-        accepts,
-        frozenset(required),
-        frozenset(positional_only),
-        var_pos_check,
-        var_kw_check,
-        field_names,
-    )
+    return accepts
 
 
 def _by_name_fields(target: Any, parameters: Any) -> dict[str, str]:
@@ -191,94 +222,130 @@ def bind_problems(
     *,
     partial: bool,
     strict: bool = True,
-) -> list[str]:
-    """Every problem with calling ``target(*args, **kwargs)``, as ``argument: problem`` lines.
-    ``strict``: values are checked against the annotations too (else only the binding)."""
+) -> list[Problem]:
+    """Every problem with calling ``target(*args, **kwargs)``, as records whose paths are the
+    arguments' (``lr``, ``hidden[1]``, ``_args_[0]``; ``""`` for the call). ``strict``: values
+    are checked against the annotations too (else only the binding)."""
     spec = spec_of(target)
-    if spec.names is None:
+    names = spec.names
+    if names is None:
         return []
-    if not strict:
-        checkers: dict[str, Checker] = {}
-        var_positional_check = var_keyword_check = None
-        if not args and (partial or spec.required_set.issubset(kwargs)):
-            names = spec.names
+    if not args and (partial or spec.required_set.issubset(kwargs)):
+        if not strict:
             if spec.var_keyword or all(n in names for n in kwargs):
                 if not spec.positional_only or spec.positional_only.isdisjoint(kwargs):
                     return []
-    else:
-        checkers = spec.checkers
-        var_positional_check = spec.var_positional_check
-        var_keyword_check = spec.var_keyword_check
-    if strict and not args and (partial or spec.required_set.issubset(kwargs)):
-        # The common call, keywords only: done when every value passes its quick test.
-        accepts = spec.accepts
-        for name, value in kwargs.items():
-            quick: Any = accepts.get(name, _NO_QUICK_TEST)
-            if quick is None:
-                continue
-            if type(quick) is tuple:
-                if isinstance(value, quick):
-                    continue
-                break
-            if quick is _NO_QUICK_TEST or not quick(value):
-                break
         else:
-            return []
-    problems: list[str] = []
-    npos = len(spec.positional)
-    if len(args) > npos and not spec.var_positional:
-        problems.append(
-            f"takes {npos} positional argument{'s' * (npos != 1)} "
-            f"({', '.join(spec.positional) or 'none'}) but {len(args)} were given"
-        )
-    by_position = spec.positional[: len(args)]
-    positional_only = spec.positional_only
-    for name, value in zip(by_position, args, strict=False):
-        if name in kwargs and not (name in positional_only and spec.var_keyword):
-            problems.append(f"{name}: given both by position and by keyword")
-        check = checkers.get(name)
-        if check is not None:
-            problem = check(value)
-            if problem:
-                problems.append(_at(name, problem))
-    if var_positional_check is not None:
-        for i in range(npos, len(args)):
-            problem = var_positional_check(args[i])
-            if problem:
-                problems.append(_at(f"_args_[{i}]", problem))
+            # The common call, keywords only: done when every value passes its quick test.
+            accepts = spec.accepts
+            for name, value in kwargs.items():
+                quick: Any = accepts.get(name, _NO_QUICK_TEST)
+                if quick is None:
+                    continue
+                if type(quick) is tuple:
+                    if isinstance(value, quick):
+                        continue
+                    break
+                if quick is _NO_QUICK_TEST or not quick(value):
+                    break
+            else:
+                return []
+    return _all_problems(spec, target, args, kwargs, partial, strict)
+
+
+def _all_problems(
+    spec: Spec,
+    target: Any,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    partial: bool,
+    strict: bool,
+) -> list[Problem]:
+    """`bind_problems` past its quick path: every problem, in the order the call reads."""
     names = spec.names
+    assert names is not None  # bind_problems returned at once for an unknown signature
+    checkers = spec.checkers if strict else {}
+    problems = _positional_problems(spec, args, kwargs, checkers, strict)
+    by_position = spec.positional[: len(args)]
+    var_keyword_check = spec.var_keyword_check if strict else None
     for name, value in kwargs.items():
-        if name in positional_only and not (name in by_position and spec.var_keyword):
+        if name in spec.positional_only and not (name in by_position and spec.var_keyword):
             if name not in by_position:
-                problems.append(
-                    f"{name}: positional-only parameter passed by keyword; pass it by position"
-                )
+                text = "positional-only parameter passed by keyword; pass it by position"
+                problems.append(Problem(name, POSITIONAL_KIND, "", text, argument=name))
             continue
-        if name not in names or name in positional_only:  # the latter lands in **kwargs
+        if name not in names or name in spec.positional_only:  # the latter: **kwargs
             if not spec.var_keyword:
-                problems.append(f"{name}: unexpected keyword argument{did_you_mean(name, names)}")
-            elif var_keyword_check is not None:
-                problem = var_keyword_check(value)
-                if problem:
-                    problems.append(_at(name, problem))
-            continue
-        check = checkers.get(name)
+                problems.append(_unexpected(target, name, names))
+                continue
+            check = var_keyword_check
+        else:
+            check = checkers.get(name)
         if check is not None:
-            problem = check(value)
-            if problem:
-                problems.append(_at(name, problem))
-    field_names = spec.field_names
-    for alias, field in field_names.items():
+            verdict = check(value)
+            if verdict:
+                problems.append(_type_problem(name, verdict))
+    for alias, field in spec.field_names.items():
         if alias in kwargs and field in kwargs:
-            problems.append(f"{field}: given both by name and by its alias {alias!r}; keep one")
+            text = f"given both by name and by its alias {alias!r}; keep one"
+            problems.append(Problem(field, TWICE_KIND, "", text, argument=field))
     if not partial:
         for name in spec.required:
             if name not in kwargs and name not in by_position:
-                if field_names.get(name) not in kwargs:
-                    problems.append(f"{name}: missing required argument")
+                if spec.field_names.get(name) not in kwargs:
+                    problems.append(Problem(name, UNBOUND_KIND, "", _MISSING, argument=name))
     return problems
 
 
-def _at(name: str, problem: str) -> str:
-    """``name: problem``, or ``name[1]: ...`` when the problem is about an item inside."""
-    return f"{name}{problem}" if problem[:1] in "[." else f"{name}: {problem}"
+_MISSING = "missing required argument"
+
+
+def _positional_problems(
+    spec: Spec,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    checkers: dict[str, Checker],
+    strict: bool,
+) -> list[Problem]:
+    """The problems of the arguments given by position."""
+    problems: list[Problem] = []
+    npos = len(spec.positional)
+    if len(args) > npos and not spec.var_positional:
+        text = (
+            f"takes {npos} positional argument{'s' * (npos != 1)} "
+            f"({', '.join(spec.positional) or 'none'}) but {len(args)} were given"
+        )
+        problems.append(Problem("", POSITIONAL_KIND, "", text))
+    for name, value in zip(spec.positional, args, strict=False):
+        if name in kwargs and not (name in spec.positional_only and spec.var_keyword):
+            text = "given both by position and by keyword"
+            problems.append(Problem(name, TWICE_KIND, "", text, argument=name))
+        check = checkers.get(name)
+        if check is not None:
+            verdict = check(value)
+            if verdict:
+                problems.append(_type_problem(name, verdict))
+    var_positional_check = spec.var_positional_check if strict else None
+    if var_positional_check is not None:
+        for i in range(npos, len(args)):
+            verdict = var_positional_check(args[i])
+            if verdict:
+                problems.append(_type_problem(i, verdict))
+    return problems
+
+
+def _unexpected(target: Any, name: str, names: frozenset[str]) -> Problem:
+    """A keyword the target does not take: the new name when it was renamed, else the nearest."""
+    hint = renamed_hint(target, name) or did_you_mean(name, names)
+    return Problem(name, UNEXPECTED_KIND, "", f"unexpected keyword argument{hint}", argument=name)
+
+
+def _type_problem(argument: str | int, verdict: str) -> Problem:
+    """A checker's verdict on an argument (its name, or the index of a ``*args`` item) as a
+    record. A verdict on an item inside starts with the item's place (``[1]: expected int``),
+    which continues the argument's path (``hidden[1]``)."""
+    path = argument if type(argument) is str else f"{ARGS_KEY}[{argument}]"
+    if verdict[:1] in "[.":
+        inside, _, verdict = verdict.partition(": ")
+        path += inside
+    return Problem(path, TYPE_KIND, "", verdict, argument=argument)

@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+
+from lazycfg.core.problems import Problem, as_problem
 
 
 class ConfigError(TypeError):
     """A config that cannot be what it says: bad argument, value or target.
 
     ``problems`` holds one line per problem, each naming its config path; all problems of one
-    call or one tree are reported together.
+    call or one tree are reported together. ``records`` holds the same problems as `Problem`
+    records (path, kind, message, detail), for code that decides by what went wrong.
     """
 
-    def __init__(self, problems: list[str], header: str = "invalid config") -> None:
-        self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(
-            f"{header}:\n{lines}" if len(problems) != 1 else f"{header}: {problems[0]}"
-        )
+    def __init__(self, problems: Sequence[str | Problem], header: str = "invalid config") -> None:
+        self.records: list[Problem] = [as_problem(p) for p in problems]
+        self.problems: list[str] = [str(p) for p in problems]
+        texts = self.problems
+        lines = "\n".join(f"  - {p}" for p in texts)
+        super().__init__(f"{header}:\n{lines}" if len(texts) != 1 else f"{header}: {texts[0]}")
 
 
 class TargetError(ConfigError):

@@ -32,6 +32,7 @@ from lazycfg.core.node import (
     format_place,
     place_path,
 )
+from lazycfg.core.problems import ARGS_KIND, FLAG_KIND, TARGET_KIND, VALUE_KIND, Problem
 from lazycfg.core.targets import import_path
 from lazycfg.emit.read import (
     CREATE_FRAMES,
@@ -64,7 +65,7 @@ def encode_leaf(value: Any, path: Path = ()) -> Any:
     if inspect.isroutine(value):
         return {TARGET: _GET_METHOD, "path": import_path(value)}
     problem = leaf_problem(value) or f"{type(value).__name__} cannot be written to a config"
-    raise ConfigError([f"{format_path(path)}: {problem}"], "cannot emit config")
+    raise ConfigError([Problem(format_path(path), VALUE_KIND, "", problem)], "cannot emit config")
 
 
 def options(node: Lazy[Any]) -> dict[str, Any]:
@@ -154,29 +155,27 @@ def to_yaml(x: Any, *, full: bool = False) -> str:
 _CONVERT_MODES = ("none", "partial", "object", "all")
 
 
-def reserved_key_problems(reserved: dict[str, Any], path: Path) -> list[str]:
+def reserved_key_problems(reserved: dict[str, Any], path: Path) -> list[Problem]:
     """What Hydra's instantiate would refuse in a node's ``_args_``/``_partial_``/... values."""
     problems = []
     for key, value in reserved.items():
+        text = None
         if key == ARGS_KEY:
             if not isinstance(value, list | tuple):
-                problems.append(
-                    f"{format_path((*path, key))}: must be a list of positional arguments, "
+                text = (
+                    "must be a list of positional arguments, "
                     f"got {type(value).__name__} {value!r:.40}"
                 )
         elif key in (PARTIAL, RECURSIVE):
             if not isinstance(value, bool):
-                problems.append(
-                    f"{format_path((*path, key))}: must be true or false, "
-                    f"got {type(value).__name__} {value!r:.40}"
-                )
+                text = f"must be true or false, got {type(value).__name__} {value!r:.40}"
         elif key == CONVERT:
             mode = value.value if isinstance(value, enum.Enum) else value  # hydra's ConvertMode
             if not isinstance(mode, str) or mode.lower() not in _CONVERT_MODES:
-                problems.append(
-                    f"{format_path((*path, key))}: must be one of {', '.join(_CONVERT_MODES)}; "
-                    f"got {value!r:.40}"
-                )
+                text = f"must be one of {', '.join(_CONVERT_MODES)}; got {value!r:.40}"
+        if text is not None:
+            kind = ARGS_KIND if key == ARGS_KEY else FLAG_KIND
+            problems.append(Problem(format_path((*path, key)), kind, "", text))
     return problems
 
 
@@ -193,7 +192,7 @@ def from_config(
     targets stay dotted strings and nothing is imported (for configs you do not trust or
     cannot import).
     """
-    problems: list[str] = []
+    problems: list[Problem] = []
     resolver = Resolver(allow)
 
     def decode(value: Any, at: Place, kids: list[tuple[Key, Any]] | None) -> Any:
@@ -207,7 +206,7 @@ def from_config(
         try:
             return _read_node(fields, at, resolver, resolve_targets)
         except ConfigError as exc:
-            problems.extend(exc.problems)
+            problems.extend(exc.records)
             # Hydra's missing marker stands in for the broken value, so the parent node is
             # still checked for its own mistakes without a follow-on error about this one.
             return "???"
@@ -232,7 +231,7 @@ def _read_node(fields: dict[Any, Any], at: Place, resolver: Resolver, resolve_ta
     meta = Meta(options=reserved) if reserved else None
     if not isinstance(target, str):
         problem = f"_target_ must be a dotted path string, got {target!r}"
-        raise ConfigError([f"{format_place(at)}: {problem}"])
+        raise ConfigError([Problem(format_place(at), TARGET_KIND, "", problem)])
     if not resolve_targets:
         return Lazy(target, args, fields, partial, meta)
     try:
@@ -243,21 +242,16 @@ def _read_node(fields: dict[Any, Any], at: Place, resolver: Resolver, resolve_ta
             value = read_value(fn, target, args[0])
             if value is not NOT_A_VALUE:
                 return value
-    except ConfigError as exc:
-        raise ConfigError([f"{format_place(at)}: {p}" for p in exc.problems]) from None
+    except ConfigError as exc:  # the target's own problem, said at the node
+        place = format_place(at)
+        raise ConfigError([Problem(place, TARGET_KIND, "", p) for p in exc.problems]) from None
     from lazycfg.define import make_node
     from lazycfg.emit.renames import apply_renames
 
     fields = apply_renames(fn, fields, lambda: place_path(at))
     try:
         return make_node(fn, args, fields, partial=partial, meta=meta, locate_caller=False)
-    except ConfigError as exc:
+    except ConfigError as exc:  # each argument's problem at its full config path
         path = place_path(at)
-        found = []
-        for problem in exc.problems:
-            name, sep, rest = problem.partition(": ")
-            if sep and " " not in name:  # "argument: problem" -> "full.path.argument: ..."
-                found.append(f"{format_path((*path, name))}: {rest}")
-            else:
-                found.append(f"{format_path(path)}: {problem}")
-        raise ConfigError(found) from None
+        prefix = format_path(path) if path else ""
+        raise ConfigError([p.under(prefix) for p in exc.records]) from None

@@ -14,63 +14,38 @@ A config written before the change (``{_target_: MLP, dropout: 0.1}``) is read b
 dropped with a warning). Saving the loaded config again writes the new name.
 
 `apply_renames` is the one function every reader calls: pure (it returns new keyword arguments,
-the input is not changed) and cheap when nothing is registered. The registry holds its targets
-weakly: declaring a rename never keeps a class or function alive. This module imports nothing
-of lazycfg's reading or building, so any of them may call it.
+the input is not changed) and cheap when nothing is registered. The register itself is
+`lazycfg.check.renames`, below the signature check, which names the new argument when Python
+code still passes the old one; it holds its targets weakly: declaring a rename never keeps a
+class or function alive. This module imports nothing of lazycfg's reading or building, so any
+of them may call it.
 """
 
 from __future__ import annotations
 
 import inspect
 import warnings
-import weakref
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, overload
 
+from lazycfg.check.renames import (
+    REMOVED,
+    changes_for,
+    declared,
+    lookup,
+    name_of,
+    new_name,
+)
 from lazycfg.core.errors import ConfigError
 from lazycfg.core.node import format_path
+
+__all__ = ["RenameWarning", "apply_renames", "declared", "new_name", "removed", "renamed"]
 
 C = TypeVar("C", bound=Callable[..., Any])
 
 
 class RenameWarning(UserWarning):
     """A config used an argument name its target renamed or removed (`renamed`, `removed`)."""
-
-
-_REMOVED: Any = None  # the new name of a removed argument
-
-
-class _Changes:
-    """Old argument name -> new name (`_REMOVED` for a removed one), for one target."""
-
-    __slots__ = ("names",)
-
-    def __init__(self) -> None:
-        self.names: dict[str, str | None] = {}
-
-
-# Classes and functions are keyed weakly; the few callables that take no weak reference
-# (some builtins) by their dotted name, a string, so nothing is ever kept alive.
-_by_target: weakref.WeakKeyDictionary[Any, _Changes] = weakref.WeakKeyDictionary()
-_by_name: dict[str, _Changes] = {}
-
-
-def _name_of(target: Any) -> str:
-    module = getattr(target, "__module__", None) or "?"
-    return f"{module}.{getattr(target, '__qualname__', repr(target))}"
-
-
-def _changes_for(target: Any, *, create: bool) -> _Changes | None:
-    try:
-        found = _by_target.get(target)
-        if found is None and create:
-            found = _by_target[target] = _Changes()
-        return found
-    except TypeError:  # no weak reference to this callable
-        name = _name_of(target)
-        if create:
-            return _by_name.setdefault(name, _Changes())
-        return _by_name.get(name)
 
 
 def _parameters(target: Any) -> Mapping[str, inspect.Parameter] | None:
@@ -88,17 +63,17 @@ def _declare(target: Any, changes: dict[str, str | None]) -> None:
     takes_any = parameters is not None and any(
         p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()
     )
-    known = _lookup(target) if (_by_target or _by_name) else {}
+    known = lookup(target)
     for old, new in changes.items():
         if parameters is None or takes_any:
             continue
         if old in parameters:
-            problems.append(f"{old!r} is still a parameter of {_name_of(target)}")
+            problems.append(f"{old!r} is still a parameter of {name_of(target)}")
         if new is not None and new not in parameters and new not in known:  # known: a chain
-            problems.append(f"{new!r} is not a parameter of {_name_of(target)}")
+            problems.append(f"{new!r} is not a parameter of {name_of(target)}")
     if problems:
         raise ConfigError(problems, "invalid rename")
-    entry = _changes_for(target, create=True)
+    entry = changes_for(target, create=True)
     assert entry is not None
     entry.names.update(changes)
 
@@ -133,38 +108,9 @@ def removed(*args: Any) -> Any:
     `RenameWarning` naming the value dropped.
     """
     if args and not isinstance(args[0], str):
-        _declare(args[0], dict.fromkeys(args[1:], _REMOVED))
+        _declare(args[0], dict.fromkeys(args[1:], REMOVED))
         return args[0]
     return lambda fn: removed(fn, *args)
-
-
-def _lookup(target: Any) -> dict[str, str | None]:
-    """Every change declared for ``target`` (a class also takes its bases' declarations)."""
-    owners = getattr(target, "__mro__", (target,)) if isinstance(target, type) else (target,)
-    found: dict[str, str | None] = {}
-    for owner in reversed(owners):
-        entry = _changes_for(owner, create=False)
-        if entry is not None:
-            found.update(entry.names)
-    return found
-
-
-def new_name(target: Any, old: str) -> str | None:
-    """The name ``old`` was renamed to (following chains), or None: for messages."""
-    changes = _lookup(target) if (_by_target or _by_name) else {}
-    name, seen = old, {old}
-    while True:
-        following = changes.get(name)
-        if following is None or following in seen:
-            break
-        name = following
-        seen.add(name)
-    return None if name == old else name
-
-
-def declared() -> bool:
-    """Whether any rename or removal is declared (one check on instantiate's per-node path)."""
-    return bool(_by_name) or bool(_by_target)
 
 
 def apply_renames(target: Any, kwargs: dict[str, Any], path: Any = ()) -> dict[str, Any]:
@@ -176,9 +122,9 @@ def apply_renames(target: Any, kwargs: dict[str, Any], path: Any = ()) -> dict[s
     input is never changed. Raises `ConfigError` when a config gives both an old name and its
     new one.
     """
-    if not (_by_target or _by_name) or not kwargs:
+    if not kwargs or not declared():
         return kwargs
-    changes = _lookup(target)
+    changes = lookup(target)
     if not changes or changes.keys().isdisjoint(kwargs):
         return kwargs
     if callable(path):  # spelled only now: a deep tree's paths cost their depth each
@@ -190,14 +136,14 @@ def apply_renames(target: Any, kwargs: dict[str, Any], path: Any = ()) -> dict[s
         new = new_name(target, old)
         at = f"{where}.{old}" if where != "<root>" else old
         if changes[old] is None:
-            message = f"{at}: {_name_of(target)} no longer takes {old!r}; {value!r:.60} is ignored"
+            message = f"{at}: {name_of(target)} no longer takes {old!r}; {value!r:.60} is ignored"
         elif new is None or new in out:
             message = f"{at}: given with its new name {new!r} too; keep {new!r} only"
             raise ConfigError([message], "renamed argument")
         else:
             out[new] = value
             message = (
-                f"{at}: {_name_of(target)} renamed {old!r} to {new!r}; read as {new!r} "
+                f"{at}: {name_of(target)} renamed {old!r} to {new!r}; read as {new!r} "
                 f"(write {new!r} in the config)"
             )
         warnings.warn(RenameWarning(message), stacklevel=2)

@@ -184,7 +184,9 @@ class Task(Generic[P, R]):
         if any(p.kind is p.VAR_KEYWORD for p in self.parameters) and isinstance(tree, dict):
             chosen.update({k: v for k, v in tree.items() if k not in named and k not in chosen})
         typed = {k: v for k, v in chosen.items() if v is not cfg}
-        problems += bind_problems(self.fn, (), _as_keywords(self.parameters, typed), partial=True)
+        problems += map(
+            str, bind_problems(self.fn, (), _as_keywords(self.parameters, typed), partial=True)
+        )
         return chosen, problems
 
     def _missing(self, name: str, tree: Any) -> str:

@@ -34,8 +34,7 @@ class InstantiateCheckError(InstantiationException, ConfigError):
     first, so code matching Hydra's text matches lazycfg's."""
 
     def __init__(self, problems: Sequence[Problem], header: str = "cannot instantiate") -> None:
-        self.records = list(problems)
-        ConfigError.__init__(self, [str(p) for p in problems], header)
+        ConfigError.__init__(self, problems, header)
 
 
 class MissingValuesError(InstantiateCheckError, MissingMandatoryValue):

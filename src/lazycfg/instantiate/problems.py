@@ -8,10 +8,35 @@ problems of a tree into one error.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple, TypeAlias
+from typing import Any, TypeAlias
 
 from lazycfg.check.signature import bind_problems
 from lazycfg.core.node import ARGS_KEY, format_path
+from lazycfg.core.problems import (
+    ARGS_KIND,
+    BINDING_KIND,
+    FLAG_KIND,
+    INTERPOLATION_KIND,
+    MISSING_KIND,
+    POLICY_KIND,
+    TARGET_KIND,
+    UNBOUND_KIND,
+    VALUE_KIND,
+    Problem,
+)
+
+__all__ = [  # the record and its kinds live in the core; the engine imports them from here
+    "ARGS_KIND",
+    "BINDING_KIND",
+    "FLAG_KIND",
+    "INTERPOLATION_KIND",
+    "MISSING_KIND",
+    "POLICY_KIND",
+    "TARGET_KIND",
+    "UNBOUND_KIND",
+    "VALUE_KIND",
+    "Problem",
+]
 
 # A config path as a linked list ``(parent, key)``, ``()`` at the root: O(1) per child, so a
 # 10,000-deep chain costs linear time; formatted only when a message needs it.
@@ -41,37 +66,6 @@ def where(path: KeyPath) -> str:
     """A problem's config path: ``model.layers[0]``, or ``""`` at the root."""
     return fmt_path(path) if path else ""
 
-
-class Problem(NamedTuple):
-    """One reason a tree cannot be built: where (a formatted config path, ``""`` at the root),
-    what kind, Hydra's own message for it (empty when Hydra has none) and lazycfg's detail
-    (the cause, did-you-mean, how to fix it)."""
-
-    path: str
-    kind: str
-    message: str
-    detail: str = ""
-    full_key: str | None = None  # Hydra's full_key when it is not ``path`` (a call's node)
-    cause: BaseException | None = None  # what Hydra chains to its error (a failed import)
-
-    def __str__(self) -> str:
-        at = self.path or "<root>"
-        if not self.message:
-            return f"{at}: {self.detail}"
-        text = self.message
-        full_key = self.path if self.full_key is None else self.full_key
-        if full_key and self.kind in _WITH_FULL_KEY:
-            text += f"\nfull_key: {full_key}"
-        return f"{text}\n{at}: {self.detail}" if self.detail else text
-
-
-# Problem kinds. Hydra adds ``full_key: path`` to the messages of the first four.
-TARGET_KIND, POLICY_KIND, FLAG_KIND, ARGS_KIND = "target", "policy", "flag", "args"
-MISSING_KIND, UNBOUND_KIND, BINDING_KIND, VALUE_KIND = "missing", "unbound", "binding", "value"
-INTERPOLATION_KIND = "interpolation"
-_WITH_FULL_KEY = frozenset(
-    {TARGET_KIND, POLICY_KIND, FLAG_KIND, ARGS_KIND, UNBOUND_KIND, BINDING_KIND}
-)
 
 # A verdict on one target or value, before it has a path: (kind, Hydra's message, detail),
 # and for a failed import the exception Hydra chains.
@@ -164,19 +158,22 @@ def bind_messages(
         kwargs = {k: v for k, v in kwargs.items() if type(k) is str}
     if partial and not strict:
         return out
-    for line in bind_problems(fn, args, kwargs, partial=partial, strict=strict):
-        name, sep, rest = line.partition(":")
-        rest = rest.strip()
-        kind = UNBOUND_KIND if rest == "missing required argument" else BINDING_KIND
-        if sep and name in kwargs or sep and name.isidentifier():
-            at = where((path, name))
-        elif sep and name.startswith(_ARGS_ITEM) and name[len(_ARGS_ITEM) : -1].isdigit():
-            # an item of ``*args``: ``_args_[1]`` at the node's path
-            at = where(((path, ARGS_KEY), int(name[len(_ARGS_ITEM) : -1])))
+    for found in bind_problems(fn, args, kwargs, partial=partial, strict=strict):
+        kind = UNBOUND_KIND if found.kind == UNBOUND_KIND else BINDING_KIND
+        argument = found.argument
+        if argument is None or found.path != _path_of(argument):
+            # about the whole call, or an item inside an argument: at the node, said in full
+            at, text = node, str(found)
+        elif type(argument) is int:  # an item of ``*args``: ``_args_[1]`` at the node's path
+            at, text = where(((path, ARGS_KEY), argument)), found.detail
         else:
-            at, rest = node, line
-        out.append(_call_problem(fn, partial, node, kind, rest, at))
+            at, text = where((path, argument)), found.detail
+        out.append(_call_problem(fn, partial, node, kind, text, at))
     return out
+
+
+def _path_of(argument: str | int) -> str:
+    return f"{ARGS_KEY}[{argument}]" if type(argument) is int else str(argument)
 
 
 def _call_problem(
@@ -192,6 +189,3 @@ def _call_problem(
     else:
         message = f"Error in call to target '{name}':\n{error!r}"
     return Problem(at, kind, message, text, node)
-
-
-_ARGS_ITEM = f"{ARGS_KEY}["
