@@ -1,0 +1,176 @@
+"""The jsonargparse part of the check: each jsonargparse file as jsonargparse itself reads it.
+
+The Hydra check (`lazycfg.migrate.verify`) compares the package with lazycfg's own reading of
+a class_path file. This one asks jsonargparse: per file, an ``ArgumentParser`` in
+``parser_mode="omegaconf"`` (interpolations resolved, as jsonargparse resolves them within a
+file) with one argument per top-level entry: a class_path node typed with its class (or the
+``--class-module`` base it subclasses, so jsonargparse resolves a short name itself), a list of
+them typed ``list[A | B]``, anything else ``Any``. The original file is parsed with
+``parse_path``, the converted config (its ``store`` node, interpolations resolved by OmegaConf,
+each ``_target_`` node written back as ``class_path`` + ``init_args``) with ``parse_object``;
+both come back with every argument jsonargparse fills from the signatures (defaults, nested
+class_path nodes, short names resolved) and must be equal.
+
+jsonargparse imports the classes the configs name (as the writer does to check each call), so
+it runs only with imports on; it is an optional extra (``lazycfg[migrate-jsonargparse]``) and,
+when it does not import, the report says the check is partial.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Union
+
+from lazycfg.migrate.class_names import named_bases
+from lazycfg.migrate.compare import Check, diff
+from lazycfg.migrate.readers import JSONARGPARSE, Source
+
+NOT_INSTALLED = (
+    "partial check: jsonargparse is not installed: compared with lazycfg's own reading; "
+    "pip install lazycfg[migrate-jsonargparse] for the full check"
+)
+NO_IMPORT = (
+    "partial check: --no-import: jsonargparse's own parse (which imports the classes the "
+    "configs name) was not run; compared with lazycfg's own reading"
+)
+_LISTED = 10  # files named in the report's note, at most
+
+
+def jsonargparse_checks(
+    sources: list[Source],
+    converted: dict[str, Any],
+    class_modules: Sequence[str] = (),
+    imports: bool = True,
+) -> tuple[list[Check], list[str]]:
+    """One check per jsonargparse file (``converted``: the converted side's loads by config
+    path), and the report's notes on what was and was not compared."""
+    files = [s for s in sources if s.dialect == JSONARGPARSE]
+    if not files or not converted:  # nothing of the kind, or the package did not even import
+        return [], []
+    if not imports:
+        return [], [NO_IMPORT]
+    try:
+        import jsonargparse  # noqa: F401
+    except ImportError:
+        return [], [NOT_INSTALLED]
+    bases = named_bases(class_modules)
+    checks = [_check_file(s, converted.get(s.config_path), bases) for s in files]
+    return checks, [_standalone_note(files, sources)]
+
+
+def _standalone_note(files: list[Source], sources: list[Source]) -> str:
+    count = f"{len(files)} jsonargparse file{'s' if len(files) > 1 else ''}"
+    note = f"{count} checked against jsonargparse's own parse, each as a standalone config"
+    if any(not s.group for s in sources):
+        return note + " (as --config FILE reads it)"
+    names = [str(s.file.name if not s.group else f"{s.group}/{s.file.name}") for s in files]
+    shown = ", ".join(names[:_LISTED]) + (
+        f" and {len(names) - _LISTED} more" * (len(names) > _LISTED)
+    )
+    return f"{note} (no primary config at the root of the tree): {shown}"
+
+
+def _check_file(source: Source, loaded: Any, bases: tuple[type, ...]) -> Check:
+    check = Check(f"jsonargparse {source.config_path}")
+    try:
+        parser, untyped = _parser(source.body, bases)
+        original = parser.parse_path(str(source.file)).as_dict()
+    except Exception as exc:  # jsonargparse's refusal of the original proves nothing
+        check.unverified = f"jsonargparse cannot parse the original {source.file}: {_text(exc)}"
+        return check
+    try:
+        parsed = parser.parse_object(_as_class_paths(_resolved(loaded))).as_dict()
+    except Exception as exc:
+        check.differences = [f"the converted side fails: {_text(exc)}"]
+        return check
+    check.differences = diff(original, parsed)
+    if untyped and not check.differences:
+        check.note = f"read as plain data (the class does not import here): {', '.join(untyped)}"
+    return check
+
+
+def _parser(body: Any, bases: tuple[type, ...]) -> tuple[Any, list[str]]:
+    """A parser for one file's top-level entries, and the class_path nodes it could not type."""
+    from jsonargparse import ArgumentParser
+
+    parser = ArgumentParser(parser_mode="omegaconf", exit_on_error=False, add_help=False)
+    untyped: list[str] = []
+    stack: list[tuple[str, Any]] = [(str(k), v) for k, v in (body or {}).items()]
+    while stack:
+        key, value = stack.pop()
+        kind: Any = Any
+        if _is_class_node(value):
+            kind = _class_type(value["_target_"], bases)
+        elif isinstance(value, list) and value and all(map(_is_class_node, value)):
+            classes = [_class_type(item["_target_"], bases) for item in value]
+            kind = list[Union[tuple(classes)]] if Any not in classes else Any  # noqa: UP007
+        elif isinstance(value, dict) and _holds_class_nodes(value):
+            stack += [(f"{key}.{k}", v) for k, v in value.items()]
+            continue
+        if kind is Any and _holds_class_nodes(value):
+            untyped.append(key)
+        parser.add_argument(f"--{key}", type=kind)
+    return parser, sorted(untyped)
+
+
+def _is_class_node(value: Any) -> bool:
+    return isinstance(value, dict) and "_target_" in value
+
+
+def _holds_class_nodes(value: Any) -> bool:
+    """Whether a class_path node is in ``value``, outside another one's arguments."""
+    stack = [value]
+    while stack:
+        here = stack.pop()
+        if _is_class_node(here):
+            return True
+        if isinstance(here, dict):
+            stack += here.values()
+        elif isinstance(here, list):
+            stack += here
+    return False
+
+
+def _class_type(target: Any, bases: tuple[type, ...]) -> Any:
+    """The type jsonargparse should parse a node of class ``target`` with: a named base it
+    subclasses, else the class; ``Any`` when it does not import. A bare name is never
+    imported (it would be a module of that name)."""
+    from lazycfg.core.targets import locate
+
+    if not isinstance(target, str) or "." not in target:
+        return Any
+    try:
+        cls = locate(target)
+    except Exception:
+        return Any
+    if not isinstance(cls, type):
+        return Any
+    return next((b for b in bases if issubclass(cls, b)), cls)
+
+
+def _resolved(loaded: Any) -> Any:
+    """The converted config as a plain dict, interpolations resolved by OmegaConf."""
+    from omegaconf import OmegaConf
+
+    if not isinstance(loaded, dict) or "body" not in loaded:
+        raise ValueError((loaded or {}).get("error", "the converted config is missing"))
+    body = loaded["body"] if loaded["body"] is not None else {}
+    return OmegaConf.to_container(OmegaConf.create(body), resolve=True)
+
+
+def _as_class_paths(value: Any) -> Any:
+    """``{_target_: X, **args}`` nodes written back as ``{class_path: X, init_args: args}``."""
+    if isinstance(value, list):
+        return [_as_class_paths(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if "_target_" not in value:
+        return {k: _as_class_paths(v) for k, v in value.items()}
+    args = {k: _as_class_paths(v) for k, v in value.items() if k != "_target_"}
+    return {"class_path": value["_target_"], **({"init_args": args} if args else {})}
+
+
+def _text(exc: BaseException) -> str:
+    """jsonargparse's multi-line message on one line, bounded."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 400 else text[:397] + "..."
