@@ -234,7 +234,7 @@ def test_a_tree_without_a_primary_names_the_files_checked_standalone(tmp_path: P
     assert done.returncode == 0, done.stdout + done.stderr
     assert (
         "2 jsonargparse files checked against jsonargparse's own parse, each as a standalone "
-        "config (no primary config at the root of the tree): runs/fit.yaml, runs/small.yaml"
+        "config: runs/fit.yaml, runs/small.yaml"
     ) in done.stdout
     assert "Check: 4 of 4 equal" in done.stdout
 

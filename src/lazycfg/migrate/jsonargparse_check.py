@@ -67,7 +67,7 @@ def _standalone_note(files: list[Source], sources: list[Source]) -> str:
     shown = ", ".join(names[:_LISTED]) + (
         f" and {len(names) - _LISTED} more" * (len(names) > _LISTED)
     )
-    return f"{note} (no primary config at the root of the tree): {shown}"
+    return f"{note}: {shown}"
 
 
 def _check_file(source: Source, loaded: Any, bases: tuple[type, ...]) -> Check:
