@@ -303,3 +303,52 @@ def test_a_dangling_interpolation_fails_the_converted_side(tmp_path: Path) -> No
         tmp_path, "${model.layers[0].size}", "${model.init_args.layers[0].init_args.size}"
     )
     assert problem.startswith("the converted side fails: ") and "init_args" in problem, problem
+
+
+LIGHTNING = {
+    "lib/callbacks.py": """
+        class Checkpoint:
+            def __init__(self, every: int = 1, **kwargs: object) -> None:
+                self.every, self.kwargs = every, kwargs
+
+
+        class Module:
+            def __init__(self, callback: Checkpoint) -> None:
+                self.callback = callback
+        """,
+    "conf/fit.yaml": """
+        trainer:
+          max_epochs: 3
+          callbacks:
+            - class_path: callbacks.Checkpoint
+              init_args: {every: 4}
+              dict_kwargs: {monitor: val_loss}
+        model:
+          class_path: callbacks.Module
+          init_args:
+            callback:
+              class_path: Checkpoint
+              dict_kwargs: {mode: max}
+        optimizer:
+          class_path: torch.optim.Adam
+          init_args:
+            lr: 0.01
+        lr_scheduler:
+          class_path: torch.optim.lr_scheduler.StepLR
+          init_args:
+            step_size: 3
+        """,
+}
+
+
+def test_a_lightning_cli_tree_checks_clean(tmp_path: Path) -> None:
+    """What LightningCLI fills at run time (an optimizer's params, a scheduler's optimizer) is
+    skipped, as the CLI skips it; ``dict_kwargs`` go back to ``**kwargs``."""
+    write_tree(tmp_path, LIGHTNING)
+    done = run(tmp_path, "migrate", "conf", "-o", "out")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Check: 3 of 3 equal" in done.stdout, done.stdout
+    assert "1 jsonargparse file checked against jsonargparse's own parse" in done.stdout
+    source = (tmp_path / "out" / "__init__.py").read_text()
+    assert 'Module(callback=Checkpoint(mode="max"))' in source, source
+    assert 'Checkpoint(every=4, monitor="val_loss")' in source, source

@@ -18,7 +18,9 @@ when it does not import, the report says the check is partial.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
+from inspect import Parameter
 from typing import Any, Union
 
 from lazycfg.migrate.class_names import named_bases
@@ -98,10 +100,12 @@ def _parser(body: Any, bases: tuple[type, ...]) -> tuple[Any, list[str]]:
     stack: list[tuple[str, Any]] = [(str(k), v) for k, v in (body or {}).items()]
     while stack:
         key, value = stack.pop()
-        kind: Any = Any
-        if _is_class_node(value):
-            kind = _class_type(value["_target_"], bases)
-        elif isinstance(value, list) and value and all(map(_is_class_node, value)):
+        kind: Any = _class_type(value["_target_"], bases) if _is_class_node(value) else Any
+        if kind is not Any:  # as a CLI adds a class: what the node does not give is skipped
+            skip = _unfilled(value) or None
+            parser.add_subclass_arguments(kind, key, required=False, skip=skip)
+            continue
+        if isinstance(value, list) and value and all(map(_is_class_node, value)):
             classes = [_class_type(item["_target_"], bases) for item in value]
             kind = list[Union[tuple(classes)]] if Any not in classes else Any  # noqa: UP007
         elif isinstance(value, dict) and _holds_class_nodes(value):
@@ -131,21 +135,43 @@ def _holds_class_nodes(value: Any) -> bool:
     return False
 
 
-def _class_type(target: Any, bases: tuple[type, ...]) -> Any:
-    """The type jsonargparse should parse a node of class ``target`` with: a named base it
-    subclasses, else the class; ``Any`` when it does not import. A bare name is never
-    imported (it would be a module of that name)."""
+def _class_of(target: Any) -> type | None:
+    """The class a dotted ``target`` names, imported as the writer imports it; None when it
+    does not import. A bare name is never imported (it would be a module of that name)."""
     from lazycfg.core.targets import locate
 
     if not isinstance(target, str) or "." not in target:
-        return Any
+        return None
     try:
         cls = locate(target)
     except Exception:
-        return Any
-    if not isinstance(cls, type):
+        return None
+    return cls if isinstance(cls, type) else None
+
+
+def _class_type(target: Any, bases: tuple[type, ...]) -> Any:
+    """The type jsonargparse should parse a node of class ``target`` with: a named base it
+    subclasses, else the class; ``Any`` when it does not import."""
+    cls = _class_of(target)
+    if cls is None:
         return Any
     return next((b for b in bases if issubclass(cls, b)), cls)
+
+
+def _unfilled(node: dict[Any, Any]) -> set[str]:
+    """Required parameters of the node's class that the node does not give: the CLI fills
+    them at run time (LightningCLI: an optimizer's ``params``), so the parser skips them."""
+    cls = _class_of(node.get("_target_"))
+    try:
+        parameters = inspect.signature(cls).parameters.values() if cls else ()
+    except (TypeError, ValueError):
+        return set()
+    keywords = (Parameter.POSITIONAL_OR_KEYWORD, Parameter.KEYWORD_ONLY)
+    return {
+        p.name
+        for p in parameters
+        if p.kind in keywords and p.default is Parameter.empty and p.name not in node
+    }
 
 
 def _resolved(loaded: Any) -> Any:
@@ -159,7 +185,8 @@ def _resolved(loaded: Any) -> Any:
 
 
 def _as_class_paths(value: Any) -> Any:
-    """``{_target_: X, **args}`` nodes written back as ``{class_path: X, init_args: args}``."""
+    """``{_target_: X, **args}`` nodes written back as ``{class_path: X, init_args: args}``,
+    what X's ``**kwargs`` take (no parameter of its own) as ``dict_kwargs``."""
     if isinstance(value, list):
         return [_as_class_paths(v) for v in value]
     if not isinstance(value, dict):
@@ -167,7 +194,26 @@ def _as_class_paths(value: Any) -> Any:
     if "_target_" not in value:
         return {k: _as_class_paths(v) for k, v in value.items()}
     args = {k: _as_class_paths(v) for k, v in value.items() if k != "_target_"}
-    return {"class_path": value["_target_"], **({"init_args": args} if args else {})}
+    node: dict[str, Any] = {"class_path": value["_target_"]}
+    extra = _kwargs_only(value["_target_"], args)
+    named = {k: v for k, v in args.items() if k not in extra}
+    if named:
+        node["init_args"] = named
+    if extra:
+        node["dict_kwargs"] = {k: args[k] for k in extra}
+    return node
+
+
+def _kwargs_only(target: Any, args: dict[str, Any]) -> list[str]:
+    """The ``args`` that only the ``**kwargs`` of ``target``'s class take."""
+    cls = _class_of(target)
+    try:
+        parameters = inspect.signature(cls).parameters if cls else {}
+    except (TypeError, ValueError):
+        return []
+    if not any(p.kind is Parameter.VAR_KEYWORD for p in parameters.values()):
+        return []
+    return [k for k in args if k not in parameters]
 
 
 def _text(exc: BaseException) -> str:
