@@ -234,7 +234,7 @@ def test_a_tree_without_a_primary_names_the_files_checked_standalone(tmp_path: P
     assert done.returncode == 0, done.stdout + done.stderr
     assert (
         "2 jsonargparse files checked against jsonargparse's own parse, each as a standalone "
-        "config: runs/fit.yaml, runs/small.yaml"
+        "config (--config FILE): runs/fit.yaml, runs/small.yaml"
     ) in done.stdout
     assert "Check: 4 of 4 equal" in done.stdout
 
@@ -352,3 +352,44 @@ def test_a_lightning_cli_tree_checks_clean(tmp_path: Path) -> None:
     source = (tmp_path / "out" / "__init__.py").read_text()
     assert 'Module(callback=Checkpoint(mode="max"))' in source, source
     assert 'Checkpoint(every=4, monitor="val_loss")' in source, source
+
+
+def test_a_file_whose_root_is_a_class_node_is_parsed_as_an_arguments_value(
+    tmp_path: Path,
+) -> None:
+    resnet = """
+        class_path: tasks.backbones.ResNet
+        init_args:
+          depth: 34
+          width: ${init_args.depth}
+        """
+    cwd = project(tmp_path, {"model/resnet.yaml": resnet})
+    done = run(cwd, "migrate", "conf", "-o", "out")
+    assert done.returncode == 0, done.stdout + done.stderr
+    source = (cwd / "out" / "model.py").read_text()
+    assert 'ResNet(depth=34, width="${depth}")' in source, source
+    assert "Check: 2 of 2 equal" in done.stdout, done.stdout
+    assert "as an argument's value, --model FILE): model/resnet.yaml" in done.stdout
+    # The converted side is really parsed: a width that resolves elsewhere differs.
+    module = cwd / "out" / "model.py"
+    module.write_text(source.replace('width="${depth}"', "width=35"))
+    script = textwrap.dedent(
+        """
+        from pathlib import Path
+        from lazycfg.migrate.jsonargparse_check import jsonargparse_checks
+        from lazycfg.migrate.readers import read_tree
+        from lazycfg.migrate.verify import verify
+
+        sources = read_tree(Path("conf"), imports=True)
+        verification = verify(sources, Path("conf"), Path("out"), [], parallel=False)
+        checks, _ = jsonargparse_checks(sources, verification.converted)
+        print(checks[0].differences)
+        """
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([os.environ.get("PYTHONPATH", ""), "lib"])}
+    checked = subprocess.run(
+        [sys.executable, "-c", script], cwd=cwd, env=env, capture_output=True, text=True
+    )
+    assert checked.stdout.strip() == "['value.init_args.width: original 34 != converted 35']", (
+        checked.stdout + checked.stderr
+    )

@@ -62,9 +62,12 @@ def jsonargparse_checks(
 
 def _standalone_note(files: list[Source], sources: list[Source]) -> str:
     count = f"{len(files)} jsonargparse file{'s' if len(files) > 1 else ''}"
-    note = f"{count} checked against jsonargparse's own parse, each as a standalone config"
+    how = "--config FILE"
+    if any(_is_class_node(s.body) for s in files):
+        how += "; one whose root is a class_path node as an argument's value, --model FILE"
+    note = f"{count} checked against jsonargparse's own parse, each as a standalone config ({how})"
     if any(not s.group for s in sources):
-        return note + " (as --config FILE reads it)"
+        return note
     names = [str(s.file.name if not s.group else f"{s.group}/{s.file.name}") for s in files]
     shown = ", ".join(names[:_LISTED]) + (
         f" and {len(names) - _LISTED} more" * (len(names) > _LISTED)
@@ -72,16 +75,27 @@ def _standalone_note(files: list[Source], sources: list[Source]) -> str:
     return f"{note}: {shown}"
 
 
+_VALUE = "value"  # the one argument a file whose root is a class_path node is the value of
+
+
 def _check_file(source: Source, loaded: Any, bases: tuple[type, ...]) -> Check:
     check = Check(f"jsonargparse {source.config_path}")
+    if not isinstance(source.body, dict | None):
+        check.note = (
+            "not parsed: a list at the root is an argument's value, not a config jsonargparse "
+            "reads on its own (compared with lazycfg's reading)"
+        )
+        return check
+    as_value = _is_class_node(source.body)
     try:
-        parser, untyped = _parser(source.body, bases)
-        original = parser.parse_path(str(source.file)).as_dict()
+        parser, untyped = _parser({_VALUE: source.body} if as_value else source.body, bases)
+        original = _parse_original(parser, source, as_value)
     except Exception as exc:  # jsonargparse's refusal of the original proves nothing
         check.unverified = f"jsonargparse cannot parse the original {source.file}: {_text(exc)}"
         return check
     try:
-        parsed = parser.parse_object(_as_class_paths(_resolved(loaded))).as_dict()
+        converted = _as_class_paths(_resolved(loaded))
+        parsed = parser.parse_object({_VALUE: converted} if as_value else converted).as_dict()
     except Exception as exc:
         check.differences = [f"the converted side fails: {_text(exc)}"]
         return check
@@ -89,6 +103,17 @@ def _check_file(source: Source, loaded: Any, bases: tuple[type, ...]) -> Check:
     if untyped and not check.differences:
         check.note = f"read as plain data (the class does not import here): {', '.join(untyped)}"
     return check
+
+
+def _parse_original(parser: Any, source: Source, as_value: bool) -> Any:
+    """The original file as jsonargparse reads it: a whole config (``--config FILE``), or the
+    value of a class-typed argument (``--model FILE``)."""
+    if not as_value:
+        return parser.parse_path(str(source.file)).as_dict()
+    parsed = parser.parse_args([f"--{_VALUE}", str(source.file)]).as_dict()
+    if isinstance(parsed.get(_VALUE), dict):
+        parsed[_VALUE].pop("__path__", None)  # where it was read from, not a value
+    return parsed
 
 
 def _parser(body: Any, bases: tuple[type, ...]) -> tuple[Any, list[str]]:
@@ -108,7 +133,7 @@ def _parser(body: Any, bases: tuple[type, ...]) -> tuple[Any, list[str]]:
         if isinstance(value, list) and value and all(map(_is_class_node, value)):
             classes = [_class_type(item["_target_"], bases) for item in value]
             kind = list[Union[tuple(classes)]] if Any not in classes else Any  # noqa: UP007
-        elif isinstance(value, dict) and _holds_class_nodes(value):
+        elif isinstance(value, dict) and not _is_class_node(value) and _holds_class_nodes(value):
             stack += [(f"{key}.{k}", v) for k, v in value.items()]
             continue
         if kind is Any and _holds_class_nodes(value):

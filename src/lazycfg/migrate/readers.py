@@ -156,7 +156,9 @@ def read_source(
             comments.inline.setdefault(key, line)
         del prefix
     if state.dialect == JSONARGPARSE:
-        body = _flattened_references(body)
+        body = _flattened_references(
+            body, root_is_class=isinstance(loaded.data, dict) and "class_path" in loaded.data
+        )
     defaults = None
     if isinstance(body, dict) and "defaults" in body and state.dialect == HYDRA:
         defaults = body.pop("defaults")
@@ -305,21 +307,30 @@ def _untag(
 
 _INTERPOLATION = re.compile(r"\$\{[^{}]*\}")
 _NESTING = re.compile(r"\.(?:init_args|dict_kwargs)(?=[.}\[])")
+_LEADING = re.compile(r"(?<=\$\{)(?:init_args|dict_kwargs)\.")  # ${init_args.x}: root node
 
 
-def _flattened_references(body: Any) -> Any:
+def _flattened_references(body: Any, root_is_class: bool = False) -> Any:
     """Interpolations through ``init_args`` (``${model.init_args.out_features}``) rewritten
-    to the converted layout, where a class_path node's arguments sit on the node itself."""
+    to the converted layout, where a class_path node's arguments sit on the node itself; in
+    a file whose root is a class_path node, ``${init_args.x}`` too."""
     stack = [body]
     while stack:
         here = stack.pop()
         items = here.items() if isinstance(here, dict) else enumerate(here)
         for key, value in list(items):
             if isinstance(value, str) and "${" in value:
-                here[key] = _INTERPOLATION.sub(lambda m: _NESTING.sub("", m.group(0)), value)
+                here[key] = _INTERPOLATION.sub(lambda m: _flat(m.group(0), root_is_class), value)
             elif isinstance(value, dict | list):
                 stack.append(value)
     return body
+
+
+def _flat(reference: str, root_is_class: bool) -> str:
+    """One ``${...}`` with its steps through ``init_args`` / ``dict_kwargs`` removed."""
+    if root_is_class:
+        reference = _LEADING.sub("", reference)
+    return _NESTING.sub("", reference)
 
 
 _Argument = tuple[str, Any]  # (class_path of the node, parameter) a value is passed to
