@@ -10,11 +10,19 @@ import sys
 import textwrap
 from pathlib import Path
 
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from migrate_trees import write_tree
 
 from lazycfg.migrate import migrate
-from lazycfg.migrate.jsonargparse_check import NO_IMPORT, NOT_INSTALLED, jsonargparse_checks
-from lazycfg.migrate.readers import read_tree
+from lazycfg.migrate.jsonargparse_check import (
+    NO_IMPORT,
+    NOT_INSTALLED,
+    _as_class_paths,
+    jsonargparse_checks,
+)
+from lazycfg.migrate.readers import read_source, read_tree
 from lazycfg.migrate.verify import verify
 
 LAZYCFG = str(Path(sys.executable).parent / "lazycfg")
@@ -393,3 +401,35 @@ def test_a_file_whose_root_is_a_class_node_is_parsed_as_an_arguments_value(
     assert checked.stdout.strip() == "['value.init_args.width: original 34 != converted 35']", (
         checked.stdout + checked.stderr
     )
+
+
+KEYS = st.from_regex(r"k_[a-z]{1,3}", fullmatch=True)
+SCALARS = st.integers(-5, 5) | st.booleans() | st.from_regex(r"s_[a-z]{0,3}", fullmatch=True)
+
+
+def class_node(children: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
+    args = st.dictionaries(KEYS, children, max_size=3)
+    target = st.sampled_from(["migrate_targets.Layer", "no_such_package_here.Thing"])
+    return st.builds(
+        lambda t, a: {"class_path": t, **({"init_args": a} if a else {})}, target, args
+    )
+
+
+TREES = st.recursive(
+    SCALARS,
+    lambda c: st.lists(c, max_size=3) | st.dictionaries(KEYS, c, max_size=3) | class_node(c),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=60)
+@given(st.dictionaries(KEYS, TREES, min_size=1, max_size=3))
+def test_class_nodes_written_back_are_the_nodes_read(tree: dict[str, object]) -> None:
+    """What the check hands jsonargparse for the converted side is the original layout."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "fit.yaml").write_text(yaml.safe_dump(tree))
+        source = read_source(root, root / "fit.yaml")
+    assert _as_class_paths(source.body) == tree

@@ -3,13 +3,17 @@
 The Hydra check (`lazycfg.migrate.verify`) compares the package with lazycfg's own reading of
 a class_path file. This one asks jsonargparse: per file, an ``ArgumentParser`` in
 ``parser_mode="omegaconf"`` (interpolations resolved, as jsonargparse resolves them within a
-file) with one argument per top-level entry: a class_path node typed with its class (or the
-``--class-module`` base it subclasses, so jsonargparse resolves a short name itself), a list of
-them typed ``list[A | B]``, anything else ``Any``. The original file is parsed with
-``parse_path``, the converted config (its ``store`` node, interpolations resolved by OmegaConf,
-each ``_target_`` node written back as ``class_path`` + ``init_args``) with ``parse_object``;
-both come back with every argument jsonargparse fills from the signatures (defaults, nested
-class_path nodes, short names resolved) and must be equal.
+file) with one argument per top-level entry. A class_path node is added as a CLI adds it
+(``add_subclass_arguments`` with its class, or the ``--class-module`` base it subclasses, so
+jsonargparse resolves a short name itself; the required parameters the node leaves to the CLI
+skipped, as LightningCLI skips an optimizer's ``params``); a list of them is typed
+``list[A | B]``; anything else ``Any``. The original file is parsed with ``parse_path`` (a
+file whose root is a class_path node: as the value of one such argument, ``--model FILE``),
+the converted config (its ``store`` node, interpolations resolved by OmegaConf, each
+``_target_`` node written back as ``class_path`` + ``init_args``, what only ``**kwargs``
+takes as ``dict_kwargs``) with ``parse_object``. Both come back with every argument
+jsonargparse fills from the signatures (defaults, nested class_path nodes, short names
+resolved) and must be equal.
 
 jsonargparse imports the classes the configs name (as the writer does to check each call), so
 it runs only with imports on; it is an optional extra (``lazycfg[migrate-jsonargparse]``) and,
