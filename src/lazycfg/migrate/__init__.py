@@ -128,7 +128,7 @@ def migrate(
                 sources, source, staging, overrides or [], guard, whole, bars
             )
             extra, notes = jsonargparse_checks(
-                sources, result.verification.converted, class_modules, imports
+                sources, result.verification.converted, class_modules, imports, bars
             )
             result.verification.checks += extra
             result.notes += notes + _partial_check_notes(sources)

@@ -29,6 +29,7 @@ from typing import Any, Union
 
 from lazycfg.migrate.class_names import named_bases
 from lazycfg.migrate.compare import Check, diff
+from lazycfg.migrate.progress import OFF, Progress
 from lazycfg.migrate.readers import JSONARGPARSE, Source
 
 NOT_INSTALLED = (
@@ -47,6 +48,7 @@ def jsonargparse_checks(
     converted: dict[str, Any],
     class_modules: Sequence[str] = (),
     imports: bool = True,
+    progress: Progress = OFF,
 ) -> tuple[list[Check], list[str]]:
     """One check per jsonargparse file (``converted``: the converted side's loads by config
     path), and the report's notes on what was and was not compared."""
@@ -60,7 +62,12 @@ def jsonargparse_checks(
     except ImportError:
         return [], [NOT_INSTALLED]
     bases = named_bases(class_modules)
-    checks = [_check_file(s, converted.get(s.config_path), bases) for s in files]
+    bar = progress.stage("jsonargparse", len(files))
+    checks = []
+    for source in files:
+        checks.append(_check_file(source, converted.get(source.config_path), bases))
+        bar.update()
+    bar.close()
     return checks, [_standalone_note(files, sources)]
 
 
