@@ -1,5 +1,6 @@
 # make demo:        the sklearn example end to end (installs core + the `sklearn` extra only).
-# make test:        ruff, pyright and the test suite (adds dev (with hydra-zen), examples, track, wandb, torch).
+# make test:        ruff, pyright and the test suite (adds dev (with hydra-zen), examples, track, wandb, torch,
+#                   migrate-jsonargparse).
 # make bench:       every benchmark table (adds the `bench` extra: the libraries measured against).
 # make conformance: Hydra's own test suite against lazycfg (tests/conformance).
 # make corpora:     the real-world corpora in ../shared/corpora (CORPORA=path); fails if absent.
@@ -28,7 +29,7 @@ $(DEMO): pyproject.toml $(CREATED)
 	touch $@
 
 $(TEST): pyproject.toml $(DEMO)
-	$(BIN)/pip install -q -e ".[sklearn,dev,examples,track,wandb,torch]" "$(TORCH)"
+	$(BIN)/pip install -q -e ".[sklearn,dev,examples,track,wandb,torch,migrate-jsonargparse]" "$(TORCH)"
 	touch $@
 
 $(BENCH): pyproject.toml $(DEMO)

@@ -180,6 +180,8 @@ def _import_exact(path: str) -> tuple[Any, str | None]:
     """The object a dotted path names, if it imports and that path is its public one."""
     from lazycfg.core.targets import import_path, locate
 
+    if "." not in path:  # a bare name imports only a module, never a callable: import nothing
+        return None, "a bare name, not a dotted path (write the full path of the class)"
     try:
         obj = locate(path)
     except Exception as exc:

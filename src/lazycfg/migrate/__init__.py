@@ -20,10 +20,11 @@ from lazycfg.codegen.python import Kept
 from lazycfg.migrate import output
 from lazycfg.migrate.class_names import check_modules
 from lazycfg.migrate.cleanup import Guard
+from lazycfg.migrate.jsonargparse_check import jsonargparse_checks
 from lazycfg.migrate.loader import BadTree, MigrateError
 from lazycfg.migrate.output import OutputError
 from lazycfg.migrate.progress import Progress
-from lazycfg.migrate.readers import HYDRA, JSONARGPARSE, Source, read_tree
+from lazycfg.migrate.readers import HYDRA, Source, read_tree
 from lazycfg.migrate.verify import Verification, verify
 from lazycfg.migrate.writer import prove_package, write_package
 
@@ -112,7 +113,7 @@ def migrate(
     if class_modules and not imports:
         raise ValueError("--class-module imports the modules it names: drop --no-import")
     check_modules(class_modules)
-    sources = read_tree(source, exclude, bars, class_modules)
+    sources = read_tree(source, exclude, bars, class_modules, imports)
     if check:
         _refuse_outside_reads(sources)
     guard = Guard()
@@ -126,7 +127,11 @@ def migrate(
             result.verification = _check(
                 sources, source, staging, overrides or [], guard, whole, bars
             )
-            result.notes += _partial_check_notes(sources)
+            extra, notes = jsonargparse_checks(
+                sources, result.verification.converted, class_modules, imports, bars
+            )
+            result.verification.checks += extra
+            result.notes += notes + _partial_check_notes(sources)
         output.publish(target, written, guard)
     except BaseException:
         guard.undo_now()
@@ -138,11 +143,6 @@ def migrate(
 def _partial_check_notes(sources: list[Source]) -> list[str]:
     """What the check could not prove for this tree, said plainly in the report."""
     notes = []
-    if any(s.dialect == JSONARGPARSE for s in sources):
-        notes.append(
-            "partial check: jsonargparse files are compared with lazycfg's reading of them "
-            "(class_path nodes as _target_ nodes), not with jsonargparse's own parse"
-        )
     if not any(not s.group for s in sources):
         notes.append(
             "no primary config at the root of the tree: each file was compared, no composition was"

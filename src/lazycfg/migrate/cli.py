@@ -63,8 +63,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         action="append",
         default=[],
         metavar="MODULE",
-        help="a module to import and search for short jsonargparse class_path names "
-        "(class_path: ClassificationTask); repeatable",
+        help="a module (its classes) or a base class (its imported subclasses) to import and "
+        "search for short jsonargparse class_path names (class_path: ClassificationTask); "
+        "repeatable",
     )
     parser.add_argument(
         "--force",

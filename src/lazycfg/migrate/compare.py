@@ -22,6 +22,8 @@ class Check:
 @dataclass
 class Verification:
     checks: list[Check] = field(default_factory=list)
+    # The converted side's loads by config path (package, defaults, body), for later checks.
+    converted: dict[str, Any] = field(default_factory=dict)
 
     @property
     def failed(self) -> list[Check]:

@@ -15,10 +15,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
+from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from lazycfg.migrate.class_names import ClassNameError
+from lazycfg.migrate.class_names import ClassNameError, annotated_bases
 from lazycfg.migrate.class_names import resolve as resolve_class_name
 from lazycfg.migrate.loader import BadTree, Comments, ConfigPath, MigrateError, Tagged, read_yaml
 from lazycfg.migrate.progress import OFF, Progress
@@ -93,8 +94,13 @@ def read_tree(
     exclude: Sequence[str] = (),
     progress: Progress = OFF,
     class_modules: Sequence[str] = (),
+    imports: bool = False,
 ) -> list[Source]:
-    """Read every YAML file of a config tree; `BadTree` lists every bad file at once."""
+    """Read every YAML file of a config tree; `BadTree` lists every bad file at once.
+
+    ``class_modules`` and, with ``imports``, the classes that class_path nodes name (as the
+    writer imports them) are where short class_path names are looked up.
+    """
     if not root.is_dir():
         raise MigrateError(root, 1, 1, "not a directory of YAML configs")
     real_root = root.resolve()
@@ -106,7 +112,7 @@ def read_tree(
     for path in paths:
         bar.update()
         try:
-            source = read_source(root, path, real_root, class_modules)
+            source = read_source(root, path, real_root, class_modules, imports)
         except MigrateError as exc:
             errors.extend(exc.errors if isinstance(exc, BadTree) else [exc])
             continue
@@ -129,13 +135,17 @@ def read_tree(
 
 
 def read_source(
-    root: Path, path: Path, real_root: Path | None = None, class_modules: Sequence[str] = ()
+    root: Path,
+    path: Path,
+    real_root: Path | None = None,
+    class_modules: Sequence[str] = (),
+    imports: bool = False,
 ) -> Source:
     """Read one file of the tree rooted at ``root`` into a `Source`."""
     real_root = real_root or root.resolve()
     inside(root, path, (path, 1, 1), real_root)
     loaded = read_yaml(path)
-    state = _State(root, real_root, tuple(class_modules))
+    state = _State(root, real_root, tuple(class_modules), imports)
     state.lines = {p: (path, line) for p, line in loaded.lines.items()}
     body = _translate(loaded.data, path, state, (path.resolve(),))
     comments = loaded.comments
@@ -146,7 +156,9 @@ def read_source(
             comments.inline.setdefault(key, line)
         del prefix
     if state.dialect == JSONARGPARSE:
-        body = _flattened_references(body)
+        body = _flattened_references(
+            body, root_is_class=isinstance(loaded.data, dict) and "class_path" in loaded.data
+        )
     defaults = None
     if isinstance(body, dict) and "defaults" in body and state.dialect == HYDRA:
         defaults = body.pop("defaults")
@@ -187,9 +199,16 @@ def _check_root(path: Path, body: Any, group: str, package: str | None) -> None:
 
 
 class _State:
-    def __init__(self, root: Path, real_root: Path, class_modules: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        root: Path,
+        real_root: Path,
+        class_modules: tuple[str, ...] = (),
+        imports: bool = False,
+    ) -> None:
         self.root, self.real_root = root, real_root
         self.class_modules = class_modules  # where short class_path names are looked up
+        self.imports = imports  # whether a class_path's class may be imported for its signature
         self.dialect = HYDRA
         self.included: list[tuple[ConfigPath, Comments]] = []
         self.lines: dict[ConfigPath, tuple[Path, int]] = {}
@@ -197,30 +216,39 @@ class _State:
 
 def _translate(data: Any, file: Path, state: _State, chain: tuple[Path, ...]) -> Any:
     """Hydra form of one file's data: tags and class_path nodes rewritten, includes inlined."""
-    # An explicit stack: included files nest arbitrarily deep without recursion limits.
+    # An explicit stack: included files nest arbitrarily deep without recursion limits. Each
+    # entry: value, its path in the output, its path as written (for lines), where it goes,
+    # and the (class_path, parameter) it is an argument of, for short names in it.
     result: list[Any] = [None]
-    stack: list[tuple[Any, ConfigPath, list[Any] | dict[Any, Any], Any]] = [(data, (), result, 0)]
+    stack: list[tuple[Any, ConfigPath, ConfigPath, Any, Any, _Argument | None]] = [
+        (data, (), (), result, 0, None)
+    ]
     while stack:
-        value, path, parent, slot = stack.pop()
+        value, path, raw, parent, slot, argument = stack.pop()
         if isinstance(value, Tagged):
             value = _untag(value, file, state, chain, path)
             if isinstance(value, _Inlined):
                 parent[slot] = value.data
                 continue
         if isinstance(value, dict) and "class_path" in value:
-            value = _class_path(value, file, state.class_modules, state.lines.get(path))
+            target = _class_target(value, file, state, state.lines.get(raw), argument)
             state.dialect = JSONARGPARSE
-        if isinstance(value, dict):
+            node: dict[Any, Any] = {"_target_": target}
+            parent[slot] = node
+            for key, item, written in _class_arguments(value, target, file, raw):
+                node[key] = None
+                stack.append((item, (*path, key), written, node, key, (target, key)))
+        elif isinstance(value, dict):
             out: dict[Any, Any] = {}
             parent[slot] = out
             for key, item in value.items():
                 out[key] = None
-                stack.append((item, (*path, key), out, key))
+                stack.append((item, (*path, key), (*raw, key), out, key, None))
         elif isinstance(value, list):
             items: list[Any] = [None] * len(value)
             parent[slot] = items
-            for i, item in enumerate(value):
-                stack.append((item, (*path, i), items, i))
+            for i, item in enumerate(value):  # a list's items are arguments of its parameter
+                stack.append((item, (*path, i), (*raw, i), items, i, argument))
         else:
             parent[slot] = value
     return result[0]
@@ -267,7 +295,7 @@ def _untag(
             node.file, node.line, node.column, f"included file {node.value!r} not found ({target})"
         )
     loaded = read_yaml(target)
-    inner = _State(state.root, state.real_root, state.class_modules)
+    inner = _State(state.root, state.real_root, state.class_modules, state.imports)
     inner.lines = {p: (target, line) for p, line in loaded.lines.items()}
     data = _translate(loaded.data, target, inner, (*chain, target))
     for key, found in inner.lines.items():  # the included file's entries, under this path
@@ -279,43 +307,81 @@ def _untag(
 
 _INTERPOLATION = re.compile(r"\$\{[^{}]*\}")
 _NESTING = re.compile(r"\.(?:init_args|dict_kwargs)(?=[.}\[])")
+_LEADING = re.compile(r"(?<=\$\{)(?:init_args|dict_kwargs)\.")  # ${init_args.x}: root node
 
 
-def _flattened_references(body: Any) -> Any:
+def _flattened_references(body: Any, root_is_class: bool = False) -> Any:
     """Interpolations through ``init_args`` (``${model.init_args.out_features}``) rewritten
-    to the converted layout, where a class_path node's arguments sit on the node itself."""
+    to the converted layout, where a class_path node's arguments sit on the node itself; in
+    a file whose root is a class_path node, ``${init_args.x}`` too."""
     stack = [body]
     while stack:
         here = stack.pop()
         items = here.items() if isinstance(here, dict) else enumerate(here)
         for key, value in list(items):
             if isinstance(value, str) and "${" in value:
-                here[key] = _INTERPOLATION.sub(lambda m: _NESTING.sub("", m.group(0)), value)
+                here[key] = _INTERPOLATION.sub(lambda m: _flat(m.group(0), root_is_class), value)
             elif isinstance(value, dict | list):
                 stack.append(value)
     return body
 
 
-def _class_path(
+def _flat(reference: str, root_is_class: bool) -> str:
+    """One ``${...}`` with its steps through ``init_args`` / ``dict_kwargs`` removed."""
+    if root_is_class:
+        reference = _LEADING.sub("", reference)
+    return _NESTING.sub("", reference)
+
+
+_Argument = tuple[str, Any]  # (class_path of the node, parameter) a value is passed to
+
+
+def _class_target(
     value: dict[Any, Any],
     file: Path,
-    modules: tuple[str, ...] = (),
-    where: tuple[Path, int] | None = None,
-) -> dict[Any, Any]:
+    state: _State,
+    where: tuple[Path, int] | None,
+    argument: _Argument | None,
+) -> str:
+    """The node's class_path, a short name resolved (`lazycfg.migrate.class_names`)."""
     target = value["class_path"]
-    line = where[1] if where else 1
+    at = where or (file, 1)
     if not isinstance(target, str):
-        raise MigrateError(file, line, 1, f"class_path must be a dotted path, got {target!r}")
+        raise MigrateError(*at, 1, f"class_path must be a dotted path, got {target!r}")
+    if "." in target:
+        return target
+    bases: tuple[type, ...] = ()
+    if argument is not None and state.imports and "." in argument[0]:
+        bases = annotated_bases(_imported(argument[0]), argument[1])
     try:
-        target = resolve_class_name(target, modules) or target
+        return resolve_class_name(target, state.class_modules, bases) or target
     except ClassNameError as exc:
-        raise MigrateError(file, line, 1, str(exc)) from None
-    out: dict[Any, Any] = {"_target_": target}
+        raise MigrateError(*at, 1, str(exc)) from None
+
+
+@cache
+def _imported(target: str) -> Any:
+    """The class a dotted class_path names, imported as the writer would import it; None
+    when it does not import (its arguments' short names then stay unresolved)."""
+    from lazycfg.core.targets import locate
+
+    try:
+        return locate(target)
+    except Exception:
+        return None
+
+
+def _class_arguments(
+    value: dict[Any, Any], target: str, file: Path, raw: ConfigPath
+) -> list[tuple[Any, Any, ConfigPath]]:
+    """A class_path node's entries, ``init_args`` and ``dict_kwargs`` flattened onto the node:
+    (key, value, path as written)."""
+    out: list[tuple[Any, Any, ConfigPath]] = []
     for key, item in value.items():
         if key in ("init_args", "dict_kwargs"):
             if not isinstance(item, dict):
                 raise MigrateError(file, 1, 1, f"{key} of {target} must be a mapping")
-            out.update(item)
+            out += [(k, v, (*raw, key, k)) for k, v in item.items()]
         elif key != "class_path":
-            out[key] = item
+            out.append((key, item, (*raw, key)))
     return out

@@ -325,7 +325,7 @@ def verify(
         original_side.close()
         GlobalHydra.instance().clear()
         store.repo = saved
-    result = Verification()
+    result = Verification(converted=converted[0])
     groups = {s.config_path: s.group for s in sources}
     for path, loaded in original[0].items():
         loaded = absolute_loaded(loaded, groups[path])  # as `absolute_defaults` wrote them
