@@ -65,8 +65,6 @@ TOO_LONG: set[tuple[str, str]] = {
     ("lazycfg.check.signature", "_build_spec"),
     ("lazycfg.check.signature", "bind_problems"),
     ("lazycfg.core.targets", "_compute_path"),
-    # Two renderings (text and AST) of the same statements, kept side by side.
-    ("lazycfg.codegen.derived", "add_derived"),
 }
 
 

@@ -58,6 +58,19 @@ def _one_line(text: str) -> str:
     return text.replace("\r", " ").replace("\n", " ").replace("\0", " ")
 
 
+_LINE = 100  # the line length the package is formatted to
+_NOQA = "  # noqa: F401 (registers the configs)"
+
+
+def _listed(names: list[tuple[str, str | None]]) -> str:
+    return ", ".join(a if s is None else f"{a} as {s}" for a, s in names)
+
+
+def _local_import(names: list[tuple[str, str | None]]) -> str:
+    """Sibling modules imported for the configs they register, not used here by name."""
+    return f"from . import {_listed(names)}{_NOQA}"
+
+
 def _docstring(text: str) -> str:
     """A docstring literal: triple-quoted when plain, else a repr (still a docstring)."""
     plain = text.isprintable() and not any(c in text for c in '"\\') and text.strip() == text
@@ -166,60 +179,64 @@ class Module:
         meant.body = statements
         self.statements.append((text + body, [meant]))
 
-    def add_value(
-        self, name: str, tree: Any, comments: CommentMap | None = None, path: Path = ()
+    def add_stored(
+        self,
+        name: str,
+        tree: Any,
+        keywords: list[tuple[str, str, Any]],
+        comments: CommentMap | None = None,
+        lead: list[str] | None = None,
     ) -> None:
-        """``name = <tree>``: a config that is not a mapping (a list Hydra composes into a
-        package), stored as it is rather than returned by a factory."""
-        body = self.expr(tree, comments, path)
-        meant = ast.Assign([ast.Name(name, ast.Store())], value_ast(self, tree), lineno=0)
-        self.statements.append((f"{name} = {body}\n", [meant]))
-
-    def add_call(
-        self, function: str, name: str, keywords: list[tuple[str, str, Any]], notes: CommentMap
-    ) -> None:
-        """``function(name, key=value, ...)``: each keyword (key, config path, value) a literal
-        or tree, ``function`` from `use` and ``name`` from `reserve`."""
+        """``name = <tree>`` and ``store(name, key=value, ...)`` below it: a config that is
+        plain data (no call, no other config's factory), stored as it is. Each keyword is (key,
+        config path, value); ``name`` comes from `reserve`."""
+        notes = comments or CommentMap()
+        body = self.expr(tree, notes)
         args = [name, *(f"{k}={self.expr(v, notes, (p,))}" for k, p, v in keywords)]
-        meant = ast.Expr(
-            ast.Call(
-                ast.Name(self.use(function), ast.Load()),
-                [ast.Name(name, ast.Load())],
-                [ast.keyword(k, value_ast(self, v)) for k, _, v in keywords],
-            )
+        assign = ast.Assign([ast.Name(name, ast.Store())], value_ast(self, tree), lineno=0)
+        call = ast.Call(
+            ast.Name(self.use("store"), ast.Load()),
+            [ast.Name(name, ast.Load())],
+            [ast.keyword(k, value_ast(self, v)) for k, _, v in keywords],
         )
-        self.statements.append((f"{function}({', '.join(args)})\n", [meant]))
+        text = f"{comment_lines(lead or [])}{name} = {body}\nstore({', '.join(args)})\n"
+        self.statements.append((text, [assign, ast.Expr(call)]))
 
     def add_comment(self, lines: list[str]) -> None:
         self.statements.append((comment_lines(lines), []))
 
     def _import_rows(self) -> list[tuple[str | None, list[tuple[str, str | None]], int]]:
+        """One block, sorted by module (all are third-party to the package written); sibling
+        modules, imported for their effect, in as few lines as fit."""
         froms: dict[str, list[tuple[str, str | None]]] = {}
         for module, attr, alias in sorted(self.imports):
             froms.setdefault(module, []).append((attr, None if attr == alias else alias))
+        if self.lazycfg_names:
+            froms["lazycfg"] = [(n, None) for n in sorted(self.lazycfg_names)]
         rows: list[tuple[str | None, list[tuple[str, str | None]], int]] = [
             (m, names, 0) for m, names in sorted(froms.items())
         ]
-        if self.lazycfg_names:
-            rows.append(("lazycfg", [(n, None) for n in sorted(self.lazycfg_names)], 0))
-        if self.local_modules:
-            rows.append((None, [(n, None) for n in self.local_modules], 1))
+        line: list[tuple[str, str | None]] = []
+        for name in self.local_modules:
+            if line and len(_local_import(line + [(name, None)])) > _LINE:
+                rows.append((None, line, 1))
+                line = []
+            line.append((name, None))
+        if line:
+            rows.append((None, line, 1))
         return rows
 
     def source(self) -> str:
         lines = [f"{_docstring(self.docstring)}\n"] if self.docstring else []
-        blocks: list[list[str]] = [[], [], []]
-        for module, names, level in self._import_rows():
-            listed = ", ".join(a if s is None else f"{a} as {s}" for a, s in names)
-            if level:  # imported for the configs they register, not used here by name
-                blocks[2].append(f"from . import {listed}  # noqa: F401 (registers every group)")
-            else:
-                blocks[1 if module == "lazycfg" else 0].append(f"from {module} import {listed}")
-        imports = "\n\n".join("\n".join(b) for b in blocks if b)
+        imports = [
+            _local_import(names) if level else f"from {module} import {_listed(names)}"
+            for module, names, level in self._import_rows()
+        ]
         if imports:
-            lines.append(imports + "\n")
+            lines.append("\n".join(imports) + "\n")
         lines += [text for text, _ in self.statements]
-        return self.header + "\n\n".join(lines)
+        # One blank line between statements: the formatter puts two around each function.
+        return self.header + "\n".join(lines)
 
     def meant(self) -> ast.Module:
         """The AST `source` must parse to (comments and layout aside)."""

@@ -120,12 +120,21 @@ def migrate(
         staging = output.stage(target, guard)
         written = write_package(sources, staging, imports=imports, progress=bars)
         prove_package(written)
-        result = Migration(sources, destination, written.modules, written.kept, written.formatted)
+        verification = None
         if check:
             whole = not exclude  # else Hydra must not see the files left out (bad, or costly)
-            result.verification = _check(
-                sources, source, staging, overrides or [], guard, whole, bars
-            )
+            run = (sources, source, staging, overrides or [], guard, whole, bars)
+            verification = _check(*run, written.extends)
+            literal = _failed_extensions(verification, written.extends)
+            if literal:  # written again, those configs with their defaults list, and checked
+                written = write_package(
+                    sources, staging, imports=imports, progress=bars, literal=literal
+                )
+                prove_package(written)
+                verification = _check(*run, written.extends)
+        result = Migration(sources, destination, written.modules, written.kept, written.formatted)
+        result.verification = verification
+        if check:
             result.notes += _partial_check_notes(sources)
         output.publish(target, written, guard)
     except BaseException:
@@ -171,6 +180,14 @@ def _refuse_outside_reads(sources: list[Source]) -> None:
         raise BadTree(errors)
 
 
+def _failed_extensions(
+    verification: Verification, extends: dict[str, tuple[str, bool]]
+) -> frozenset[str]:
+    """The configs written as a call of a sibling whose check failed (see `extend`)."""
+    failed = {c.what for c in verification.failed}
+    return frozenset(p for p in extends if {f"load {p}", f"compose {p}"} & failed)
+
+
 def _check(
     sources: list[Source],
     root: Path,
@@ -179,16 +196,17 @@ def _check(
     guard: Guard,
     whole: bool,
     bars: Progress,
+    extends: dict[str, tuple[str, bool]],
 ) -> Verification:
     if whole and all(s.dialect == HYDRA for s in sources):
-        return verify(sources, root, package, overrides, progress=bars)
+        return verify(sources, root, package, overrides, progress=bars, extends=extends)
     # Custom tags and class_path nodes are not Hydra: compare against their Hydra reading,
     # written for the sources only (so excluded files stay unread).
     tmp = Path(tempfile.mkdtemp(prefix="lazycfg-migrate-"))
     guard.remove(tmp)
     try:
         _write_hydra_yaml(sources, root, tmp)
-        return verify(sources, tmp, package, overrides, progress=bars)
+        return verify(sources, tmp, package, overrides, progress=bars, extends=extends)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

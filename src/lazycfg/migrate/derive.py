@@ -181,3 +181,67 @@ def best_base(
             if comments_kept(notes, base_notes, found, first):
                 best = (spent, name, found)
     return None if best is None else (best[1], best[2])
+
+
+def extension_changes(
+    base: tuple[Any, Any, CommentMap], own: Any, merged: tuple[Any, Any], notes: CommentMap
+) -> list[Change] | None:
+    """The changes that write a config extending a base (see `lazycfg.migrate.extend`) as a
+    call of it: every entry its own body states (an unchanged value too, as the YAML says it),
+    valued from the merged config. None when a call cannot say it: the base or the config is
+    a call at the root, or a comment of the config would go. ``base`` is (body, tree,
+    comments), ``merged`` (body, tree)."""
+    base_body, base_tree, base_notes = base
+    base_plain, plain = _plain(base_tree), _plain(merged[1])
+    if type(base_plain) is not dict or type(plain) is not dict:
+        return None  # a call at the root: `{**base(), ...}` cannot extend it
+    found = changes(base_body, merged[0], base_plain, plain)
+    if any(v is DELETE for _, v in found):
+        return None
+    found = sorted(
+        found + _restated(own, base_body, base_plain, plain, [p for p, _ in found]),
+        key=lambda c: _position(c[0], own, base_body),
+    )
+    lead = CommentMap({k: v for k, v in notes.above.items() if k != ("defaults",)})
+    lead.inline, lead.after = notes.inline, notes.after
+    return found if comments_kept(lead, base_notes, found, header(own, notes)) else None
+
+
+def _restated(
+    own: Any, base: Any, base_tree: Any, tree: Any, covered: list[tuple[Any, ...]]
+) -> list[Change]:
+    """The entries ``own`` states with the value the base already has (no change, but written
+    in the YAML), valued from the merged ``tree``; none under a call node."""
+    out: list[Change] = []
+    stack: list[tuple[tuple[Any, ...], Any, Any, Any, Any]] = [((), own, base, base_tree, tree)]
+    while stack:
+        path, o, b, tb, tm = stack.pop()
+        for key, value in o.items():
+            here = (*path, key)
+            if any(here[: len(c)] == c for c in covered):
+                continue
+            inner = (value, b.get(key), _plain(tb.get(key)), _plain(tm.get(key)))
+            if all(type(x) is dict for x in inner):
+                stack.append((here, *inner))
+            elif key in b and same(value, b[key]):
+                out.append((here, tm[key]))
+    return out
+
+
+def has_calls(tree: Any) -> bool:
+    """Whether a resolved tree holds a call, a class or a function (then a factory returns it;
+    plain data is stored as it is)."""
+    import inspect
+
+    from lazycfg.core.node import Lazy
+
+    stack = [tree]
+    while stack:
+        value = _plain(stack.pop())
+        if isinstance(value, Lazy | type) or inspect.isroutine(value):
+            return True
+        if type(value) is dict:
+            stack.extend(value.values())
+        elif type(value) is list or type(value) is tuple:
+            stack.extend(value)
+    return False
