@@ -1,58 +1,89 @@
-"""The text and AST of a factory written as a call of a sibling factory with what differs.
+"""The text and AST of a config written as a sibling's config with what differs.
 
-``changes`` are (config path, resolved value or `DELETE`) pairs (`lazycfg.migrate.derive`):
-top-level values only give ``return {**base(), "k": v}``; anything else gives ``config =
-base()``, one assignment or ``del`` per change, and ``return config``.
+``changes`` are (config path, resolved value or `DELETE`) pairs (`lazycfg.migrate.derive`).
+The sibling (the base) is plain data, a module variable, or a factory, called. Top-level
+values only give ``{**base, "k": v}`` (``{**base(), ...}``); anything else gives ``name =
+deepcopy(base)`` (``name = base()``), one assignment or ``del`` per change, then ``store(name,
+...)``. Module-level statements run at import, so a change whose value holds a call (which
+would construct it there) is written as a factory instead: ``config = base()``, the changes,
+``return config``.
 """
 
 from __future__ import annotations
 
 import ast
+import copy
 from typing import Any
 
 from lazycfg.codegen.module import CommentMap, Module, comment_lines
+from lazycfg.codegen.stored import add_stored, store_call
 from lazycfg.codegen.syntax import literal_ast, value_ast
 
 _LOCALS = ("config", "cfg", "conf", "base_config")
+Change = tuple[tuple[Any, ...], Any]
 
 
 def add_derived(
     module: Module,
     name: str,
-    base: str,
-    changes: list[tuple[tuple[Any, ...], Any]],
+    base: tuple[str, bool],
+    changes: list[Change],
     delete: object,
     comments: CommentMap,
     lead: list[str],
-    register: list[tuple[str, str, Any]] | None,
+    keywords: list[tuple[str, str, Any]],
+    in_factory: bool,
 ) -> None:
-    """Add ``@factory def name()`` returning ``base()`` with ``changes`` (see the module doc)."""
-    call = ast.Call(ast.Name(base, ast.Load()), [], [])
+    """Add config ``name`` as ``base`` (its name, and whether it is a factory to call) with
+    ``changes``, stored with ``keywords`` (see the module doc). ``in_factory``: written as a
+    ``@factory`` function decorated with ``store(**keywords)``."""
+    base_name, called = base
     marked = {p for p, _ in changes if p in comments.above or p in comments.inline}
     simple = all(len(p) == 1 and v is not delete and not hasattr(v, "keywords") for p, v in changes)
-    if not changes:  # the base as it is
-        body, statements = f"    return {base}()\n", [ast.Return(call)]
-    elif simple and not marked:
+    call = ast.Call(ast.Name(base_name, ast.Load()), [], [])
+    start: tuple[str, ast.expr] = (f"{base_name}()", call) if called else (base_name, call.func)
+    if simple and not marked:
         items = [f"{module.expr(p[0])}: {module.expr(v, comments, p)}" for p, v in changes]
-        body = f"    return {{**{base}(), {', '.join(items)}}}\n"
-        meant = ast.Dict(
+        text = f"{{**{start[0]}, {', '.join(items)}}}" if items else start[0]
+        meant: ast.expr = ast.Dict(
             [None, *(literal_ast(p[0]) for p, _ in changes)],
-            [call, *(value_ast(module, v) for _, v in changes)],
+            [start[1], *(value_ast(module, v) for _, v in changes)],
         )
-        statements = [ast.Return(meant)]
-    else:
-        aliases = {alias for _, _, alias in module.imports} | {base, *module.lazycfg_names}
-        local = next(n for n in _LOCALS if n not in aliases | {"replace"})
-        lines = [f"    {local} = {base}()\n"]
-        statements = [ast.Assign([ast.Name(local, ast.Store())], call, lineno=0)]
-        for path, value in changes:
-            text = None if value is delete else _text(module, value, comments, path)
-            lines.append(_change_text(module, local, path, value, text, comments))
-            statements.append(_change_ast(module, local, path, value, text))
-        lines.append(f"    return {local}\n")
+        meant = meant if items else start[1]
+        if in_factory:
+            body, statements = f"    return {text}\n", [ast.Return(meant)]
+            module.add_function(name, body, statements, comments, lead, keywords)
+        else:
+            add_stored(module, name, None, keywords, comments, lead, value=(text, meant))
+        return
+    if not called and not in_factory:  # a copy: the base's nested entries stay as they are
+        deep = module.ref(copy.deepcopy, "copy.deepcopy")
+        start = (f"{deep}({base_name})", ast.Call(ast.Name(deep, ast.Load()), [start[1]], []))
+    local = name if not in_factory else _local(module, base_name)
+    lines = [f"{local} = {start[0]}\n"]
+    statements: list[ast.stmt] = [ast.Assign([ast.Name(local, ast.Store())], start[1], lineno=0)]
+    for path, value in changes:
+        text = None if value is delete else _text(module, value, comments, path)
+        lines.append(_change_text(module, local, path, value, text, comments))
+        statements.append(_change_ast(module, local, path, value, text))
+    if in_factory:
+        lines.append(f"return {local}\n")
         statements.append(ast.Return(ast.Name(local, ast.Load())))
-        body = "".join(lines)
-    module.add_function(name, body, statements, comments, lead, register)
+        body = "".join("    " + line if line.strip() else line for line in _split(lines))
+        module.add_function(name, body, statements, comments, lead, keywords)
+        return
+    store_text, store = store_call(module, name, ast.Name(name, ast.Load()), keywords, comments)
+    text = comment_lines(lead) + "".join(lines) + store_text
+    module.add_statements(text, [*statements, store])
+
+
+def _local(module: Module, base: str) -> str:
+    aliases = {alias for _, _, alias in module.imports} | {base, *module.lazycfg_names}
+    return next(n for n in _LOCALS if n not in aliases | {"replace"})
+
+
+def _split(lines: list[str]) -> list[str]:
+    return [line for text in lines for line in text.splitlines(keepends=True)]
 
 
 def _change_text(
@@ -65,18 +96,17 @@ def _change_text(
 ) -> str:
     """The lines of one change (``text`` None: a deletion), its comments above or beside."""
     target = local + "".join(f"[{module.expr(k)}]" for k in path)
-    above = comment_lines(comments.above.get(path, []))
-    lines = ["    " + line + "\n" for line in above.splitlines()]
+    lines = [comment_lines(comments.above.get(path, []))]
     inline = comments.inline.get(path)
     tail = f"  # {inline}" if inline and text is not None and "\n" not in text else ""
     if inline and not tail:
-        lines.append(f"    # {inline}\n")
+        lines.append(f"# {inline}\n")
     if text is None:
-        lines.append(f"    del {target}{tail}\n")
+        lines.append(f"del {target}{tail}\n")
     elif hasattr(value, "keywords"):  # replace(config[...], key=value, ...)
-        lines.append(f"    {target} = {module.use('replace')}({target}, {text}){tail}\n")
+        lines.append(f"{target} = {module.use('replace')}({target}, {text}){tail}\n")
     else:
-        lines.append(f"    {target} = {text}{tail}\n")
+        lines.append(f"{target} = {text}{tail}\n")
     return "".join(lines)
 
 

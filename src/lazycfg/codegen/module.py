@@ -12,6 +12,7 @@ import builtins
 import inspect
 import keyword
 import math
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,7 +59,8 @@ def _one_line(text: str) -> str:
     return text.replace("\r", " ").replace("\n", " ").replace("\0", " ")
 
 
-_LINE = 100  # the line length the package is formatted to
+_STDLIB = sys.stdlib_module_names
+LINE_LENGTH = 100  # the line length the package is formatted to
 _NOQA = "  # noqa: F401 (registers the configs)"
 
 
@@ -179,34 +181,15 @@ class Module:
         meant.body = statements
         self.statements.append((text + body, [meant]))
 
-    def add_stored(
-        self,
-        name: str,
-        tree: Any,
-        keywords: list[tuple[str, str, Any]],
-        comments: CommentMap | None = None,
-        lead: list[str] | None = None,
-    ) -> None:
-        """``name = <tree>`` and ``store(name, key=value, ...)`` below it: a config that is
-        plain data (no call, no other config's factory), stored as it is. Each keyword is (key,
-        config path, value); ``name`` comes from `reserve`."""
-        notes = comments or CommentMap()
-        body = self.expr(tree, notes)
-        args = [name, *(f"{k}={self.expr(v, notes, (p,))}" for k, p, v in keywords)]
-        assign = ast.Assign([ast.Name(name, ast.Store())], value_ast(self, tree), lineno=0)
-        call = ast.Call(
-            ast.Name(self.use("store"), ast.Load()),
-            [ast.Name(name, ast.Load())],
-            [ast.keyword(k, value_ast(self, v)) for k, _, v in keywords],
-        )
-        text = f"{comment_lines(lead or [])}{name} = {body}\nstore({', '.join(args)})\n"
-        self.statements.append((text, [assign, ast.Expr(call)]))
+    def add_statements(self, text: str, statements: list[ast.stmt]) -> None:
+        """Top-level statements: their text, and the AST it must parse to."""
+        self.statements.append((text, statements))
 
     def add_comment(self, lines: list[str]) -> None:
         self.statements.append((comment_lines(lines), []))
 
     def _import_rows(self) -> list[tuple[str | None, list[tuple[str, str | None]], int]]:
-        """One block, sorted by module (all are third-party to the package written); sibling
+        """Imports sorted by module (the standard library's first, see `source`); sibling
         modules, imported for their effect, in as few lines as fit."""
         froms: dict[str, list[tuple[str, str | None]]] = {}
         for module, attr, alias in sorted(self.imports):
@@ -214,11 +197,14 @@ class Module:
         if self.lazycfg_names:
             froms["lazycfg"] = [(n, None) for n in sorted(self.lazycfg_names)]
         rows: list[tuple[str | None, list[tuple[str, str | None]], int]] = [
-            (m, names, 0) for m, names in sorted(froms.items())
+            (m, names, 0)
+            for m, names in sorted(
+                froms.items(), key=lambda r: (r[0].partition(".")[0] not in _STDLIB, r[0])
+            )
         ]
         line: list[tuple[str, str | None]] = []
         for name in self.local_modules:
-            if line and len(_local_import(line + [(name, None)])) > _LINE:
+            if line and len(_local_import(line + [(name, None)])) > LINE_LENGTH:
                 rows.append((None, line, 1))
                 line = []
             line.append((name, None))
@@ -228,12 +214,15 @@ class Module:
 
     def source(self) -> str:
         lines = [f"{_docstring(self.docstring)}\n"] if self.docstring else []
-        imports = [
-            _local_import(names) if level else f"from {module} import {_listed(names)}"
-            for module, names, level in self._import_rows()
-        ]
-        if imports:
-            lines.append("\n".join(imports) + "\n")
+        blocks: list[list[str]] = [[], [], []]  # the standard library, others, this package
+        for module, names, level in self._import_rows():
+            if level:
+                blocks[2].append(_local_import(names))
+            else:
+                first = (module or "").partition(".")[0] in _STDLIB
+                blocks[0 if first else 1].append(f"from {module} import {_listed(names)}")
+        if any(blocks):
+            lines.append("\n\n".join("\n".join(b) for b in blocks if b) + "\n")
         lines += [text for text, _ in self.statements]
         # One blank line between statements: the formatter puts two around each function.
         return self.header + "\n".join(lines)
@@ -281,6 +270,7 @@ class _Renderer:
                     text = child if isinstance(child, str) else child[0] + child[2]
                     out.append(self.entry(key_text, text, child_path, last=last))
                 else:
+                    self.lift(key_text, value, child_path)
                     above = comment_lines(self.notes.above.get(child_path, []))
                     out += [above, key_text, child[0], "\n"]
                     stack.append([child[1], 0, child[2], child_path, last])
@@ -302,7 +292,21 @@ class _Renderer:
             first = items[0][1]
             self.notes.above[first] = [*notes, *self.notes.above.get(first, [])]
 
+    def lift(self, prefix: str, value: Any, path: Path) -> None:
+        """An inline comment that would make its entry's line too long goes above the entry:
+        beside a value in brackets, the formatter would split the value to make room."""
+        inline = self.notes.inline.get(path)
+        if not inline:
+            return
+        text = value if isinstance(value, str) else ast.unparse(value_ast(self.module, value))
+        # The entry's indent is not known here: at most a level per key, and one for `return`.
+        if 4 * (len(path) + 1) + len(prefix) + len(text) + len(inline) + 5 > LINE_LENGTH:
+            self.notes.above[path] = [*self.notes.above.get(path, []), inline]
+            del self.notes.inline[path]
+
     def entry(self, prefix: str, text: str, path: Path, *, last: bool) -> str:
+        if text[:1] in "([{" or text.endswith(")"):  # brackets, not inside a string
+            self.lift(prefix, text, path)
         above = comment_lines(self.notes.above.get(path, []))
         inline = self.notes.inline.get(path)
         inline = _one_line(inline) if inline else inline
@@ -314,7 +318,7 @@ class _Renderer:
 
     def open(self, value: Any, here: Path) -> str | tuple[str, list[tuple[str, Path, Any]], str]:
         if type(value) in _SCALARS:
-            return _literal(value)
+            return literal_text(value)
         module = self.module
         at = _At(here) if self.paths else _NOWHERE
         if isinstance(value, type) or inspect.isroutine(value):  # from a getter node
@@ -338,11 +342,11 @@ class _Renderer:
                     self.carry((*here, PARTIAL), items)
                 return opener, items, ")"
         if type(value) is dict:
-            items = [(f"{_literal(k)}: ", at(k), v) for k, v in value.items()]
+            items = [(f"{literal_text(k)}: ", at(k), v) for k, v in value.items()]
             return "{", items, "}"
         if type(value) is list or type(value) is tuple:
             return "[", [("", at(i), v) for i, v in enumerate(value)], "]"
-        return _literal(value)
+        return literal_text(value)
 
 
 class _At:
@@ -362,7 +366,7 @@ def _nowhere(*keys: Any) -> Path:
 _NOWHERE = _nowhere
 
 
-def _literal(value: Any) -> str:
+def literal_text(value: Any) -> str:
     literal_ast(value)  # refuses what is not a plain scalar
     if isinstance(value, float) and not math.isfinite(value):
         return f'float("{value}")'

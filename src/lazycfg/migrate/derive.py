@@ -32,6 +32,11 @@ def _plain(tree: Any) -> Any:
     return meta["kept"] if meta and "kept" in meta else tree
 
 
+def plain_tree(tree: Any) -> Any:
+    """A resolved value as a dict where it is one (see `_plain`)."""
+    return _plain(tree)
+
+
 def _call_changes(a: Any, b: Any, ta: Any, tb: Any) -> Replace | None:
     """The keywords that turn call node ``ta`` into ``tb`` (same target, same positional
     arguments, keywords only changed or added), from the raw dicts ``a`` and ``b``."""

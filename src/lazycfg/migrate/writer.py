@@ -18,9 +18,17 @@ from typing import Any
 from lazycfg.codegen.derived import add_derived
 from lazycfg.codegen.module import CommentMap, Module, identifier
 from lazycfg.codegen.python import Kept, resolve, ruff_format
+from lazycfg.codegen.stored import add_stored, add_table
 from lazycfg.codegen.syntax import prove
 from lazycfg.migrate.defaults import absolute_defaults
-from lazycfg.migrate.derive import DELETE, best_base, extension_changes, has_calls, header
+from lazycfg.migrate.derive import (
+    DELETE,
+    best_base,
+    extension_changes,
+    has_calls,
+    header,
+    plain_tree,
+)
 from lazycfg.migrate.extend import Extension, extension
 from lazycfg.migrate.progress import OFF, Progress
 from lazycfg.migrate.readers import Source
@@ -110,23 +118,72 @@ def _module_for(
     sources: list[Source], imports: bool, written: Written, bar: Any, literal: frozenset[str]
 ) -> Module:
     module, entries = _plan(sources, imports, written, literal)
+    factories = {e.name for e in entries if e.derived is None and has_calls(e.tree)}
     called = {e.derived[0] for e in entries if e.derived is not None}
+    table = _table(entries, factories | called)
     for entry in entries:
         bar.update()
         source, name, tree, notes = entry.source, entry.name, entry.tree, entry.source.comments
+        if entry in table:
+            if entry is table[0]:
+                rest = _store_keywords(name, source, notes)[1:]
+                configs = [(e.source.name, e.tree[e.source.name], e.source.comments) for e in table]
+                add_table(module, configs, [(k, v) for k, _, v in rest])
+            continue
         lead = notes.above.get(("defaults",), []) if source.defaults else []
-        register = _store_keywords(name, source, notes, decorator=True, extends=entry.extends)
-        if entry.derived is not None:  # the file's heading comment goes above the function
+        if entry.derived is not None:  # the file's heading comment goes above it
             first = header(entry.body, notes)
             heading = [*notes.above.pop(first, []), *lead] if first else lead
-            add_derived(module, name, *entry.derived, DELETE, notes, heading, register)
-        elif name in called or has_calls(tree):
+            base, found = entry.derived
+            in_factory = any(has_calls(getattr(v, "keywords", v)) for _, v in found)
+            keywords = _store_keywords(
+                name, source, notes, decorator=in_factory, extends=entry.extends
+            )
+            base_form = (base, base in factories)
+            add_derived(
+                module, name, base_form, found, DELETE, notes, heading, keywords, in_factory
+            )
+        elif name in factories:
+            register = _store_keywords(name, source, notes, decorator=True)
             module.add_factory(name, tree, notes, lead, register=register)
         else:
-            module.add_stored(name, *_stored(name, source, tree, notes), notes, lead)
+            stored, keywords = _stored(name, source, tree, notes)
+            named = name in called
+            wrapper = _wrapper(stored, notes)
+            add_stored(module, name, stored, keywords, notes, lead, named=named, wrapper=wrapper)
         if notes.tail:
             module.add_comment(notes.tail)
     return module
+
+
+def _table(entries: list[_Entry], used: set[str]) -> list[_Entry]:
+    """The configs written as one table (`lazycfg.codegen.stored.add_table`): plain data that
+    holds one mapping under the config's own name, stored alike (group, package), none used by
+    another config; when three or more are (fewer are as short written one by one)."""
+    alike: dict[tuple[Any, ...], list[_Entry]] = {}
+    for entry in entries:
+        source, notes = entry.source, entry.source.comments
+        if entry.derived is not None or entry.name in used or source.defaults is not None:
+            continue
+        if notes.tail or _wrapper(entry.tree, notes) != source.name:
+            continue
+        keywords = _store_keywords(entry.name, source, CommentMap())[1:]
+        alike.setdefault(tuple(repr(v) for _, _, v in keywords), []).append(entry)
+    best = max(alike.values(), key=len, default=[])
+    return best if len(best) >= 3 else []
+
+
+def _wrapper(tree: Any, notes: CommentMap) -> Any:
+    """The one key of a config that holds one mapping under one key (``comet: {...}``, as
+    loggers and callbacks are written), which `Module.add_stored` can write as ``comet =
+    {...}`` stored as ``{"comet": comet}``; None for any other config."""
+    if type(tree) is not dict or len(tree) != 1 or notes.after.get(()):
+        return None
+    ((key, value),) = tree.items()
+    plain = plain_tree(value)
+    if key == "defaults" or type(plain) is not dict or not plain or (key,) in notes.inline:
+        return None
+    return key
 
 
 def _stored(
