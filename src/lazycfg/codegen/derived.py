@@ -42,9 +42,11 @@ def add_derived(
     simple = all(len(p) == 1 and v is not delete and not hasattr(v, "keywords") for p, v in changes)
     call = ast.Call(ast.Name(base_name, ast.Load()), [], [])
     start: tuple[str, ast.expr] = (f"{base_name}()", call) if called else (base_name, call.func)
-    if simple and not marked:
-        items = [f"{module.expr(p[0])}: {module.expr(v, comments, p)}" for p, v in changes]
-        text = f"{{**{start[0]}, {', '.join(items)}}}" if items else start[0]
+    if simple:
+        items = [(module.expr(p[0]), module.expr(v, comments, p), p) for p, v in changes]
+        text = _spread(start[0], items, comments) if marked else start[0]
+        if items and not marked:
+            text = f"{{**{start[0]}, {', '.join(f'{k}: {v}' for k, v, _ in items)}}}"
         meant: ast.expr = ast.Dict(
             [None, *(literal_ast(p[0]) for p, _ in changes)],
             [start[1], *(value_ast(module, v) for _, v in changes)],
@@ -75,6 +77,18 @@ def add_derived(
     store_text, store = store_call(module, name, ast.Name(name, ast.Load()), keywords, comments)
     text = comment_lines(lead) + "".join(lines) + store_text
     module.add_statements(text, [*statements, store])
+
+
+def _spread(start: str, items: list[tuple[str, str, Any]], comments: CommentMap) -> str:
+    """``{**start, key: value, ...}`` over lines, each entry's comments above or beside it."""
+    lines = ["{\n", f"**{start},\n"]
+    for key, text, path in items:
+        above = comment_lines(comments.above.get(path, []))
+        inline = comment_lines([comments.inline[path]]) if path in comments.inline else ""
+        if "\n" in text:  # a value over several lines: the comment goes above
+            above, inline = above + inline, ""
+        lines.append(f"{above}{key}: {text},{'  ' + inline.rstrip() if inline else ''}\n")
+    return "".join(lines) + "}"
 
 
 def _local(module: Module, base: str) -> str:

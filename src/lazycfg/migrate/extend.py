@@ -5,7 +5,7 @@
 ``default()`` and changes what differs, and the config keeps no defaults list. That holds only
 where Hydra puts the sibling's content where the config's own goes and merges the two as
 OmegaConf does; so a config is taken only when its defaults list names one sibling of its group
-(``default``, ``/trainer/default``, ``default@_here_``) beside ``_self_``, with the same
+(``default``, ``default@_here_``, ``/trainer/default@_here_``) beside ``_self_``, with the same
 ``# @package``, and the sibling has no defaults list of its own. The check proves each one: the
 config loaded must equal the merge of the two as Hydra read them (`expected_load`), and the
 config composed alone (``compose("trainer/cpu")``) must be equal on both sides; a config whose
@@ -44,6 +44,8 @@ def extension(source: Source, siblings: dict[str, Source]) -> Extension | None:
     path, _, package = entry.partition("@")
     if package not in ("", "_here_") or path.startswith(("override ", "optional ")):
         return None
+    if path.startswith("/") and package != "_here_":
+        return None  # an absolute entry lands at its own group's package, under the config's
     base = siblings.get(_sibling(path, source.group) or "")
     if base is None or base is source or not isinstance(base.body, dict | None):
         return None

@@ -92,15 +92,29 @@ def _plan(
         found = None if entry.source.config_path in literal else extension(entry.source, siblings)
         if found is not None and _extend(entry, names[found.base.name], found, imports):
             written.extends[entry.source.config_path] = (found.base.config_path, found.self_first)
+    extended = {e.derived[0] for e in entries if e.derived is not None}
     bases: list[tuple[str, Any, Any, CommentMap]] = []  # configs written out, to derive from
     for entry in entries:
-        if entry.derived is None and not isinstance(entry.tree, list):
+        if entry.derived is not None or isinstance(entry.tree, list):
+            continue
+        if entry.name not in extended:  # a base stays written out
             entry.derived = best_base(entry.body, entry.tree, entry.source.comments, bases)
-            if entry.derived is None and entry.extends is None:
-                bases.append((entry.name, entry.body, entry.tree, entry.source.comments))
+        if entry.derived is not None and not _callable_base(entry.derived, entries):
+            entry.derived = None
+        if entry.derived is None:
+            bases.append((entry.name, entry.body, entry.tree, entry.source.comments))
     called = {e.derived[0] for e in entries if e.derived is not None}
     entries.sort(key=lambda e: e.name not in called)  # a base above the configs that call it
     return module, entries
+
+
+def _callable_base(derived: tuple[str, list[Any]], entries: list[_Entry]) -> bool:
+    """Whether a derived config can start from its base: a change holding a call is written in
+    a factory, which must call a factory base (plain data would be shared, not copied)."""
+    base, found = derived
+    if not any(has_calls(getattr(v, "keywords", v)) for _, v in found):
+        return True
+    return any(e.name == base and has_calls(e.tree) for e in entries)
 
 
 def _extend(entry: _Entry, base: _Entry, found: Extension, imports: bool) -> bool:
@@ -108,7 +122,7 @@ def _extend(entry: _Entry, base: _Entry, found: Extension, imports: bool) -> boo
     tree, _ = resolve(found.body, imports=imports)
     base_parts = (base.body, base.tree, base.source.comments)
     stated = extension_changes(base_parts, entry.body, (found.body, tree), entry.source.comments)
-    if stated is None:
+    if stated is None or not _callable_base((base.name, stated), [base]):
         return False
     entry.tree, entry.derived, entry.extends = tree, (base.name, stated), found
     return True
