@@ -24,7 +24,7 @@ def test_configs_under_their_own_name_are_one_table_and_check_equal(tmp_path: Pa
     result = migrate(tree, tmp_path / "out", overrides=[[f"logger={o}"] for o in options])
     assert result.ok, result.report()
     source = (tmp_path / "out" / "logger.py").read_text()
-    assert 'configs = {\n    # built in\n    #\n    "csv": {' in source
+    assert 'configs = {\n    # built in\n    "csv": {"_target_": "a.CSVLogger"' in source
     assert 'store({name: config}, name=name, group="logger", defer=True)' in source
     assert 'store({"defaults": ["csv", "tb"]}, name="many", group="logger", defer=True)' in source
     assert 'store({}, name="none", group="logger", defer=True)' in source
