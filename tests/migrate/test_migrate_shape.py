@@ -1,4 +1,4 @@
-"""The shape of the package: what a person would write, no longer than the YAML."""
+"""The shape of the package: what a person would write (the line counts: tests/corpora)."""
 
 from __future__ import annotations
 
@@ -28,9 +28,6 @@ def test_configs_under_their_own_name_are_one_table_and_check_equal(tmp_path: Pa
     assert 'store({name: config}, name=name, group="logger", defer=True)' in source
     assert 'store({"defaults": ["csv", "tb"]}, name="many", group="logger", defer=True)' in source
     assert 'store({}, name="none", group="logger", defer=True)' in source
-    yaml_lines = sum(len(p.read_text().splitlines()) for p in tree.rglob("*.yaml"))
-    generated = sum(len(p.read_text().splitlines()) for p in (tmp_path / "out").glob("*.py"))
-    assert generated <= yaml_lines, (generated, yaml_lines)
 
 
 def test_the_primary_holds_its_defaults_list_first_as_the_yaml_does(tmp_path: Path) -> None:
