@@ -53,8 +53,8 @@ def add_derived(
         )
         meant = meant if items else start[1]
         if in_factory:
-            body, statements = f"    return {text}\n", [ast.Return(meant)]
-            module.add_function(name, body, statements, comments, lead, keywords)
+            returned: list[ast.stmt] = [ast.Return(meant)]
+            module.add_function(name, f"    return {text}\n", returned, comments, lead, keywords)
         else:
             add_stored(module, name, None, keywords, comments, lead, value=(text, meant))
         return

@@ -8,6 +8,7 @@ the module can also start from, see `lazycfg.codegen.derived`).
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
 from typing import Any
 
 from lazycfg.codegen.module import LINE_LENGTH, CommentMap, Module, comment_lines, literal_text
@@ -71,7 +72,7 @@ def store_call(
 
 
 def add_table(
-    module: Module, configs: list[tuple[str, Any, CommentMap]], keywords: list[tuple[str, Any]]
+    module: Module, configs: Sequence[tuple[str, Any, CommentMap]], keywords: list[tuple[str, Any]]
 ) -> None:
     """Configs that each hold one mapping under their own name (``comet: {...}`` in
     ``logger/comet.yaml``), stored alike: one table of them, ``configs = {"comet": {...}}``,

@@ -25,7 +25,7 @@ from lazycfg.migrate.output import OutputError
 from lazycfg.migrate.progress import Progress
 from lazycfg.migrate.readers import HYDRA, JSONARGPARSE, Source, read_tree
 from lazycfg.migrate.verify import Verification, verify
-from lazycfg.migrate.writer import prove_package, write_package
+from lazycfg.migrate.writer import Written, prove_package, write_package
 
 __all__ = ["MigrateError", "Migration", "OutputError", "migrate"]
 
@@ -118,20 +118,9 @@ def migrate(
     guard = Guard()
     try:
         staging = output.stage(target, guard)
-        written = write_package(sources, staging, imports=imports, progress=bars)
-        prove_package(written)
-        verification = None
-        if check:
-            whole = not exclude  # else Hydra must not see the files left out (bad, or costly)
-            run = (sources, source, staging, overrides or [], guard, whole, bars)
-            verification = _check(*run, written.extends)
-            literal = _failed_extensions(verification, written.extends)
-            if literal:  # written again, those configs with their defaults list, and checked
-                written = write_package(
-                    sources, staging, imports=imports, progress=bars, literal=literal
-                )
-                prove_package(written)
-                verification = _check(*run, written.extends)
+        # Composed whole unless files were left out (Hydra must not see them: bad, or costly).
+        run: _Run = (sources, source, staging, overrides or [], guard, not exclude, bars)
+        written, verification = _write_and_check(run, imports, check)
         result = Migration(sources, destination, written.modules, written.kept, written.formatted)
         result.verification = verification
         if check:
@@ -178,6 +167,29 @@ def _refuse_outside_reads(sources: list[Source]) -> None:
             )
     if errors:
         raise BadTree(errors)
+
+
+# The arguments of `_check` but the last: sources, tree, package, override sets, guard, whether
+# the tree is checked whole, progress.
+_Run = tuple[list[Source], Path, Path, list[list[str]], Guard, bool, Progress]
+
+
+def _write_and_check(run: _Run, imports: bool, check: bool) -> tuple[Written, Verification | None]:
+    """Write the package, prove it, check it (``run``: the arguments of `_check`); configs
+    written as a call of a sibling whose check fails are written again with their defaults
+    list (`lazycfg.migrate.extend`), and the package checked again."""
+    sources, staging, bars = run[0], run[2], run[6]
+    written = write_package(sources, staging, imports=imports, progress=bars)
+    prove_package(written)
+    if not check:
+        return written, None
+    verification = _check(*run, written.extends)
+    literal = _failed_extensions(verification, written.extends)
+    if literal:
+        written = write_package(sources, staging, imports=imports, progress=bars, literal=literal)
+        prove_package(written)
+        verification = _check(*run, written.extends)
+    return written, verification
 
 
 def _failed_extensions(
