@@ -1,8 +1,10 @@
 """Near-identical configs of a group written as a call of a shared base with what differs.
 
 A config whose body differs from an earlier sibling's in a few keys becomes
-``{**base(), "lr": 0.1}`` (top-level changes) or ``config = base()`` and one assignment or
-``del`` per change: the lines a person would write for an ablation row. The check proves it
+``{**base, "lr": 0.1}`` (top-level changes) or ``row = deepcopy(base)`` and one assignment or
+``del`` per change (``base()`` when the base is a factory; see `lazycfg.codegen.derived`): the
+lines a person would write for an ablation row. `extension_changes` gives the same for a
+config that extends its base through its defaults list. The check proves it
 equal like every other config. A config is derived only when that takes at most half the
 entries written out, and only when every comment it carries stays visible: on the base at the
 same place, or on a changed entry.

@@ -1,6 +1,9 @@
-"""Sources -> a Python package: one module per config group, ``@factory`` + ``store`` per file.
+"""Sources -> a Python package: one module per config group, one ``store`` per file.
 
-The package is written into a staging directory (see `output`), formatted with ruff, and
+Each config is planned first (`_plan`): written as a sibling it extends through its defaults
+list (`lazycfg.migrate.extend`) or shares most entries with (`lazycfg.migrate.derive`, with
+`lazycfg.codegen.derived`), stored as data (`lazycfg.codegen.stored`; configs under their own
+name, three or more alike, as one table), or a ``@factory`` when it holds calls. The package is written into a staging directory (see `output`), formatted with ruff, and
 proven (`prove`): each file is parsed and must be exactly the AST its writer built from the
 data, before anything imports it. Every module starts with `MARKER`, by which a later run
 recognises a folder as earlier output it may replace.
