@@ -64,6 +64,12 @@ LINE_LENGTH = 100  # the line length the package is formatted to
 _NOQA = "  # noqa: F401 (registers the configs)"
 
 
+def _section(module: str) -> int:
+    """Where isort puts ``module``: the standard library, others, then lazycfg."""
+    top = module.partition(".")[0]
+    return 0 if top in _STDLIB else 2 if top == "lazycfg" else 1
+
+
 def _listed(names: list[tuple[str, str | None]]) -> str:
     return ", ".join(a if s is None else f"{a} as {s}" for a, s in names)
 
@@ -189,7 +195,7 @@ class Module:
         self.statements.append((comment_lines(lines), []))
 
     def _import_rows(self) -> list[tuple[str | None, list[tuple[str, str | None]], int]]:
-        """Imports sorted by module (the standard library's first, see `source`); sibling
+        """Imports by section (`_section`), sorted by module; sibling
         modules, imported for their effect, in as few lines as fit."""
         froms: dict[str, list[tuple[str, str | None]]] = {}
         for module, attr, alias in sorted(self.imports):
@@ -198,9 +204,7 @@ class Module:
             froms["lazycfg"] = [(n, None) for n in sorted(self.lazycfg_names)]
         rows: list[tuple[str | None, list[tuple[str, str | None]], int]] = [
             (m, names, 0)
-            for m, names in sorted(
-                froms.items(), key=lambda r: (r[0].partition(".")[0] not in _STDLIB, r[0])
-            )
+            for m, names in sorted(froms.items(), key=lambda r: (_section(r[0]), r[0]))
         ]
         line: list[tuple[str, str | None]] = []
         for name in self.local_modules:
@@ -214,13 +218,13 @@ class Module:
 
     def source(self) -> str:
         lines = [f"{_docstring(self.docstring)}\n"] if self.docstring else []
-        blocks: list[list[str]] = [[], [], []]  # the standard library, others, this package
+        # Sections as isort makes them: the standard library, others, lazycfg, this package.
+        blocks: list[list[str]] = [[], [], [], []]
         for module, names, level in self._import_rows():
             if level:
-                blocks[2].append(_local_import(names))
+                blocks[3].append(_local_import(names))
             else:
-                first = (module or "").partition(".")[0] in _STDLIB
-                blocks[0 if first else 1].append(f"from {module} import {_listed(names)}")
+                blocks[_section(module or "")].append(f"from {module} import {_listed(names)}")
         if any(blocks):
             lines.append("\n\n".join("\n".join(b) for b in blocks if b) + "\n")
         lines += [text for text, _ in self.statements]
