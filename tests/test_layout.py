@@ -46,8 +46,6 @@ TOO_LONG: set[tuple[str, str]] = {
     ("lazycfg.factory.decorator", "factory"),
     ("lazycfg.hydra.store", "store"),
     ("lazycfg.instantiate.api", "instantiate"),
-    # Two renderings (text and AST) of the same statements, kept side by side.
-    ("lazycfg.codegen.derived", "add_derived"),
 }
 
 

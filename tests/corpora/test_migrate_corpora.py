@@ -14,7 +14,7 @@ import yaml
 from migrate_trees import typed
 from omegaconf._utils import get_yaml_loader
 
-from lazycfg.migrate import migrate
+from lazycfg.migrate import Migration, migrate
 from lazycfg.migrate.loader import read_yaml
 
 REPO = Path(__file__).resolve().parents[2]
@@ -40,9 +40,22 @@ def corpus_present() -> None:
     assert CORPUS.is_dir(), f"the corpus is missing: {CORPUS} (set LAZYCFG_CORPORA)"
 
 
-def test_corpus_converts_and_checks_clean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PROJECT_ROOT", str(tmp_path))
-    result = migrate(CORPUS, tmp_path / "lht", overrides=CORPUS_OVERRIDES)
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Migration]:
+    """The corpus converted and checked once, for the tests below."""
+    tmp_path = tmp_path_factory.mktemp("corpus")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PROJECT_ROOT", str(tmp_path))
+        return tmp_path, migrate(CORPUS, tmp_path / "lht", overrides=CORPUS_OVERRIDES)
+
+
+def lines(files: list[Path]) -> int:
+    """Lines as ``wc -l`` counts them (blank and comment lines included), the figure of docs/06."""
+    return sum(len(path.read_text().splitlines()) for path in files)
+
+
+def test_corpus_converts_and_checks_clean(converted: tuple[Path, Migration]) -> None:
+    tmp_path, result = converted
     assert result.ok, result.report()
     checks = {c.what: c for c in result.verification.checks}  # type: ignore[union-attr]
     assert len([w for w in checks if w.startswith("load ")]) == 34
@@ -60,6 +73,20 @@ def test_corpus_converts_and_checks_clean(tmp_path: Path, monkeypatch: pytest.Mo
     train = (tmp_path / "lht" / "__init__.py").read_text()
     assert '{"optional local": "default"}' in train and 'package="_global_"' in train
     assert any(k.target == "src.data.mnist_datamodule.MNISTDataModule" for _, k in result.kept)
+
+
+def test_the_package_is_no_longer_than_the_yaml(converted: tuple[Path, Migration]) -> None:
+    tmp_path, result = converted
+    assert result.ok, result.report()
+    yaml_lines = lines(sorted(CORPUS.rglob("*.yaml")))
+    generated = lines(sorted((tmp_path / "lht").glob("*.py")))
+    assert generated <= yaml_lines, (generated, yaml_lines)
+    trainer = (tmp_path / "lht" / "trainer.py").read_text()  # extends `default` through defaults
+    assert 'store({**default, "accelerator": "gpu", "devices": 1}, name="gpu"' in trainer
+    assert "defaults=" not in trainer and '"defaults"' not in trainer
+    debug = (tmp_path / "lht" / "debug.py").read_text()
+    assert 'fdr = deepcopy(default)\nfdr["trainer"]["fast_dev_run"] = True\n' in debug
+    assert "compose trainer/gpu" in {c.what for c in result.verification.checks}  # type: ignore[union-attr]
 
 
 def test_corpus_files_read_as_omegaconf_reads_them() -> None:

@@ -72,9 +72,9 @@ def test_ablation_rows_are_calls_of_the_base_in_half_the_lines(tmp_path: Path) -
     source = (tmp_path / "out" / "ablation.py").read_text()
     yaml_lines = sum(len(p.read_text().splitlines()) for p in (tree / "ablation").iterdir())
     assert len(source.splitlines()) * 2 <= yaml_lines, source
-    assert "def wide():\n    config = base()\n" in source
-    assert 'config["model"] = replace(config["model"], hidden=512)' in source
-    assert 'return {**base(), "notes": "longer run"}' in source
+    assert "\nwide = base()\n" in source
+    assert 'wide["model"] = replace(wide["model"], hidden=512)' in source
+    assert 'long = {**base(), "notes": "longer run"}' in source
     assert source.count("= base()") + source.count("**base()") == len(ROWS) - 1
 
 

@@ -92,7 +92,8 @@ def test_package_and_defaults_differences_are_caught(tmp_path: Path, parallel: b
     text = module.read_text()
     assert "package='_group_'" in text or 'package="_group_"' in text
     text = text.replace('"_group_"', '"_global_"').replace("'_group_'", "'_global_'")
-    module.write_text(text.replace('defaults=["a", "_self_"]', 'defaults=["_self_", "a"]'))
+    assert '"defaults": ["a", "_self_"]' in text  # in the body, as the YAML file has it
+    module.write_text(text.replace('"defaults": ["a", "_self_"]', '"defaults": ["_self_", "a"]'))
     before = set(ConfigStore.instance().repo)
     result = verify(read_tree(tree), tree, tmp_path / "out", [], parallel=parallel)
     failed = {c.what: c.differences for c in result.failed}

@@ -12,6 +12,7 @@ import builtins
 import inspect
 import keyword
 import math
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +57,26 @@ def comment_lines(lines: list[str]) -> str:
 
 def _one_line(text: str) -> str:
     return text.replace("\r", " ").replace("\n", " ").replace("\0", " ")
+
+
+_STDLIB = sys.stdlib_module_names
+LINE_LENGTH = 100  # the line length the package is formatted to
+_NOQA = "  # noqa: F401 (registers the configs)"
+
+
+def _section(module: str) -> int:
+    """Where isort puts ``module``: the standard library, others, then lazycfg."""
+    top = module.partition(".")[0]
+    return 0 if top in _STDLIB else 2 if top == "lazycfg" else 1
+
+
+def _listed(names: list[tuple[str, str | None]]) -> str:
+    return ", ".join(a if s is None else f"{a} as {s}" for a, s in names)
+
+
+def _local_import(names: list[tuple[str, str | None]]) -> str:
+    """Sibling modules imported for the configs they register, not used here by name."""
+    return f"from . import {_listed(names)}{_NOQA}"
 
 
 def _docstring(text: str) -> str:
@@ -166,60 +187,49 @@ class Module:
         meant.body = statements
         self.statements.append((text + body, [meant]))
 
-    def add_value(
-        self, name: str, tree: Any, comments: CommentMap | None = None, path: Path = ()
-    ) -> None:
-        """``name = <tree>``: a config that is not a mapping (a list Hydra composes into a
-        package), stored as it is rather than returned by a factory."""
-        body = self.expr(tree, comments, path)
-        meant = ast.Assign([ast.Name(name, ast.Store())], value_ast(self, tree), lineno=0)
-        self.statements.append((f"{name} = {body}\n", [meant]))
-
-    def add_call(
-        self, function: str, name: str, keywords: list[tuple[str, str, Any]], notes: CommentMap
-    ) -> None:
-        """``function(name, key=value, ...)``: each keyword (key, config path, value) a literal
-        or tree, ``function`` from `use` and ``name`` from `reserve`."""
-        args = [name, *(f"{k}={self.expr(v, notes, (p,))}" for k, p, v in keywords)]
-        meant = ast.Expr(
-            ast.Call(
-                ast.Name(self.use(function), ast.Load()),
-                [ast.Name(name, ast.Load())],
-                [ast.keyword(k, value_ast(self, v)) for k, _, v in keywords],
-            )
-        )
-        self.statements.append((f"{function}({', '.join(args)})\n", [meant]))
+    def add_statements(self, text: str, statements: list[ast.stmt]) -> None:
+        """Top-level statements: their text, and the AST it must parse to."""
+        self.statements.append((text, statements))
 
     def add_comment(self, lines: list[str]) -> None:
         self.statements.append((comment_lines(lines), []))
 
     def _import_rows(self) -> list[tuple[str | None, list[tuple[str, str | None]], int]]:
+        """Imports by section (`_section`), sorted by module; sibling
+        modules, imported for their effect, in as few lines as fit."""
         froms: dict[str, list[tuple[str, str | None]]] = {}
         for module, attr, alias in sorted(self.imports):
             froms.setdefault(module, []).append((attr, None if attr == alias else alias))
-        rows: list[tuple[str | None, list[tuple[str, str | None]], int]] = [
-            (m, names, 0) for m, names in sorted(froms.items())
-        ]
         if self.lazycfg_names:
-            rows.append(("lazycfg", [(n, None) for n in sorted(self.lazycfg_names)], 0))
-        if self.local_modules:
-            rows.append((None, [(n, None) for n in self.local_modules], 1))
+            froms["lazycfg"] = [(n, None) for n in sorted(self.lazycfg_names)]
+        rows: list[tuple[str | None, list[tuple[str, str | None]], int]] = [
+            (m, names, 0)
+            for m, names in sorted(froms.items(), key=lambda r: (_section(r[0]), r[0]))
+        ]
+        line: list[tuple[str, str | None]] = []
+        for name in self.local_modules:
+            if line and len(_local_import(line + [(name, None)])) > LINE_LENGTH:
+                rows.append((None, line, 1))
+                line = []
+            line.append((name, None))
+        if line:
+            rows.append((None, line, 1))
         return rows
 
     def source(self) -> str:
         lines = [f"{_docstring(self.docstring)}\n"] if self.docstring else []
-        blocks: list[list[str]] = [[], [], []]
+        # Sections as isort makes them: the standard library, others, lazycfg, this package.
+        blocks: list[list[str]] = [[], [], [], []]
         for module, names, level in self._import_rows():
-            listed = ", ".join(a if s is None else f"{a} as {s}" for a, s in names)
-            if level:  # imported for the configs they register, not used here by name
-                blocks[2].append(f"from . import {listed}  # noqa: F401 (registers every group)")
+            if level:
+                blocks[3].append(_local_import(names))
             else:
-                blocks[1 if module == "lazycfg" else 0].append(f"from {module} import {listed}")
-        imports = "\n\n".join("\n".join(b) for b in blocks if b)
-        if imports:
-            lines.append(imports + "\n")
+                blocks[_section(module or "")].append(f"from {module} import {_listed(names)}")
+        if any(blocks):
+            lines.append("\n\n".join("\n".join(b) for b in blocks if b) + "\n")
         lines += [text for text, _ in self.statements]
-        return self.header + "\n\n".join(lines)
+        # One blank line between statements: the formatter puts two around each function.
+        return self.header + "\n".join(lines)
 
     def meant(self) -> ast.Module:
         """The AST `source` must parse to (comments and layout aside)."""
@@ -264,6 +274,7 @@ class _Renderer:
                     text = child if isinstance(child, str) else child[0] + child[2]
                     out.append(self.entry(key_text, text, child_path, last=last))
                 else:
+                    self.lift(key_text, value, child_path)
                     above = comment_lines(self.notes.above.get(child_path, []))
                     out += [above, key_text, child[0], "\n"]
                     stack.append([child[1], 0, child[2], child_path, last])
@@ -285,7 +296,21 @@ class _Renderer:
             first = items[0][1]
             self.notes.above[first] = [*notes, *self.notes.above.get(first, [])]
 
+    def lift(self, prefix: str, value: Any, path: Path) -> None:
+        """An inline comment that would make its entry's line too long goes above the entry:
+        beside a value in brackets, the formatter would split the value to make room."""
+        inline = self.notes.inline.get(path)
+        if not inline:
+            return
+        text = value if isinstance(value, str) else ast.unparse(value_ast(self.module, value))
+        # The entry's indent is not known here: at most a level per key, and one for `return`.
+        if 4 * (len(path) + 1) + len(prefix) + len(text) + len(inline) + 5 > LINE_LENGTH:
+            self.notes.above[path] = [*self.notes.above.get(path, []), inline]
+            del self.notes.inline[path]
+
     def entry(self, prefix: str, text: str, path: Path, *, last: bool) -> str:
+        if text[:1] in "([{" or text.endswith(")"):  # brackets, not inside a string
+            self.lift(prefix, text, path)
         above = comment_lines(self.notes.above.get(path, []))
         inline = self.notes.inline.get(path)
         inline = _one_line(inline) if inline else inline
@@ -297,7 +322,7 @@ class _Renderer:
 
     def open(self, value: Any, here: Path) -> str | tuple[str, list[tuple[str, Path, Any]], str]:
         if type(value) in _SCALARS:
-            return _literal(value)
+            return literal_text(value)
         module = self.module
         at = _At(here) if self.paths else _NOWHERE
         if isinstance(value, type) or inspect.isroutine(value):  # from a getter node
@@ -321,11 +346,11 @@ class _Renderer:
                     self.carry((*here, PARTIAL), items)
                 return opener, items, ")"
         if type(value) is dict:
-            items = [(f"{_literal(k)}: ", at(k), v) for k, v in value.items()]
+            items = [(f"{literal_text(k)}: ", at(k), v) for k, v in value.items()]
             return "{", items, "}"
         if type(value) is list or type(value) is tuple:
             return "[", [("", at(i), v) for i, v in enumerate(value)], "]"
-        return _literal(value)
+        return literal_text(value)
 
 
 class _At:
@@ -345,7 +370,7 @@ def _nowhere(*keys: Any) -> Path:
 _NOWHERE = _nowhere
 
 
-def _literal(value: Any) -> str:
+def literal_text(value: Any) -> str:
     literal_ast(value)  # refuses what is not a plain scalar
     if isinstance(value, float) and not math.isfinite(value):
         return f'float("{value}")'

@@ -26,7 +26,7 @@ from lazycfg.migrate.output import OutputError
 from lazycfg.migrate.progress import Progress
 from lazycfg.migrate.readers import HYDRA, Source, read_tree
 from lazycfg.migrate.verify import Verification, verify
-from lazycfg.migrate.writer import prove_package, write_package
+from lazycfg.migrate.writer import Written, prove_package, write_package
 
 __all__ = ["MigrateError", "Migration", "OutputError", "migrate"]
 
@@ -119,18 +119,16 @@ def migrate(
     guard = Guard()
     try:
         staging = output.stage(target, guard)
-        written = write_package(sources, staging, imports=imports, progress=bars)
-        prove_package(written)
+        # Composed whole unless files were left out (Hydra must not see them: bad, or costly).
+        run: _Run = (sources, source, staging, overrides or [], guard, not exclude, bars)
+        written, verification = _write_and_check(run, imports, check)
         result = Migration(sources, destination, written.modules, written.kept, written.formatted)
-        if check:
-            whole = not exclude  # else Hydra must not see the files left out (bad, or costly)
-            result.verification = _check(
-                sources, source, staging, overrides or [], guard, whole, bars
-            )
+        result.verification = verification
+        if verification is not None:
             extra, notes = jsonargparse_checks(
-                sources, result.verification.converted, class_modules, imports, bars
+                sources, verification.converted, class_modules, imports, bars
             )
-            result.verification.checks += extra
+            verification.checks += extra
             result.notes += notes + _partial_check_notes(sources)
         output.publish(target, written, guard)
     except BaseException:
@@ -171,6 +169,37 @@ def _refuse_outside_reads(sources: list[Source]) -> None:
         raise BadTree(errors)
 
 
+# The arguments of `_check` but the last: sources, tree, package, override sets, guard, whether
+# the tree is checked whole, progress.
+_Run = tuple[list[Source], Path, Path, list[list[str]], Guard, bool, Progress]
+
+
+def _write_and_check(run: _Run, imports: bool, check: bool) -> tuple[Written, Verification | None]:
+    """Write the package, prove it, check it (``run``: the arguments of `_check`); configs
+    written as a call of a sibling whose check fails are written again with their defaults
+    list (`lazycfg.migrate.extend`), and the package checked again."""
+    sources, staging, bars = run[0], run[2], run[6]
+    written = write_package(sources, staging, imports=imports, progress=bars)
+    prove_package(written)
+    if not check:
+        return written, None
+    verification = _check(*run, written.extends)
+    literal = _failed_extensions(verification, written.extends)
+    if literal:
+        written = write_package(sources, staging, imports=imports, progress=bars, literal=literal)
+        prove_package(written)
+        verification = _check(*run, written.extends)
+    return written, verification
+
+
+def _failed_extensions(
+    verification: Verification, extends: dict[str, tuple[str, bool]]
+) -> frozenset[str]:
+    """The configs written as a call of a sibling whose check failed (see `extend`)."""
+    failed = {c.what for c in verification.failed}
+    return frozenset(p for p in extends if {f"load {p}", f"compose {p}"} & failed)
+
+
 def _check(
     sources: list[Source],
     root: Path,
@@ -179,16 +208,17 @@ def _check(
     guard: Guard,
     whole: bool,
     bars: Progress,
+    extends: dict[str, tuple[str, bool]],
 ) -> Verification:
     if whole and all(s.dialect == HYDRA for s in sources):
-        return verify(sources, root, package, overrides, progress=bars)
+        return verify(sources, root, package, overrides, progress=bars, extends=extends)
     # Custom tags and class_path nodes are not Hydra: compare against their Hydra reading,
     # written for the sources only (so excluded files stay unread).
     tmp = Path(tempfile.mkdtemp(prefix="lazycfg-migrate-"))
     guard.remove(tmp)
     try:
         _write_hydra_yaml(sources, root, tmp)
-        return verify(sources, tmp, package, overrides, progress=bars)
+        return verify(sources, tmp, package, overrides, progress=bars, extends=extends)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -1,8 +1,10 @@
 """Near-identical configs of a group written as a call of a shared base with what differs.
 
 A config whose body differs from an earlier sibling's in a few keys becomes
-``{**base(), "lr": 0.1}`` (top-level changes) or ``config = base()`` and one assignment or
-``del`` per change: the lines a person would write for an ablation row. The check proves it
+``{**base, "lr": 0.1}`` (top-level changes) or ``row = deepcopy(base)`` and one assignment or
+``del`` per change (``base()`` when the base is a factory; see `lazycfg.codegen.derived`): the
+lines a person would write for an ablation row. `extension_changes` gives the same for a
+config that extends its base through its defaults list. The check proves it
 equal like every other config. A config is derived only when that takes at most half the
 entries written out, and only when every comment it carries stays visible: on the base at the
 same place, or on a changed entry.
@@ -34,6 +36,11 @@ def _plain(tree: Any) -> Any:
 
 def _kept(node: Any) -> bool:
     return node._lazy_meta is not None and node._lazy_meta.kept is not None
+
+
+def plain_tree(tree: Any) -> Any:
+    """A resolved value as a dict where it is one (see `_plain`)."""
+    return _plain(tree)
 
 
 def _call_changes(a: Any, b: Any, ta: Any, tb: Any) -> Replace | None:
@@ -185,3 +192,67 @@ def best_base(
             if comments_kept(notes, base_notes, found, first):
                 best = (spent, name, found)
     return None if best is None else (best[1], best[2])
+
+
+def extension_changes(
+    base: tuple[Any, Any, CommentMap], own: Any, merged: tuple[Any, Any], notes: CommentMap
+) -> list[Change] | None:
+    """The changes that write a config extending a base (see `lazycfg.migrate.extend`) as a
+    call of it: every entry its own body states (an unchanged value too, as the YAML says it),
+    valued from the merged config. None when a call cannot say it: the base or the config is
+    a call at the root, or a comment of the config would go. ``base`` is (body, tree,
+    comments), ``merged`` (body, tree)."""
+    base_body, base_tree, base_notes = base
+    base_plain, plain = _plain(base_tree), _plain(merged[1])
+    if type(base_plain) is not dict or type(plain) is not dict:
+        return None  # a call at the root: `{**base(), ...}` cannot extend it
+    found = changes(base_body, merged[0], base_plain, plain)
+    if any(v is DELETE for _, v in found):
+        return None
+    found = sorted(
+        found + _restated(own, base_body, base_plain, plain, [p for p, _ in found]),
+        key=lambda c: _position(c[0], own, base_body),
+    )
+    lead = CommentMap({k: v for k, v in notes.above.items() if k != ("defaults",)})
+    lead.inline, lead.after = notes.inline, notes.after
+    return found if comments_kept(lead, base_notes, found, header(own, notes)) else None
+
+
+def _restated(
+    own: Any, base: Any, base_tree: Any, tree: Any, covered: list[tuple[Any, ...]]
+) -> list[Change]:
+    """The entries ``own`` states with the value the base already has (no change, but written
+    in the YAML), valued from the merged ``tree``; none under a call node."""
+    out: list[Change] = []
+    stack: list[tuple[tuple[Any, ...], Any, Any, Any, Any]] = [((), own, base, base_tree, tree)]
+    while stack:
+        path, o, b, tb, tm = stack.pop()
+        for key, value in o.items():
+            here = (*path, key)
+            if any(here[: len(c)] == c for c in covered):
+                continue
+            inner = (value, b.get(key), _plain(tb.get(key)), _plain(tm.get(key)))
+            if all(type(x) is dict for x in inner):
+                stack.append((here, *inner))
+            elif key in b and same(value, b[key]):
+                out.append((here, tm[key]))
+    return out
+
+
+def has_calls(tree: Any) -> bool:
+    """Whether a resolved tree holds a call, a class or a function (then a factory returns it;
+    plain data is stored as it is)."""
+    import inspect
+
+    from lazycfg.core.node import Lazy
+
+    stack = [tree]
+    while stack:
+        value = _plain(stack.pop())
+        if isinstance(value, Lazy | type) or inspect.isroutine(value):
+            return True
+        if type(value) is dict:
+            stack.extend(value.values())
+        elif type(value) is list or type(value) is tuple:
+            stack.extend(value)
+    return False

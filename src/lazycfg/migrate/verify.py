@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 from lazycfg.factory import rewrite_cache
 from lazycfg.migrate.compare import Check, Verification, _compose_checks, _differences, _one_error
 from lazycfg.migrate.defaults import absolute_loaded
+from lazycfg.migrate.extend import expected_load
 from lazycfg.migrate.progress import OFF, Progress
 from lazycfg.migrate.readers import Source
 
@@ -288,11 +289,16 @@ def verify(
     *,
     parallel: bool = True,
     progress: Progress = OFF,
+    extends: dict[str, tuple[str, bool]] | None = None,
 ) -> Verification:
     """Compare the YAML tree at ``yaml_dir`` with the package at ``package_dir`` (see above).
 
     With ``parallel`` (where the OS can fork) the YAML side runs in a child process meanwhile.
+    A config written as a call of the sibling it extends (``extends``: config path -> (the
+    sibling's, whether ``_self_`` came first)) must load as the two merged
+    (`lazycfg.migrate.extend.expected_load`) and is also composed alone on both sides.
     """
+    extends = extends or {}
     from hydra import initialize
     from hydra.core.config_store import ConfigStore
     from hydra.core.global_hydra import GlobalHydra
@@ -300,6 +306,7 @@ def verify(
     primaries = [s.name for s in sources if not s.group]
     compositions = [(p, []) for p in primaries]
     compositions += [(p, list(o)) for o in override_sets for p in primaries]
+    compositions += [(path, []) for path in extends]
     store = ConfigStore.instance()
     GlobalHydra.instance().clear()
     # Hydra's plugins register their configs at the first session of a process: let them, so
@@ -329,6 +336,8 @@ def verify(
     groups = {s.config_path: s.group for s in sources}
     for path, loaded in original[0].items():
         loaded = absolute_loaded(loaded, groups[path])  # as `absolute_defaults` wrote them
+        if path in extends:
+            loaded = expected_load(original[0], path, *extends[path])
         result.checks.append(Check(f"load {path}", _differences(loaded, converted[0][path])))
     result.checks += _compose_checks(compositions, original[1], converted[1])
     return result

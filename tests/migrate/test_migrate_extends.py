@@ -1,0 +1,161 @@
+"""Configs that extend a sibling through their defaults list are written as a call of it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from migrate_trees import write_tree
+
+from lazycfg.migrate import extend, migrate
+
+PRIMARY = "defaults:\n  - opt: adam\n  - _self_\nseed: 1\n"
+BASE = """
+# the shared settings
+name: adam
+lr: 0.001
+betas: [0.9, 0.999]
+schedule:
+  kind: cosine
+  warmup: 500
+scale: ${seed}
+"""
+
+
+def converted(tmp_path: Path, files: dict[str, str], options: list[str]) -> tuple[set[str], str]:
+    """Migrate the tree (one override set per option of ``opt``): the checks made, opt.py."""
+    tree = write_tree(tmp_path / "conf", {"config.yaml": PRIMARY, **files})
+    result = migrate(tree, tmp_path / "out", overrides=[[f"opt={o}"] for o in options])
+    assert result.ok, result.report()
+    assert result.verification is not None
+    checks = {c.what for c in result.verification.checks}
+    return checks, (tmp_path / "out" / "opt.py").read_text()
+
+
+def test_a_sibling_with_a_few_changes_is_a_call_of_it(tmp_path: Path) -> None:
+    files = {
+        "opt/adam.yaml": BASE,
+        "opt/fast.yaml": "defaults:\n  - adam\n  - _self_\nlr: 0.01  # ten times\nname: adam\n",
+        "opt/warm.yaml": "# a longer warmup\ndefaults:\n  - /opt/adam@_here_\nschedule:\n"
+        "  warmup: 2000\n",
+        "opt/slow.yaml": "defaults:\n  - adam\nlr: 0.0001\n",
+        # An absolute entry without @_here_ puts adam at opt.opt: no call of it says that.
+        "opt/nested.yaml": "defaults:\n  - /opt/adam\nlr: 0.1\n",
+    }
+    checks, source = converted(tmp_path, files, ["fast", "warm", "slow", "nested"])
+    # Top-level changes: the base's entries spread, then what the file states (all of it).
+    assert 'fast = {\n    **adam,\n    "lr": 0.01,  # ten times\n    "name": "adam",\n}' in source
+    assert 'store({**adam, "lr": 0.0001}, name="slow", group="opt", defer=True)' in source
+    # A nested change: a copy of the base, changed where the file says.
+    assert '# a longer warmup\nwarm = deepcopy(adam)\nwarm["schedule"]["warmup"] = 2000\n' in source
+    assert "from copy import deepcopy" in source
+    assert source.count("defaults") == 1  # the defaults lists became calls; nested's stays
+    assert 'store({"defaults": ["/opt/adam"], "lr": 0.1}, name="nested"' in source
+    # Each is checked loaded (as the merge Hydra makes) and composed alone, on both sides.
+    assert {"compose opt/fast", "compose opt/warm", "load opt/warm"} <= checks
+    assert "compose opt/nested" not in checks
+
+
+def test_self_first_lets_the_base_win(tmp_path: Path) -> None:
+    files = {
+        "opt/adam.yaml": BASE,
+        "opt/extra.yaml": "defaults:\n  - _self_\n  - adam\nlr: 0.5\nmomentum: 0.9\n",
+    }
+    _, source = converted(tmp_path, files, ["extra"])
+    assert 'store({**adam, "momentum": 0.9}, name="extra", group="opt", defer=True)' in source
+    assert "0.5" not in source  # Hydra merges the base over it: the file's lr never shows
+
+
+def test_lists_are_replaced_and_interpolations_kept(tmp_path: Path) -> None:
+    files = {
+        "opt/adam.yaml": BASE,
+        "opt/betas.yaml": "defaults:\n  - adam\nbetas: [0.5]\nscale: ${seed}\n",
+    }
+    _, source = converted(tmp_path, files, ["betas"])
+    assert '{**adam, "betas": [0.5], "scale": "${seed}"}' in source
+
+
+def test_a_shared_package_header_is_kept_and_a_different_one_stays_literal(
+    tmp_path: Path,
+) -> None:
+    files = {
+        "opt/adam.yaml": "# @package _global_\n" + BASE,
+        "opt/glob.yaml": "# @package _global_\ndefaults:\n  - adam\nlr: 0.2\n",
+        "opt/local.yaml": "defaults:\n  - adam\nlr: 0.3\n",  # adam lands at the root, not here
+    }
+    _, source = converted(tmp_path, files, ["glob", "local"])
+    assert 'store({**adam, "lr": 0.2}, name="glob", group="opt", package="_global_"' in source
+    assert '"defaults": ["adam"], "lr": 0.3' in source
+
+
+def test_another_target_is_not_a_call_of_the_base(tmp_path: Path) -> None:
+    files = {
+        "opt/adam.yaml": "_target_: a.Adam\nlr: 0.1\n",
+        "opt/sgd.yaml": "defaults:\n  - adam\n_target_: a.SGD\n",
+    }
+    _, source = converted(tmp_path, files, ["sgd"])
+    assert 'store({"_target_": "a.SGD"}, name="sgd", group="opt", defaults=["adam"]' in source
+
+
+def test_a_call_the_check_cannot_prove_is_written_literally(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A merge that is not Hydra's (here a wrong one, on purpose) loads as planned, but the
+    config composed alone differs from the original: the second pass writes it as it was."""
+    right = extend.merged
+
+    def wrong(base: object, own: object, self_first: bool) -> object:
+        merged = right(base, own, self_first)
+        return {**merged, "lr": 7} if isinstance(merged, dict) else merged
+
+    monkeypatch.setattr(extend, "merged", wrong)
+    files = {"opt/adam.yaml": BASE, "opt/fast.yaml": "defaults:\n  - adam\nlr: 0.01\n"}
+    checks, source = converted(tmp_path, files, ["fast"])
+    assert '"defaults": ["adam"], "lr": 0.01' in source and "**adam" not in source
+    assert "compose opt/fast" not in checks  # the literal config needs no second proof
+
+
+def test_the_extended_rows_take_fewer_lines_than_the_yaml(tmp_path: Path) -> None:
+    rows = {f"opt/r{i}.yaml": f"defaults:\n  - adam\n  - _self_\n\nlr: 0.0{i}\n" for i in range(4)}
+    tree = write_tree(tmp_path / "conf", {"config.yaml": PRIMARY, "opt/adam.yaml": BASE, **rows})
+    result = migrate(tree, tmp_path / "out")
+    assert result.ok, result.report()
+    yaml_lines = sum(len(p.read_text().splitlines()) for p in (tree / "opt").iterdir())
+    source = (tmp_path / "out" / "opt.py").read_text()
+    assert len(source.splitlines()) <= yaml_lines * 0.75, source
+
+
+scalars = st.one_of(
+    st.integers(-3, 3), st.booleans(), st.none(), st.sampled_from(["a", "${seed}", "???"])
+)
+keys = st.sampled_from(["k1", "k2", "k3", "k4"])
+values = st.one_of(
+    scalars, st.lists(scalars, max_size=2), st.dictionaries(keys, scalars, max_size=3)
+)
+bodies = st.dictionaries(keys, values, max_size=4)
+orders = st.sampled_from([["base"], ["base", "_self_"], ["_self_", "base"]])
+
+
+@settings(max_examples=6, deadline=None)
+@given(base=bodies, children=st.lists(st.tuples(orders, bodies), min_size=1, max_size=3))
+def test_extensions_of_any_shape_check_equal(
+    tmp_path_factory: pytest.TempPathFactory, base: dict, children: list
+) -> None:
+    """Whatever the bodies (dicts onto scalars, lists, ``???``, interpolations) and the place
+    of ``_self_``, the package is never different: calls of the base, or written as they were."""
+    tmp = tmp_path_factory.mktemp("extends")
+    files = {"opt/base.yaml": yaml.safe_dump(base)}
+    for i, (order, body) in enumerate(children):
+        files[f"opt/c{i}.yaml"] = yaml.safe_dump({"defaults": order, **body})
+    tree = write_tree(tmp / "conf", {"config.yaml": PRIMARY.replace("adam", "base"), **files})
+    options = [f"c{i}" for i in range(len(children))]
+    result = migrate(tree, tmp / "out", overrides=[[f"opt={o}"] for o in options])
+    assert result.verification is not None
+    # Never different; not verified only where Hydra cannot compose the original (a dict
+    # merged onto a list, say), which the report says.
+    assert not [c for c in result.verification.checks if c.differences], result.report()
+    for check in result.verification.failed:
+        assert "on the original" in check.unverified, result.report()
