@@ -47,8 +47,6 @@ ALLOWED_CYCLE_EDGES: dict[tuple[str, str], str] = {
     # ``repr(node)`` renders with `reprs`, which must know node types to render a tree; the
     # rest of `reprs` (messages about any value) is what the core below the node uses.
     ("lazycfg.core.reprs", "lazycfg.core.node"): "tree_repr renders Lazy nodes",
-    # One planner in two files: a config's ``_args_`` list is planned as a container by `plan`.
-    ("lazycfg.instantiate.nodes", "lazycfg.instantiate.plan"): "args_list",
 }
 
 MAX_MODULE_LINES = 400
