@@ -11,6 +11,7 @@ the problem records and their messages; `lazycfg.instantiate.read` reads OmegaCo
 from __future__ import annotations
 
 import types
+from collections.abc import Callable
 from typing import Any
 
 from lazycfg.core.node import ARGS_KEY, Lazy
@@ -40,23 +41,34 @@ def freeze(container: Any) -> tuple[Any, ...]:
     return (container, tuple(container), None)
 
 
-def holds_interpolation(value: Any) -> bool:
-    """Whether a string holding ``${`` is anywhere in ``value`` (dicts, lists, tuples, nodes)."""
-    stack = [value]
+def holds(root: Any, found: Callable[[Any], bool], *, into_nodes: bool = False) -> bool:
+    """Whether ``found(leaf)`` is true of a value anywhere in ``root``: dicts, lists and tuples
+    are searched (explicit stack), and a lazy node's arguments too when ``into_nodes`` (else a
+    node is a value like any other)."""
+    stack = [root]
     while stack:
         item = stack.pop()
         kind = type(item)
-        if kind is str:
-            if "${" in item:
-                return True
-        elif kind is dict:
+        if kind is dict:
             stack.extend(item.values())
         elif kind is list or kind is tuple:
             stack.extend(item)
-        elif isinstance(item, Lazy):
+        elif into_nodes and isinstance(item, Lazy):
             stack.extend(item._lazy_args)
             stack.extend(item._lazy_kwargs.values())
+        elif found(item):
+            return True
     return False
+
+
+def is_interpolation(value: Any) -> bool:
+    """Whether ``value`` is a string holding ``${``."""
+    return type(value) is str and "${" in value
+
+
+def holds_interpolation(value: Any) -> bool:
+    """Whether a string holding ``${`` is anywhere in ``value`` (dicts, lists, tuples, nodes)."""
+    return holds(value, is_interpolation, into_nodes=True)
 
 
 class NeedsOmegaConf(Exception):
@@ -122,11 +134,13 @@ def resolve_target(target: Any) -> tuple[Any, str, Verdict | None]:
 
 
 def is_structured(value: Any) -> bool:
-    kind = type(value)
+    """Whether ``value`` is a structured config: a dataclass or attrs class, or an instance."""
+    kind = value if isinstance(value, type) else type(value)
     return hasattr(kind, "__dataclass_fields__") or hasattr(kind, "__attrs_attrs__")
 
 
 def is_omega(value: Any) -> bool:
+    """Whether ``value`` is one of OmegaConf's configs or nodes."""
     return type(value).__module__.startswith("omegaconf.")
 
 

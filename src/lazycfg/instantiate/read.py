@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lazycfg.instantiate.engine import MISSING
+from lazycfg.instantiate.engine import MISSING, is_omega
 from lazycfg.instantiate.problems import INTERPOLATION_KIND, KeyPath, Problem, where
 
 
@@ -85,7 +85,7 @@ def _resolve(
     except OmegaConfBaseException as exc:
         problems.append(Problem(where(path), INTERPOLATION_KIND, str(exc), cause=exc))
         return None
-    if type(value).__module__.startswith("omegaconf."):
+    if is_omega(value):
         stack.append((value, into, key, path))
         return None  # read in turn
     return value
