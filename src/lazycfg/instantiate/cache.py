@@ -194,7 +194,7 @@ def _combined(root: Any, values: Any, entries: dict[int, Kept]) -> Heads:
     for key, value in zip(keys, values, strict=True):
         node_id = id(value)
         if node_id not in tops:
-            tops[node_id] = _relocated(entries[node_id].steps, steps, ((), key))
+            tops[node_id] = _relocated(entries[node_id].steps, steps, (None, key))
         kids.append((key, tops[node_id]))
     if kind is dict:
         top: Step = DictStep(dict.fromkeys(keys), kids, "all", None)

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from lazycfg.core.node import ARGS_KEY
+from lazycfg.core.node import ARGS_KEY, Place
 from lazycfg.instantiate.engine import MISSING, NeedsOmegaConf, freeze
-from lazycfg.instantiate.problems import KeyPath
 from lazycfg.instantiate.steps import (
     ARGS_LIST,
     STATIC,
@@ -18,6 +17,7 @@ from lazycfg.instantiate.steps import (
     ListStep,
     Pending,
     Walk,
+    new,
 )
 
 
@@ -61,10 +61,10 @@ def plan_container(
     work.append(step)
     path = item.path
     for key, value in reversed(pending):
-        work.append(Pending(value, kids, key, (path, key), mode, rec, False, False))
+        work.append(new(Pending, (value, kids, key, (path, key), mode, rec, False, False)))
 
 
-def args_list(walk: Walk, value: Any, kids: Kids, path: KeyPath, mode: str, rec: Any) -> None:
+def args_list(walk: Walk, value: Any, kids: Kids, path: Place, mode: str, rec: Any) -> None:
     """A config's ``_args_`` list: a list step marked so it is unpacked as Hydra unpacks it."""
     item = Pending(value, kids, ARGS_KEY, path, mode, rec, False, False)
     plan_container(walk, item, value, enumerate(value), ARGS_LIST)

@@ -14,14 +14,12 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-from lazycfg.core.node import ARGS_KEY, Lazy
+from lazycfg.core.node import ARGS_KEY, Lazy, Place, format_place
 from lazycfg.instantiate.problems import (
     POLICY_KIND,
     TARGET_KIND,
-    KeyPath,
     Verdict,
     callable_name,
-    fmt_path,
     policy_verdict,
     problem_at,
 )
@@ -144,7 +142,7 @@ def is_omega(value: Any) -> bool:
     return type(value).__module__.startswith("omegaconf.")
 
 
-def call_failed(fn: Any, partial: bool, path: KeyPath, exc: Exception) -> Exception:
+def call_failed(fn: Any, partial: bool, path: Place, exc: Exception) -> Exception:
     """Hydra's error for a target that raised: the target, the cause and the ``full_key``."""
     from hydra.errors import InstantiationException
 
@@ -154,11 +152,11 @@ def call_failed(fn: Any, partial: bool, path: KeyPath, exc: Exception) -> Except
     else:
         msg = f"Error in call to target '{name}':\n{exc!r}"
     if path:
-        msg += f"\nfull_key: {fmt_path(path)}"
+        msg += f"\nfull_key: {format_place(path)}"
     return InstantiationException(msg)
 
 
-def refuse_callable_result(policy: Policy, written: Any, result: Any, path: KeyPath) -> None:
+def refuse_callable_result(policy: Policy, written: Any, result: Any, path: Place) -> None:
     """Raise if a target returned a callable the policy refuses (called only for callables)."""
     problem = policy.result_problem(written, result)
     if problem:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lazycfg.core.node import ARGS_KEY, Lazy
+from lazycfg.core.node import ARGS_KEY, Lazy, Place
 from lazycfg.instantiate.bind import bind
 from lazycfg.instantiate.containers import args_list
 from lazycfg.instantiate.engine import (
@@ -21,7 +21,6 @@ from lazycfg.instantiate.engine import (
     lazy_target,
 )
 from lazycfg.instantiate.problems import (
-    KeyPath,
     flag_problem,
     missing_problem,
     problem_at,
@@ -34,11 +33,12 @@ from lazycfg.instantiate.steps import (
     Pending,
     RawStep,
     Walk,
+    new,
 )
 from lazycfg.safety.policy import DISCOVERY_TARGETS
 
 
-def flags(walk: Walk, fields: Any, path: KeyPath, mode: str, rec: Any, part: Any) -> tuple:
+def flags(walk: Walk, fields: Any, path: Place, mode: str, rec: Any, part: Any) -> tuple:
     """A dict's own flags over the inherited ones, with Hydra's checks of their types."""
     if CONVERT in fields:
         mode = convert_mode(fields[CONVERT])
@@ -91,8 +91,7 @@ def visit_lazy(walk: Walk, item: Pending) -> None:
     how = CHECK if check and fn is not None else 0
     if is_root and walk.call_args:
         how |= CALL_ARGS
-    kids: Any = ([], []) if pending else ((), ())  # (no list to fill: empty tuples)
-    arg_kids, kwarg_kids = kids
+    arg_kids, kwarg_kids = ([], []) if pending else ((), ())  # (nothing to fill: no lists)
     step = CallStep(fn, args, kwargs, arg_kids, kwarg_kids, part, path, written, how, mode)
     parent_kids.append((slot, step))
     walk.seen[id(node)] = step
@@ -110,9 +109,11 @@ def visit_lazy(walk: Walk, item: Pending) -> None:
         if type(key) is tuple:
             index = key[1]
             child_path = ((path, ARGS_KEY), index)
-            work.append(Pending(value, arg_kids, index, child_path, mode, rec, False, False))
+            work.append(new(Pending, (value, arg_kids, index, child_path, mode, rec, False, False)))
         else:
-            work.append(Pending(value, kwarg_kids, key, (path, key), mode, rec, False, False))
+            work.append(
+                new(Pending, (value, kwarg_kids, key, (path, key), mode, rec, False, False))
+            )
 
 
 def _close_leaf(walk: Walk, step: CallStep) -> None:
@@ -130,7 +131,7 @@ _LEAVES = STATIC.issuperset
 
 
 def _lazy_arguments(
-    walk: Walk, node: Lazy[Any], part: Any, path: KeyPath
+    walk: Walk, node: Lazy[Any], part: Any, path: Place
 ) -> tuple[Any, dict[str, Any], list[tuple[Any, Any]]]:
     """A node's (args, kwargs, arguments to queue): its own tuple and dict when they hold only
     leaves, copies to fill otherwise; a ``???`` left out (a problem unless it is a partial's)."""
@@ -171,9 +172,7 @@ def _lazy_arguments(
     return args, kwargs, pending
 
 
-def _without_missing(
-    walk: Walk, kwargs: dict[str, Any], part: Any, path: KeyPath
-) -> dict[str, Any]:
+def _without_missing(walk: Walk, kwargs: dict[str, Any], part: Any, path: Place) -> dict[str, Any]:
     """A node's kwargs without its ``???`` values, each a problem unless the node is a partial
     (Hydra leaves a missing argument of a partial to its caller)."""
     out: dict[str, Any] = {}
@@ -187,7 +186,7 @@ def _without_missing(
 
 
 def queue_arguments(
-    walk: Walk, step: CallStep, pending: list[tuple[Any, Any]], path: KeyPath, mode: str, rec: Any
+    walk: Walk, step: CallStep, pending: list[tuple[Any, Any]], path: Place, mode: str, rec: Any
 ) -> None:
     """Queue a call's arguments that are not leaves: children to build, or raw configuration
     for a non-recursive call. A positional argument's slot is ``(ARGS_KEY, index)``."""
@@ -206,8 +205,12 @@ def queue_arguments(
     for key, value in reversed(pending):
         if type(key) is tuple:  # a positional argument of a lazy node
             child_path = ((path, ARGS_KEY), key[1])
-            work.append(Pending(value, arg_kids, key[1], child_path, mode, rec, False, False))
+            work.append(
+                new(Pending, (value, arg_kids, key[1], child_path, mode, rec, False, False))
+            )
         elif key == ARGS_KEY and type(value) in (list, tuple):
             args_list(walk, value, kwarg_kids, (path, key), mode, rec)
         else:
-            work.append(Pending(value, kwarg_kids, key, (path, key), mode, rec, False, False))
+            work.append(
+                new(Pending, (value, kwarg_kids, key, (path, key), mode, rec, False, False))
+            )

@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import Any
 
 from lazycfg.core.errors import ConfigError
-from lazycfg.core.node import ARGS_KEY, Lazy
+from lazycfg.core.node import ARGS_KEY, Lazy, Place, format_place
 from lazycfg.emit import renames
 from lazycfg.instantiate.bind import bind, close_view
 from lazycfg.instantiate.containers import plan_container
@@ -44,10 +44,8 @@ from lazycfg.instantiate.nodes import flags, queue_arguments, visit_lazy
 from lazycfg.instantiate.problems import (
     BINDING_KIND,
     INTERPOLATION_KIND,
-    KeyPath,
     Problem,
     args_problem,
-    fmt_path,
     missing_problem,
     problem_at,
     where,
@@ -87,10 +85,10 @@ def plan(
     """
     walk = Walk(policy, call_args, python, resolved, strict)
     if type(recursive) is not bool or type(partial) is not bool:  # the root's, from the call
-        mode, recursive, partial = flags(walk, {}, (), mode, recursive, partial)
+        mode, recursive, partial = flags(walk, {}, None, mode, recursive, partial)
     holder: Kids = []
     work = walk.work
-    work.append(Pending(root, holder, None, (), mode, recursive, partial, True))
+    work.append(Pending(root, holder, None, None, mode, recursive, partial, True))
     steps = walk.steps
     seen = walk.seen
     pop = work.pop
@@ -143,7 +141,7 @@ def _visit(walk: Walk, item: Pending) -> None:
         item.kids.append((item.slot, _leaf(walk, value, item.path)))
 
 
-def _leaf(walk: Walk, value: Any, path: KeyPath) -> ValueStep:
+def _leaf(walk: Walk, value: Any, path: Place) -> ValueStep:
     if type(value) is str:
         if value == MISSING:
             walk.problems.append(missing_problem(path))
@@ -164,7 +162,7 @@ def value_step(walk: Walk, value: Any) -> ValueStep:
     return step
 
 
-def _omega_items(walk: Walk, value: Any, path: KeyPath) -> tuple[dict[Any, Any], Any]:
+def _omega_items(walk: Walk, value: Any, path: Place) -> tuple[dict[Any, Any], Any]:
     """A DictConfig/ListConfig's (key -> value) and object_type; ``???`` kept as the string,
     containers kept as nodes (read when visited), a failing interpolation a problem."""
     from omegaconf.errors import OmegaConfBaseException
@@ -223,11 +221,11 @@ def _visit_dict(walk: Walk, item: Pending, fields: dict[Any, Any], object_type: 
     _call(walk, item, fn, written, fields, not problem)
 
 
-def _renamed(walk: Walk, fn: Any, fields: dict[Any, Any], path: KeyPath) -> dict[Any, Any]:
+def _renamed(walk: Walk, fn: Any, fields: dict[Any, Any], path: Place) -> dict[Any, Any]:
     """Old argument names read under their new ones (`lazycfg.renamed`), with a warning; a
     config giving both names is a problem of this node."""
     try:
-        return renames.apply_renames(fn, fields, lambda: fmt_path(path))
+        return renames.apply_renames(fn, fields, lambda: format_place(path))
     except ConfigError as exc:
         walk.problems.append(problem_at(path, (BINDING_KIND, str(exc.problems[0]), "")))
         return fields

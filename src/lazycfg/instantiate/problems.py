@@ -4,6 +4,9 @@ A `Problem` is where (the config path), what kind, Hydra's own message for it (w
 ``hydra.utils.instantiate`` would raise, so code matching Hydra's text matches lazycfg's) and
 lazycfg's detail after it (the cause, did-you-mean, how to fix it). `check_failed` turns all the
 problems of a tree into one error.
+
+Config paths are the walk's `lazycfg.core.node.Place`: linked lists ``(parent, key)``, None at
+the root, one tuple per child (a 10,000-deep chain costs linear time), spelled for messages only.
 """
 
 from __future__ import annotations
@@ -11,11 +14,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple, TypeAlias
 
 from lazycfg.check.signature import bind_problems
-from lazycfg.core.node import ARGS_KEY, format_path
-
-# A config path as a linked list ``(parent, key)``, ``()`` at the root: O(1) per child, so a
-# 10,000-deep chain costs linear time; formatted only when a message needs it.
-KeyPath = tuple[Any, ...]
+from lazycfg.core.node import ARGS_KEY, Place, format_place
 
 
 def callable_name(fn: Any) -> str:
@@ -29,17 +28,9 @@ def callable_name(fn: Any) -> str:
     return repr(fn)
 
 
-def fmt_path(path: KeyPath) -> str:
-    keys: list[Any] = []
-    while path:
-        path, key = path
-        keys.append(key)
-    return format_path(tuple(reversed(keys)))
-
-
-def where(path: KeyPath) -> str:
+def where(path: Place) -> str:
     """A problem's config path: ``model.layers[0]``, or ``""`` at the root."""
-    return fmt_path(path) if path else ""
+    return format_place(path) if path else ""
 
 
 class Problem(NamedTuple):
@@ -78,7 +69,7 @@ _WITH_FULL_KEY = frozenset(
 Verdict: TypeAlias = "tuple[Any, ...]"
 
 
-def problem_at(path: KeyPath, verdict: Verdict) -> Problem:
+def problem_at(path: Place, verdict: Verdict) -> Problem:
     kind, message, detail, *cause = verdict
     return Problem(where(path), kind, message, detail, cause=cause[0] if cause else None)
 
@@ -87,7 +78,7 @@ def policy_verdict(reason: str | None) -> Verdict | None:
     return None if reason is None else (POLICY_KIND, reason, "")
 
 
-def missing_problem(path: KeyPath) -> Problem:
+def missing_problem(path: Place) -> Problem:
     """A ``???`` value the construction needs, with the message OmegaConf gives Hydra."""
     key = path[1] if path else None
     at = where(path)
@@ -98,7 +89,7 @@ def missing_problem(path: KeyPath) -> Problem:
     return Problem(at, MISSING_KIND, message, "missing mandatory value (???)")
 
 
-def flag_problem(path: KeyPath, flag: str, value: Any) -> Problem:
+def flag_problem(path: Place, flag: str, value: Any) -> Problem:
     name = flag.strip("_")
     return Problem(
         where(path),
@@ -108,7 +99,7 @@ def flag_problem(path: KeyPath, flag: str, value: Any) -> Problem:
     )
 
 
-def args_problem(path: KeyPath, value: Any) -> Problem:
+def args_problem(path: Place, value: Any) -> Problem:
     return Problem(
         where(path),
         ARGS_KIND,
@@ -148,7 +139,7 @@ def bind_messages(
     args: tuple[Any, ...],
     kwargs: dict[Any, Any],
     partial: bool,
-    path: KeyPath,
+    path: Place,
     strict: bool = False,
 ) -> list[Problem]:
     """`bind_problems` of one call as problems at their config paths. Not ``strict``: only

@@ -13,10 +13,9 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from lazycfg.core.node import ARGS_KEY, Lazy
+from lazycfg.core.node import ARGS_KEY, Lazy, Place, place_path
 from lazycfg.instantiate.engine import call_failed, refuse_callable_result
 from lazycfg.instantiate.omega import new_dict, new_list
-from lazycfg.instantiate.problems import KeyPath
 from lazycfg.instantiate.steps import (
     ARGS_LIST,
     ARGS_SLOT,
@@ -31,7 +30,7 @@ from lazycfg.instantiate.steps import (
 from lazycfg.safety.policy import Policy
 
 
-def run(steps: list[Step], call_args: tuple[Any, ...], policy: Policy, prefix: KeyPath = ()) -> Any:
+def run(steps: list[Step], call_args: tuple[Any, ...], policy: Policy, prefix: Place = None) -> Any:
     """Build every step in order and return the root's value. The steps are not changed (a
     cached program runs again): results go to a list, a step's ``result`` is its index there,
     and the containers a step fills are copies. ``prefix``: where the program's root stands,
@@ -103,15 +102,11 @@ def _list(step: ListStep, results: list[Any]) -> Any:
     return tuple(values) if step.how & TUPLE else values
 
 
-def joined(prefix: KeyPath, path: KeyPath) -> KeyPath:
+def joined(prefix: Place, path: Place) -> Place:
     """``path`` (from a program's root) placed under ``prefix``."""
-    if not prefix:
+    if prefix is None:
         return path
-    keys = []
-    while path:
-        path, key = path
-        keys.append(key)
-    for key in reversed(keys):
+    for key in place_path(path):
         prefix = (prefix, key)
     return prefix
 

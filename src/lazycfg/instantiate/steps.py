@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple, TypeAlias, final
 
+from lazycfg.core.node import Place
 from lazycfg.instantiate.engine import CONVERT, PARTIAL, RECURSIVE
-from lazycfg.instantiate.problems import KeyPath, Problem
+from lazycfg.instantiate.problems import Problem
 from lazycfg.safety.policy import Policy
 
 # Flags of a call's ``how``: `ARGS_SLOT` (``_args_`` is among the kwargs, unpacked when run),
@@ -38,6 +39,9 @@ class CallStep:
         "mode", "view", "result",
     )  # fmt: skip
 
+    view: Any  # set when closed (strict only)
+    result: int  # set when closed
+
     def __init__(
         self,
         fn: Any,
@@ -46,7 +50,7 @@ class CallStep:
         arg_kids: Any,
         kwarg_kids: Any,
         partial: Any,
-        path: KeyPath,
+        path: Place,
         written: str,
         how: int,
         mode: str,
@@ -61,8 +65,6 @@ class CallStep:
         self.written = written
         self.how = how
         self.mode = mode
-        self.view: Any = None
-        self.result = 0
 
 
 @final
@@ -72,13 +74,14 @@ class DictStep:
 
     __slots__ = ("values", "kids", "mode", "object_type", "view", "result")
 
+    view: Any  # set when closed (strict only)
+    result: int  # set when closed
+
     def __init__(self, values: dict[Any, Any], kids: Kids, mode: str, object_type: Any) -> None:
         self.values = values
         self.kids = kids
         self.mode = mode
         self.object_type = object_type
-        self.view: Any = None
-        self.result = 0
 
 
 @final
@@ -87,13 +90,14 @@ class ListStep:
 
     __slots__ = ("values", "kids", "mode", "how", "view", "result")
 
+    view: Any  # set when closed (strict only)
+    result: int  # set when closed
+
     def __init__(self, values: list[Any], kids: Kids, mode: str, how: int) -> None:
         self.values = values
         self.kids = kids
         self.mode = mode
         self.how = how
-        self.view: Any = None
-        self.result = 0
 
 
 @final
@@ -117,15 +121,18 @@ class RawStep:
 
     __slots__ = ("value", "mode", "result")
 
+    result: int  # set when closed
+
     def __init__(self, value: Any, mode: str) -> None:
         self.value = value
         self.mode = mode
-        self.result = 0
 
     @property
     def view(self) -> Any:
         return self.value
 
+
+new = tuple.__new__
 
 Step: TypeAlias = "CallStep | DictStep | ListStep | ValueStep | RawStep"
 
@@ -133,12 +140,13 @@ Step: TypeAlias = "CallStep | DictStep | ListStep | ValueStep | RawStep"
 @final
 class Pending(NamedTuple):
     """A value the planner has still to visit: where its step goes (``kids`` of the parent, at
-    ``slot``), its config ``path``, and the flags it inherits."""
+    ``slot``), its config ``path``, and the flags it inherits. The planner's loops make them
+    with ``new(Pending, (...))``: the same record without a call of ``Pending.__new__``."""
 
     value: Any
     kids: Kids
     slot: Any
-    path: KeyPath
+    path: Place
     mode: str
     recursive: Any
     partial: Any
