@@ -62,6 +62,7 @@ from lazycfg.instantiate.steps import (
     Program,
     ValueStep,
     Walk,
+    new,
 )
 from lazycfg.safety.policy import DISCOVERY_TARGETS, Policy
 
@@ -88,7 +89,7 @@ def plan(
         mode, recursive, partial = flags(walk, {}, None, mode, recursive, partial)
     holder: Kids = []
     work = walk.work
-    work.append(Pending(root, holder, None, None, mode, recursive, partial, True))
+    work.append(new(Pending, (root, holder, None, None, mode, recursive, partial, True)))
     steps = walk.steps
     seen = walk.seen
     pop = work.pop
