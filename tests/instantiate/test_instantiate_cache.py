@@ -90,6 +90,15 @@ def test_errors_from_a_kept_program_name_their_path() -> None:
             instantiate(lazy(Box)(inner=node))
 
 
+def test_errors_deep_in_a_kept_container_name_their_whole_path() -> None:
+    # A dict of nodes is one program made of the nodes' own: each path is put under its key.
+    root = {"ok": lazy(Box)(1), "model": lazy(Box)(inner=lazy(Box)(2, lazy(fail)(3)))}
+    for _ in range(3):
+        with pytest.raises(InstantiationException) as info:
+            instantiate(root)
+        assert "full_key: model.inner._args_[1]" in str(info.value)
+
+
 def test_dict_of_kept_nodes_builds_a_shared_node_once() -> None:
     shared = lazy(Box)(1)
     outer = lazy(Box)(shared)

@@ -16,7 +16,16 @@ from typing import Any, NamedTuple, TypeVar, overload
 
 from lazycfg.core.node import Lazy
 from lazycfg.instantiate.cache import MISS, kept_container, node_program
-from lazycfg.instantiate.engine import CONVERT, PARTIAL, RECURSIVE, NeedsOmegaConf, convert_mode
+from lazycfg.instantiate.engine import (
+    CONVERT,
+    MISSING,
+    PARTIAL,
+    RECURSIVE,
+    NeedsOmegaConf,
+    convert_mode,
+    is_omega,
+    is_structured,
+)
 from lazycfg.instantiate.inputs import lazy_fields, merge, needs_omegaconf, prepare_kwargs
 from lazycfg.instantiate.plan import plan
 from lazycfg.instantiate.problems import Problem, check_failed
@@ -113,7 +122,7 @@ def instantiate(
         return _from_tree(merge(config, kwargs), args, {}, ctx, python=False)
     if kind is list or kind is tuple:
         return _from_tree(config, args, kwargs, ctx, python=False)
-    if _is_omega(config) or _is_structured_input(config):
+    if is_omega(config) or is_structured(config):
         _refuse_unset_target_conf(config)
         return _from_omegaconf(config, args, kwargs, ctx)
     from hydra.errors import InstantiationException
@@ -132,7 +141,7 @@ def _refuse_unset_target_conf(config: Any) -> None:
     """Hydra's own check of a ``TargetConf`` subclass whose ``_target_`` was left ``???``."""
     from hydra.types import TargetConf
 
-    if isinstance(config, TargetConf) and config._target_ == "???":
+    if isinstance(config, TargetConf) and config._target_ == MISSING:
         from textwrap import dedent
 
         from hydra.errors import InstantiationException
@@ -149,15 +158,6 @@ def _refuse_unset_target_conf(config: Any) -> None:
 
 
 # --- inputs --------------------------------------------------------------------------------------
-
-
-def _is_omega(value: Any) -> bool:
-    return type(value).__module__.startswith("omegaconf.")
-
-
-def _is_structured_input(value: Any) -> bool:
-    kind = value if isinstance(value, type) else type(value)
-    return hasattr(kind, "__dataclass_fields__") or hasattr(kind, "__attrs_attrs__")
 
 
 # The root's (_convert_ mode, _recursive_, _partial_), read from the config or the call.
@@ -271,7 +271,7 @@ def _from_omegaconf(
 ) -> Any:
     from omegaconf import OmegaConf
 
-    if not _is_omega(config):
+    if not is_omega(config):
         config = OmegaConf.structured(config, flags={"allow_objects": True})
     return _from_config(config, args, kwargs, ctx, python=python)
 

@@ -14,7 +14,7 @@ from lazycfg.check.signature import spec_of
 from lazycfg.core.node import ARGS_KEY, Lazy
 from lazycfg.instantiate.engine import is_omega
 from lazycfg.instantiate.problems import bind_messages
-from lazycfg.instantiate.steps import ARGS_SLOT, CALL, CALL_ARGS, DICT, LIST, Walk
+from lazycfg.instantiate.steps import ARGS_SLOT, CALL_ARGS, CallStep, DictStep, ListStep, Step, Walk
 
 # (target, partial, strict, argument names, positional count) -> True when every call of that
 # shape binds (or, strict, needs its values checked: False); keyed per shape, not per node.
@@ -38,17 +38,17 @@ def _binds(fn: Any, part: bool, keys: tuple[Any, ...], nargs: int) -> bool:
     return spec.var_keyword or spec.names.issuperset(keys)
 
 
-def bind(walk: Walk, step: list[Any]) -> None:
+def bind(walk: Walk, step: CallStep) -> None:
     """Bind one call: by its shape's cached verdict unless strict, else through `bind_messages`
     with the views of its arguments (a child call seen as a stub of what it builds)."""
-    fn, args, kwargs, part, how = step[1], step[2], step[3], step[6], step[9]
+    fn, kwargs, part, how = step.fn, step.kwargs, step.partial, step.how
     names = tuple(kwargs)
     if how & ARGS_SLOT:
         raw = kwargs[ARGS_KEY]
         names = tuple(k for k in names if k != ARGS_KEY)
         nargs = len(raw) if isinstance(raw, list | tuple | str) or is_omega(raw) else 0
     else:
-        nargs = len(args)
+        nargs = len(step.args)
     if how & CALL_ARGS:
         nargs = len(walk.call_args)
     if not walk.strict:
@@ -65,33 +65,32 @@ def bind(walk: Walk, step: list[Any]) -> None:
         view_kwargs = {k: kwargs[k] for k in names}
     else:
         view_args, view_kwargs = _call_views(walk, step)
-    walk.problems.extend(bind_messages(fn, view_args, view_kwargs, part, step[7], walk.strict))
+    walk.problems.extend(bind_messages(fn, view_args, view_kwargs, part, step.path, walk.strict))
 
 
-def _call_views(walk: Walk, step: list[Any]) -> tuple[tuple[Any, ...], dict[Any, Any]]:
+def _call_views(walk: Walk, step: CallStep) -> tuple[tuple[Any, ...], dict[Any, Any]]:
     """The arguments of a call as a strict check sees them (children closed before)."""
-    kwargs = dict(step[3])
-    for key, kid in step[5]:
-        kwargs[key] = kid[-2]
-    args: Any = list(step[2])
-    for index, kid in step[4]:
-        args[index] = kid[-2]
-    if step[9] & ARGS_SLOT:
+    kwargs = dict(step.kwargs)
+    for key, kid in step.kwarg_kids:
+        kwargs[key] = kid.view
+    args: Any = list(step.args)
+    for index, kid in step.arg_kids:
+        args[index] = kid.view
+    if step.how & ARGS_SLOT:
         args = kwargs.pop(ARGS_KEY)
         args = args if isinstance(args, list | tuple | str) else ()
-    if step[9] & CALL_ARGS:
+    if step.how & CALL_ARGS:
         args = walk.call_args
     return tuple(args), kwargs
 
 
-def close_view(step: list[Any]) -> None:
-    """Set a closed step's view (second to last slot), for strict checks of its parent."""
-    code = step[0]
-    if code == CALL:
-        fn, written, part = step[1], step[8], step[6]
-        step[-2] = Lazy(fn if fn is not None else written, (), {}, part)
-    elif code == DICT or code == LIST:
-        view: Any = dict(step[1]) if code == DICT else list(step[1])
-        for key, kid in step[2]:
-            view[key] = kid[-2]
-        step[-2] = view
+def close_view(step: Step) -> None:
+    """Set a closed step's view, for strict checks of its parent (a leaf's is its value)."""
+    if type(step) is CallStep:
+        fn = step.fn
+        step.view = Lazy(fn if fn is not None else step.written, (), {}, step.partial)
+    elif type(step) is DictStep or type(step) is ListStep:
+        view: Any = dict(step.values) if type(step) is DictStep else list(step.values)
+        for key, kid in step.kids:
+            view[key] = kid.view
+        step.view = view

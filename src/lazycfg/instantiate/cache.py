@@ -18,15 +18,16 @@ nodes gives) is one program too, kept on its first node and checked against the 
 
 from __future__ import annotations
 
+import copy
 import weakref
 from itertools import islice
 from operator import attrgetter, call, is_
-from typing import Any
+from typing import Any, NamedTuple
 
 from lazycfg.core.node import Lazy
 from lazycfg.instantiate.engine import NOT_ARGUMENTS
 from lazycfg.instantiate.run import joined, run
-from lazycfg.instantiate.steps import CALL, DICT, LIST, TUPLE
+from lazycfg.instantiate.steps import TUPLE, CallStep, DictStep, ListStep, Step
 from lazycfg.safety.policy import Policy
 
 
@@ -49,7 +50,19 @@ class Kept:
     ) -> None:
         self.policy, self.mode, self.rec = policy, mode, rec
         self.steps, self.frozen, self.ids = steps, frozen, ids
-        self.heads: tuple[Any, ...] | None = None
+        self.heads: Heads | None = None
+
+
+class Heads(NamedTuple):
+    """The program of a dict or list of nodes, kept on its first node: the container's type,
+    its keys (a dict's) or None, weak references to the nodes' programs, one program building
+    them all into the container, and which of the programs read containers."""
+
+    kind: type
+    keys: tuple[Any, ...] | None
+    refs: tuple[weakref.ReferenceType[Kept], ...]
+    steps: list[Step]
+    frozen_at: tuple[int, ...]
 
 
 def node_program(node: Lazy[Any], policy: Policy, mode: str, rec: Any) -> Kept | None:
@@ -124,15 +137,15 @@ def kept_container(root: Any, policy: Policy) -> Any:
         if entries is None:
             return MISS
         record = head.heads = _combined(root, values, entries)
-    return run(record[3], (), policy)
+    return run(record.steps, (), policy)
 
 
-def _still(record: tuple[Any, ...], root: Any, values: Any) -> bool:
+def _still(record: Heads, root: Any, values: Any) -> bool:
     """Whether a container's program still fits it: the same keys, each value the node whose
     program it was made of (a node's program is its own), each program still right (the
     first node's was checked by `node_program`)."""
-    kind, keys, refs, _, frozen_at = record
-    if type(root) is not kind or len(root) != len(refs):
+    keys, refs = record.keys, record.refs
+    if type(root) is not record.kind or len(root) != len(refs):
         return False
     if keys is not None and not all(map(is_, root, keys)):
         return False
@@ -141,8 +154,9 @@ def _still(record: tuple[Any, ...], root: Any, values: Any) -> bool:
             return False
     except AttributeError:  # not a node, or a node never built
         return False
-    for i in frozen_at:  # (alive: its node holds it)
-        if not all(map(_unchanged, refs[i]().frozen)):
+    for i in record.frozen_at:
+        kept = refs[i]()  # (alive: its node holds it)
+        if kept is None or not all(map(_unchanged, kept.frozen)):
             return False
     return True
 
@@ -170,53 +184,46 @@ def _entries(values: Any, policy: Policy) -> dict[int, Kept] | None:
     return entries
 
 
-def _combined(root: Any, values: Any, entries: dict[int, Kept]) -> tuple[Any, ...]:
-    """(container type, its keys or None, weak references to the nodes' programs, one program
-    building them all into the container, which of the programs read containers)."""
+def _combined(root: Any, values: Any, entries: dict[int, Kept]) -> Heads:
+    """One program building every node's program into the container (see `Heads`)."""
     kind = type(root)
     keys: Any = tuple(root) if kind is dict else range(len(root))
-    steps: list[list[Any]] = []
-    tops: dict[int, list[Any]] = {}
+    steps: list[Step] = []
+    tops: dict[int, Step] = {}
     kids = []
     for key, value in zip(keys, values, strict=True):
         node_id = id(value)
         if node_id not in tops:
-            tops[node_id] = _relocated(entries[node_id].steps, steps, ((), key))
+            tops[node_id] = _relocated(entries[node_id].steps, steps, (None, key))
         kids.append((key, tops[node_id]))
     if kind is dict:
-        top = [DICT, dict.fromkeys(keys), kids, "all", None, None, len(steps)]
+        top: Step = DictStep(dict.fromkeys(keys), kids, "all", None)
     else:
-        top = [
-            LIST,
-            [None] * len(root),
-            kids,
-            "all",
-            TUPLE if kind is tuple else 0,
-            None,
-            len(steps),
-        ]
+        top = ListStep([None] * len(root), kids, "all", TUPLE if kind is tuple else 0)
+    top.result = len(steps)
     steps.append(top)
     kept = [entries[id(value)] for value in values]
     refs = tuple(map(weakref.ref, kept))
     frozen_at = tuple(i for i, one in enumerate(kept) if i and one.frozen)
-    return kind, (keys if kind is dict else None), refs, steps, frozen_at
+    return Heads(kind, keys if kind is dict else None, refs, steps, frozen_at)
 
 
-def _relocated(program: list[list[Any]], steps: list[list[Any]], prefix: Any) -> list[Any]:
+def _relocated(program: list[Step], steps: list[Step], prefix: Any) -> Step:
     """Copy a node's program to the end of ``steps`` (indices moved, paths put under
     ``prefix``); its root step's copy."""
     offset = len(steps)
-    copies: dict[int, list[Any]] = {}
+    copies: dict[int, Step] = {}
     for step in program:
-        new = list(step)
-        code = step[0]
-        if code == CALL:
-            new[4] = [(slot, copies[id(kid)]) for slot, kid in step[4]] if step[4] else ()
-            new[5] = [(slot, copies[id(kid)]) for slot, kid in step[5]] if step[5] else ()
-            new[7] = joined(prefix, step[7])
-        elif code == DICT or code == LIST:
-            new[2] = [(slot, copies[id(kid)]) for slot, kid in step[2]]
-        new[-1] = offset + step[-1]
+        new = copy.copy(step)
+        if type(new) is CallStep:
+            if new.arg_kids:
+                new.arg_kids = [(slot, copies[id(kid)]) for slot, kid in new.arg_kids]
+            if new.kwarg_kids:
+                new.kwarg_kids = [(slot, copies[id(kid)]) for slot, kid in new.kwarg_kids]
+            new.path = joined(prefix, new.path)
+        elif type(new) is DictStep or type(new) is ListStep:
+            new.kids = [(slot, copies[id(kid)]) for slot, kid in new.kids]
+        new.result = offset + step.result
         copies[id(step)] = new
         steps.append(new)
     return steps[-1]

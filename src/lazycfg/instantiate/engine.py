@@ -11,16 +11,15 @@ the problem records and their messages; `lazycfg.instantiate.read` reads OmegaCo
 from __future__ import annotations
 
 import types
+from collections.abc import Callable
 from typing import Any
 
-from lazycfg.core.node import ARGS_KEY, Lazy
+from lazycfg.core.node import ARGS_KEY, Lazy, Place, format_place
 from lazycfg.instantiate.problems import (
     POLICY_KIND,
     TARGET_KIND,
-    KeyPath,
     Verdict,
     callable_name,
-    fmt_path,
     policy_verdict,
     problem_at,
 )
@@ -40,23 +39,34 @@ def freeze(container: Any) -> tuple[Any, ...]:
     return (container, tuple(container), None)
 
 
-def holds_interpolation(value: Any) -> bool:
-    """Whether a string holding ``${`` is anywhere in ``value`` (dicts, lists, tuples, nodes)."""
-    stack = [value]
+def holds(root: Any, found: Callable[[Any], bool], *, into_nodes: bool = False) -> bool:
+    """Whether ``found(leaf)`` is true of a value anywhere in ``root``: dicts, lists and tuples
+    are searched (explicit stack), and a lazy node's arguments too when ``into_nodes`` (else a
+    node is a value like any other)."""
+    stack = [root]
     while stack:
         item = stack.pop()
         kind = type(item)
-        if kind is str:
-            if "${" in item:
-                return True
-        elif kind is dict:
+        if kind is dict:
             stack.extend(item.values())
         elif kind is list or kind is tuple:
             stack.extend(item)
-        elif isinstance(item, Lazy):
+        elif into_nodes and isinstance(item, Lazy):
             stack.extend(item._lazy_args)
             stack.extend(item._lazy_kwargs.values())
+        elif found(item):
+            return True
     return False
+
+
+def is_interpolation(value: Any) -> bool:
+    """Whether ``value`` is a string holding ``${``."""
+    return type(value) is str and "${" in value
+
+
+def holds_interpolation(value: Any) -> bool:
+    """Whether a string holding ``${`` is anywhere in ``value`` (dicts, lists, tuples, nodes)."""
+    return holds(value, is_interpolation, into_nodes=True)
 
 
 class NeedsOmegaConf(Exception):
@@ -122,15 +132,17 @@ def resolve_target(target: Any) -> tuple[Any, str, Verdict | None]:
 
 
 def is_structured(value: Any) -> bool:
-    kind = type(value)
+    """Whether ``value`` is a structured config: a dataclass or attrs class, or an instance."""
+    kind = value if isinstance(value, type) else type(value)
     return hasattr(kind, "__dataclass_fields__") or hasattr(kind, "__attrs_attrs__")
 
 
 def is_omega(value: Any) -> bool:
+    """Whether ``value`` is one of OmegaConf's configs or nodes."""
     return type(value).__module__.startswith("omegaconf.")
 
 
-def call_failed(fn: Any, partial: bool, path: KeyPath, exc: Exception) -> Exception:
+def call_failed(fn: Any, partial: bool, path: Place, exc: Exception) -> Exception:
     """Hydra's error for a target that raised: the target, the cause and the ``full_key``."""
     from hydra.errors import InstantiationException
 
@@ -140,11 +152,11 @@ def call_failed(fn: Any, partial: bool, path: KeyPath, exc: Exception) -> Except
     else:
         msg = f"Error in call to target '{name}':\n{exc!r}"
     if path:
-        msg += f"\nfull_key: {fmt_path(path)}"
+        msg += f"\nfull_key: {format_place(path)}"
     return InstantiationException(msg)
 
 
-def refuse_callable_result(policy: Policy, written: Any, result: Any, path: KeyPath) -> None:
+def refuse_callable_result(policy: Policy, written: Any, result: Any, path: Place) -> None:
     """Raise if a target returned a callable the policy refuses (called only for callables)."""
     problem = policy.result_problem(written, result)
     if problem:

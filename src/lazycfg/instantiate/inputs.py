@@ -11,7 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from lazycfg.core.node import ARGS_KEY, Lazy
-from lazycfg.instantiate.engine import PARTIAL, TARGET, callable_name, is_omega, is_structured
+from lazycfg.instantiate.engine import (
+    MISSING,
+    PARTIAL,
+    TARGET,
+    callable_name,
+    holds,
+    is_omega,
+    is_structured,
+)
 
 _ABSENT = object()
 
@@ -57,20 +65,13 @@ def prepare_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
 def needs_omegaconf(kwargs: dict[str, Any]) -> bool:
     """Whether merging ``kwargs`` needs OmegaConf: a value is a config, a structured config,
     or holds an interpolation."""
-    stack: list[Any] = list(kwargs.values())
-    while stack:
-        value = stack.pop()
-        kind = type(value)
-        if kind is dict:
-            stack.extend(value.values())
-        elif kind is list or kind is tuple:
-            stack.extend(value)
-        elif kind is str:
-            if "${" in value:
-                return True
-        elif is_omega(value) or is_structured(value) or isinstance(value, type):
-            return True
-    return False
+    return holds(kwargs, _needs_omegaconf)
+
+
+def _needs_omegaconf(value: Any) -> bool:
+    if type(value) is str:
+        return "${" in value
+    return is_omega(value) or is_structured(value) or isinstance(value, type)
 
 
 def merge(base: dict[Any, Any], override: dict[str, Any]) -> dict[Any, Any]:
@@ -85,7 +86,7 @@ def merge(base: dict[Any, Any], override: dict[str, Any]) -> dict[Any, Any]:
         for key, value in changes.items():
             value: Any
             old = target.get(key, _ABSENT)
-            if type(value) is str and value == "???" and old is not _ABSENT:
+            if type(value) is str and value == MISSING and old is not _ABSENT:
                 continue
             if type(value) is dict and old is not _ABSENT:
                 if isinstance(old, Lazy):

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from lazycfg.core.node import ARGS_KEY, Lazy
+from lazycfg.core.node import ARGS_KEY, Lazy, Place
 from lazycfg.instantiate.bind import bind
+from lazycfg.instantiate.containers import args_list
 from lazycfg.instantiate.engine import (
     CONVERT,
     MISSING,
@@ -20,16 +21,24 @@ from lazycfg.instantiate.engine import (
     lazy_target,
 )
 from lazycfg.instantiate.problems import (
-    KeyPath,
     flag_problem,
     missing_problem,
     problem_at,
 )
-from lazycfg.instantiate.steps import CALL, CALL_ARGS, CHECK, RAW, STATIC, Walk
+from lazycfg.instantiate.steps import (
+    CALL_ARGS,
+    CHECK,
+    STATIC,
+    CallStep,
+    Pending,
+    RawStep,
+    Walk,
+    new,
+)
 from lazycfg.safety.policy import DISCOVERY_TARGETS
 
 
-def flags(walk: Walk, fields: Any, path: KeyPath, mode: str, rec: Any, part: Any) -> tuple:
+def flags(walk: Walk, fields: Any, path: Place, mode: str, rec: Any, part: Any) -> tuple:
     """A dict's own flags over the inherited ones, with Hydra's checks of their types."""
     if CONVERT in fields:
         mode = convert_mode(fields[CONVERT])
@@ -47,7 +56,7 @@ def flags(walk: Walk, fields: Any, path: KeyPath, mode: str, rec: Any, part: Any
     return mode, rec, part
 
 
-def visit_lazy(walk: Walk, item: tuple[Any, ...]) -> None:
+def visit_lazy(walk: Walk, item: Pending) -> None:
     """A lazy node (``item`` is its work item), called with its own args and kwargs when they
     hold only leaves (copies otherwise); nodes made by lazy()/partial() were bound when
     defined. A node without children is closed at once (post-order puts it here)."""
@@ -82,8 +91,8 @@ def visit_lazy(walk: Walk, item: tuple[Any, ...]) -> None:
     how = CHECK if check and fn is not None else 0
     if is_root and walk.call_args:
         how |= CALL_ARGS
-    kids: Any = ([], []) if pending else ((), ())
-    step = [CALL, fn, args, kwargs, kids[0], kids[1], part, path, written, how, mode, None, None]
+    arg_kids, kwarg_kids = ([], []) if pending else ((), ())  # (nothing to fill: no lists)
+    step = CallStep(fn, args, kwargs, arg_kids, kwarg_kids, part, path, written, how, mode)
     parent_kids.append((slot, step))
     walk.seen[id(node)] = step
     if how & CHECK and not walk.strict:  # strict: bound when closed, with argument views
@@ -96,24 +105,24 @@ def visit_lazy(walk: Walk, item: tuple[Any, ...]) -> None:
     if not rec:
         queue_arguments(walk, step, pending, path, mode, rec)
         return
-    arg_kids, kwarg_kids = kids  # (inline: this is the lazy-tree hot path)
-    for key, value in reversed(pending):
+    for key, value in reversed(pending):  # (inline: this is the lazy-tree hot path)
         if type(key) is tuple:
             index = key[1]
-            work.append(
-                (value, arg_kids, index, ((path, ARGS_KEY), index), mode, rec, False, False)
-            )
+            child_path = ((path, ARGS_KEY), index)
+            work.append(new(Pending, (value, arg_kids, index, child_path, mode, rec, False, False)))
         else:
-            work.append((value, kwarg_kids, key, (path, key), mode, rec, False, False))
+            work.append(
+                new(Pending, (value, kwarg_kids, key, (path, key), mode, rec, False, False))
+            )
 
 
-def _close_leaf(walk: Walk, step: list[Any]) -> None:
+def _close_leaf(walk: Walk, step: CallStep) -> None:
     """Close a call without children now (strict: when popped, to bind it with its views)."""
     if walk.strict:
         walk.work.append(step)
     else:
         steps = walk.steps
-        step[-1] = len(steps)
+        step.result = len(steps)
         steps.append(step)
 
 
@@ -122,7 +131,7 @@ _LEAVES = STATIC.issuperset
 
 
 def _lazy_arguments(
-    walk: Walk, node: Lazy[Any], part: Any, path: KeyPath
+    walk: Walk, node: Lazy[Any], part: Any, path: Place
 ) -> tuple[Any, dict[str, Any], list[tuple[Any, Any]]]:
     """A node's (args, kwargs, arguments to queue): its own tuple and dict when they hold only
     leaves, copies to fill otherwise; a ``???`` left out (a problem unless it is a partial's)."""
@@ -163,9 +172,7 @@ def _lazy_arguments(
     return args, kwargs, pending
 
 
-def _without_missing(
-    walk: Walk, kwargs: dict[str, Any], part: Any, path: KeyPath
-) -> dict[str, Any]:
+def _without_missing(walk: Walk, kwargs: dict[str, Any], part: Any, path: Place) -> dict[str, Any]:
     """A node's kwargs without its ``???`` values, each a problem unless the node is a partial
     (Hydra leaves a missing argument of a partial to its caller)."""
     out: dict[str, Any] = {}
@@ -179,11 +186,11 @@ def _without_missing(
 
 
 def queue_arguments(
-    walk: Walk, step: list[Any], pending: list[tuple[Any, Any]], path: KeyPath, mode: str, rec: Any
+    walk: Walk, step: CallStep, pending: list[tuple[Any, Any]], path: Place, mode: str, rec: Any
 ) -> None:
     """Queue a call's arguments that are not leaves: children to build, or raw configuration
     for a non-recursive call. A positional argument's slot is ``(ARGS_KEY, index)``."""
-    arg_kids, kwarg_kids = step[4], step[5]
+    arg_kids, kwarg_kids = step.arg_kids, step.kwarg_kids
     work = walk.work
     if not rec:
         walk.frozen = None  # handed unbuilt, so read when run: not cached
@@ -191,17 +198,19 @@ def queue_arguments(
             raise NeedsOmegaConf  # passed unbuilt, but resolved first, as Hydra does
         for key, value in reversed(pending):
             kids, key = (arg_kids, key[1]) if type(key) is tuple else (kwarg_kids, key)
-            raw = [RAW, value, mode, value, None]
+            raw = RawStep(value, mode)
             kids.append((key, raw))
             work.append(raw)
         return
     for key, value in reversed(pending):
         if type(key) is tuple:  # a positional argument of a lazy node
             child_path = ((path, ARGS_KEY), key[1])
-            work.append((value, arg_kids, key[1], child_path, mode, rec, False, False))
+            work.append(
+                new(Pending, (value, arg_kids, key[1], child_path, mode, rec, False, False))
+            )
         elif key == ARGS_KEY and type(value) in (list, tuple):
-            from lazycfg.instantiate.plan import args_list  # (the two modules plan together)
-
             args_list(walk, value, kwarg_kids, (path, key), mode, rec)
         else:
-            work.append((value, kwarg_kids, key, (path, key), mode, rec, False, False))
+            work.append(
+                new(Pending, (value, kwarg_kids, key, (path, key), mode, rec, False, False))
+            )

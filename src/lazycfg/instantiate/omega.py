@@ -18,18 +18,17 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from lazycfg.instantiate.engine import is_omega, is_structured
+
 _FLAGS = {"allow_objects": True}
 _KEYS = frozenset({str, int})
 
 
 def _plain_item(value: Any) -> bool:
     """Whether ``OmegaConf.create`` would hold ``value`` in an ``AnyNode`` as it is."""
-    if isinstance(value, dict | list | tuple):
-        return False
-    kind = value if isinstance(value, type) else type(value)
-    if hasattr(kind, "__dataclass_fields__") or hasattr(kind, "__attrs_attrs__"):
-        return False  # a structured config: a DictConfig
-    return not type(value).__module__.startswith("omegaconf.")  # a node: moved, not wrapped
+    if isinstance(value, dict | list | tuple) or is_structured(value):
+        return False  # (a structured config becomes a DictConfig)
+    return not is_omega(value)  # a node: moved, not wrapped
 
 
 def new_list(values: list[Any]) -> Any:

@@ -7,8 +7,8 @@ their ``object_type`` kept). Every target is resolved and judged by the safety p
 is bound against its target's signature and every needed ``???`` is recorded: all problems are
 collected as `Problem` records before anything is built.
 
-The program is the list of steps in post-order (first argument first), each a list whose last
-slot receives the built value (see `lazycfg.instantiate.run`). What makes it fast is in the plan:
+The program is the list of steps in post-order (first argument first), each a record of its
+kind (`lazycfg.instantiate.steps`) that `lazycfg.instantiate.run` runs. What makes it fast is in the plan:
 
 - leaves (numbers, strings, None) are put straight into their parent's argument dict or
   container, so a node whose arguments are leaves is one step;
@@ -25,9 +25,10 @@ from __future__ import annotations
 from typing import Any
 
 from lazycfg.core.errors import ConfigError
-from lazycfg.core.node import ARGS_KEY, Lazy
+from lazycfg.core.node import ARGS_KEY, Lazy, Place, format_place
 from lazycfg.emit import renames
 from lazycfg.instantiate.bind import bind, close_view
+from lazycfg.instantiate.containers import plan_container
 from lazycfg.instantiate.engine import (
     MISSING,
     NOT_ARGUMENTS,
@@ -43,28 +44,25 @@ from lazycfg.instantiate.nodes import flags, queue_arguments, visit_lazy
 from lazycfg.instantiate.problems import (
     BINDING_KIND,
     INTERPOLATION_KIND,
-    KeyPath,
     Problem,
     args_problem,
-    fmt_path,
     missing_problem,
     problem_at,
     where,
 )
 from lazycfg.instantiate.steps import (
-    ARGS_LIST,
     ARGS_SLOT,
-    CALL,
     CALL_ARGS,
     CHECK,
-    DICT,
-    LIST,
     ROOT_FLAGS,
     STATIC,
-    TUPLE,
-    VALUE,
+    CallStep,
+    Kids,
+    Pending,
     Program,
+    ValueStep,
     Walk,
+    new,
 )
 from lazycfg.safety.policy import DISCOVERY_TARGETS, Policy
 
@@ -88,73 +86,63 @@ def plan(
     """
     walk = Walk(policy, call_args, python, resolved, strict)
     if type(recursive) is not bool or type(partial) is not bool:  # the root's, from the call
-        mode, recursive, partial = flags(walk, {}, (), mode, recursive, partial)
-    holder: list[tuple[Any, list[Any]]] = []
+        mode, recursive, partial = flags(walk, {}, None, mode, recursive, partial)
+    holder: Kids = []
     work = walk.work
-    work.append((root, holder, None, (), mode, recursive, partial, True))
+    work.append(new(Pending, (root, holder, None, None, mode, recursive, partial, True)))
     steps = walk.steps
     seen = walk.seen
     pop = work.pop
     while work:
         item = pop()
-        if type(item) is list:
+        if type(item) is not Pending:  # a step whose children are all closed: close it
             if strict:
                 close_view(item)
-                if item[0] == CALL and item[9] & CHECK:
+                if type(item) is CallStep and item.how & CHECK:
                     bind(walk, item)
-            item[-1] = len(steps)  # its result's index when run
+            item.result = len(steps)  # its result's index when run
             steps.append(item)
             continue
-        value = item[0]
+        value = item.value
         if type(value) is Lazy:  # the lazy-tree fast path (a subclass goes through _visit)
             shared = seen.get(id(value))
             if shared is not None:
-                item[1].append((item[2], shared))
+                item.kids.append((item.slot, shared))
             else:
                 visit_lazy(walk, item)
             continue
-        _visit(walk, *item)
+        _visit(walk, item)
     return walk
 
 
-def _visit(
-    walk: Walk,
-    value: Any,
-    parent_kids: list[Any],
-    slot: Any,
-    path: KeyPath,
-    mode: str,
-    rec: Any,
-    part: Any,
-    is_root: bool,
-) -> None:
+def _visit(walk: Walk, item: Pending) -> None:
+    value = item.value
     kind = type(value)
     if kind is dict:
-        _visit_dict(walk, value, None, parent_kids, slot, path, mode, rec, part, is_root)
+        _visit_dict(walk, item, value, None)
     elif kind is list or kind is tuple:
-        _container(walk, LIST, value, enumerate(value), parent_kids, slot, path, mode, rec, kind)
+        plan_container(walk, item, value, enumerate(value), kind)
     elif isinstance(value, Lazy):
         shared = walk.seen.get(id(value))
         if shared is not None:
-            parent_kids.append((slot, shared))
+            item.kids.append((item.slot, shared))
         else:
-            visit_lazy(walk, (value, parent_kids, slot, path, mode, rec, part, is_root))
+            visit_lazy(walk, item)
     elif is_omega(value):
         walk.frozen = None  # an OmegaConf node may change: not cached
         if value._is_none():
-            parent_kids.append((slot, value_step(walk, None)))
+            item.kids.append((item.slot, value_step(walk, None)))
         elif hasattr(value, "keys"):
-            items, object_type = _omega_items(walk, value, path)
-            _visit_dict(walk, items, object_type, parent_kids, slot, path, mode, rec, part, is_root)
+            items, object_type = _omega_items(walk, value, item.path)
+            _visit_dict(walk, item, items, object_type)
         else:
-            items, _ = _omega_items(walk, value, path)
-            pairs = enumerate(items.values())
-            _container(walk, LIST, None, pairs, parent_kids, slot, path, mode, rec, list)
+            items, _ = _omega_items(walk, value, item.path)
+            plan_container(walk, item, None, enumerate(items.values()), list)
     else:  # a leaf the parent could not put inline: ``???``, an interpolation, an object
-        parent_kids.append((slot, _leaf(walk, value, path)))
+        item.kids.append((item.slot, _leaf(walk, value, item.path)))
 
 
-def _leaf(walk: Walk, value: Any, path: KeyPath) -> list[Any]:
+def _leaf(walk: Walk, value: Any, path: Place) -> ValueStep:
     if type(value) is str:
         if value == MISSING:
             walk.problems.append(missing_problem(path))
@@ -167,15 +155,15 @@ def _leaf(walk: Walk, value: Any, path: KeyPath) -> list[Any]:
     return value_step(walk, value)
 
 
-def value_step(walk: Walk, value: Any) -> list[Any]:
+def value_step(walk: Walk, value: Any) -> ValueStep:
     """A leaf that is a step of its own, closed at once (it has no children)."""
     steps = walk.steps
-    step = [VALUE, value, len(steps)]
+    step = ValueStep(value, len(steps))
     steps.append(step)
     return step
 
 
-def _omega_items(walk: Walk, value: Any, path: KeyPath) -> tuple[dict[Any, Any], Any]:
+def _omega_items(walk: Walk, value: Any, path: Place) -> tuple[dict[Any, Any], Any]:
     """A DictConfig/ListConfig's (key -> value) and object_type; ``???`` kept as the string,
     containers kept as nodes (read when visited), a failing interpolation a problem."""
     from omegaconf.errors import OmegaConfBaseException
@@ -201,29 +189,20 @@ def _omega_items(walk: Walk, value: Any, path: KeyPath) -> tuple[dict[Any, Any],
     return out, getattr(value._metadata, "object_type", None)
 
 
-def _visit_dict(
-    walk: Walk,
-    fields: dict[Any, Any],
-    object_type: Any,
-    parent_kids: list[Any],
-    slot: Any,
-    path: KeyPath,
-    mode: str,
-    rec: Any,
-    part: Any,
-    is_root: bool,
-) -> None:
-    if is_root:  # the root's flags came with the call (Hydra pops them from the root)
+def _visit_dict(walk: Walk, item: Pending, fields: dict[Any, Any], object_type: Any) -> None:
+    """A config dict (or a DictConfig's items, with its ``object_type``): a call when it has
+    a ``_target_``, else a container."""
+    path, mode, rec, part = item.path, item.mode, item.recursive, item.partial
+    if item.is_root:  # the root's flags came with the call (Hydra pops them from the root)
         if not ROOT_FLAGS.isdisjoint(fields):
             fields = {k: v for k, v in fields.items() if k not in ROOT_FLAGS}
     elif not ROOT_FLAGS.isdisjoint(fields):
         mode, rec, part = flags(walk, fields, path, mode, rec, part)
+        item = item._replace(mode=mode, recursive=rec, partial=part)
     if walk.frozen is not None and type(fields) is dict:
         walk.frozen.append(freeze(fields))
     if TARGET not in fields:
-        _container(
-            walk, DICT, fields, fields.items(), parent_kids, slot, path, mode, rec, object_type
-        )
+        plan_container(walk, item, fields, fields.items(), dict, object_type)
         return
     target = fields[TARGET]
     if type(target) is str:  # a string's verdict is cached on the policy, as a lazy node's
@@ -240,38 +219,28 @@ def _visit_dict(
     if not problem and fn is not None and renames.declared():
         fields = _renamed(walk, fn, fields, path)
     # A refused target's call is not bound: its problem is the target.
-    _call(walk, fn, written, fields, parent_kids, slot, path, mode, rec, part, is_root, not problem)
+    _call(walk, item, fn, written, fields, not problem)
 
 
-def _renamed(walk: Walk, fn: Any, fields: dict[Any, Any], path: KeyPath) -> dict[Any, Any]:
+def _renamed(walk: Walk, fn: Any, fields: dict[Any, Any], path: Place) -> dict[Any, Any]:
     """Old argument names read under their new ones (`lazycfg.renamed`), with a warning; a
     config giving both names is a problem of this node."""
     try:
-        return renames.apply_renames(fn, fields, lambda: fmt_path(path))
+        return renames.apply_renames(fn, fields, lambda: format_place(path))
     except ConfigError as exc:
         walk.problems.append(problem_at(path, (BINDING_KIND, str(exc.problems[0]), "")))
         return fields
 
 
 def _call(
-    walk: Walk,
-    fn: Any,
-    written: str,
-    fields: dict[Any, Any],
-    parent_kids: list[Any],
-    slot: Any,
-    path: KeyPath,
-    mode: str,
-    rec: Any,
-    part: Any,
-    is_root: bool,
-    check: bool,
-) -> list[Any]:
+    walk: Walk, item: Pending, fn: Any, written: str, fields: dict[Any, Any], check: bool
+) -> None:
     """Plan a config dict's call: leaves inline, other arguments queued as children (or raw);
     the dict's flags are skipped and ``_args_`` stays among the kwargs, as in Hydra."""
     kwargs: dict[Any, Any] = {}
     pending: list[tuple[Any, Any]] = []
     resolved = walk.resolved
+    path, part = item.path, item.partial
     for key, value in fields.items():
         if key in NOT_ARGUMENTS:
             continue
@@ -292,66 +261,12 @@ def _call(
         raw_args = kwargs[ARGS_KEY]
         if not isinstance(raw_args, list | tuple | str) and not is_omega(raw_args):
             walk.problems.append(args_problem(path, raw_args))
-    if is_root and walk.call_args:
+    if item.is_root and walk.call_args:
         how |= CALL_ARGS
-    step = [CALL, fn, (), kwargs, [], [], part, path, written, how, mode, None, None]
-    parent_kids.append((slot, step))
+    step = CallStep(fn, (), kwargs, [], [], part, path, written, how, item.mode)
+    item.kids.append((item.slot, step))
     if how & CHECK and not walk.strict:  # strict: bound when closed, with argument views
         bind(walk, step)
-    work = walk.work
-    work.append(step)
+    walk.work.append(step)
     if pending:
-        queue_arguments(walk, step, pending, path, mode, rec)
-    return step
-
-
-def args_list(walk: Walk, value: Any, kids: list[Any], path: KeyPath, mode: str, rec: Any) -> None:
-    """A config's ``_args_`` list: a list step marked so it is unpacked as Hydra unpacks it."""
-    _container(walk, LIST, value, enumerate(value), kids, ARGS_KEY, path, mode, rec, ARGS_LIST)
-
-
-def _container(
-    walk: Walk,
-    code: int,
-    source: Any,
-    pairs: Any,
-    parent_kids: list[Any],
-    slot: Any,
-    path: KeyPath,
-    mode: str,
-    rec: Any,
-    extra: Any,
-) -> None:
-    """A dict without ``_target_`` or a list: leaves inline, the rest queued as children.
-    ``extra`` is the dict's object_type, or the list's kind (or `ARGS_LIST`)."""
-    if type(source) is list and walk.frozen is not None:
-        walk.frozen.append(freeze(source))
-    kids: list[tuple[Any, list[Any]]] = []
-    values: Any = {} if code == DICT else []
-    pending: list[tuple[Any, Any]] = []
-    for key, value in pairs:
-        kind = type(value)
-        if kind is str:
-            if value == MISSING:
-                pending.append((key, value))
-            elif not walk.resolved and "${" in value:
-                raise NeedsOmegaConf
-        elif kind not in STATIC:
-            pending.append((key, value))
-            value = None  # filled when run (a program holds no child)
-        if code == DICT:
-            values[key] = value
-        else:
-            values.append(value)
-    if code == DICT:
-        step = [DICT, values, kids, mode, extra, None, None]
-    else:
-        how = ARGS_LIST if extra is ARGS_LIST else 0
-        if extra is tuple and walk.python:
-            how |= TUPLE
-        step = [LIST, values, kids, mode, how, None, None]
-    parent_kids.append((slot, step))
-    work = walk.work
-    work.append(step)
-    for key, value in reversed(pending):
-        work.append((value, kids, key, (path, key), mode, rec, False, False))
+        queue_arguments(walk, step, pending, path, item.mode, item.recursive)

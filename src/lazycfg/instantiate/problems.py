@@ -4,6 +4,9 @@ A `Problem` is where (the config path), what kind, Hydra's own message for it (w
 ``hydra.utils.instantiate`` would raise, so code matching Hydra's text matches lazycfg's) and
 lazycfg's detail after it (the cause, did-you-mean, how to fix it). `check_failed` turns all the
 problems of a tree into one error.
+
+Config paths are the walk's `lazycfg.core.node.Place`: linked lists ``(parent, key)``, None at
+the root, one tuple per child (a 10,000-deep chain costs linear time), spelled for messages only.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 from typing import Any, TypeAlias
 
 from lazycfg.check.signature import bind_problems
-from lazycfg.core.node import ARGS_KEY, format_path
+from lazycfg.core.node import ARGS_KEY, Place, format_place
 from lazycfg.core.problems import (
     ARGS_KIND,
     BINDING_KIND,
@@ -38,10 +41,6 @@ __all__ = [  # the record and its kinds live in the core; the engine imports the
     "Problem",
 ]
 
-# A config path as a linked list ``(parent, key)``, ``()`` at the root: O(1) per child, so a
-# 10,000-deep chain costs linear time; formatted only when a message needs it.
-KeyPath = tuple[Any, ...]
-
 
 def callable_name(fn: Any) -> str:
     """``module.qualname``, the name Hydra shows for a callable target."""
@@ -54,17 +53,9 @@ def callable_name(fn: Any) -> str:
     return repr(fn)
 
 
-def fmt_path(path: KeyPath) -> str:
-    keys: list[Any] = []
-    while path:
-        path, key = path
-        keys.append(key)
-    return format_path(tuple(reversed(keys)))
-
-
-def where(path: KeyPath) -> str:
+def where(path: Place) -> str:
     """A problem's config path: ``model.layers[0]``, or ``""`` at the root."""
-    return fmt_path(path) if path else ""
+    return format_place(path) if path else ""
 
 
 # A verdict on one target or value, before it has a path: (kind, Hydra's message, detail),
@@ -72,7 +63,7 @@ def where(path: KeyPath) -> str:
 Verdict: TypeAlias = "tuple[Any, ...]"
 
 
-def problem_at(path: KeyPath, verdict: Verdict) -> Problem:
+def problem_at(path: Place, verdict: Verdict) -> Problem:
     kind, message, detail, *cause = verdict
     return Problem(where(path), kind, message, detail, cause=cause[0] if cause else None)
 
@@ -81,7 +72,7 @@ def policy_verdict(reason: str | None) -> Verdict | None:
     return None if reason is None else (POLICY_KIND, reason, "")
 
 
-def missing_problem(path: KeyPath) -> Problem:
+def missing_problem(path: Place) -> Problem:
     """A ``???`` value the construction needs, with the message OmegaConf gives Hydra."""
     key = path[1] if path else None
     at = where(path)
@@ -92,7 +83,7 @@ def missing_problem(path: KeyPath) -> Problem:
     return Problem(at, MISSING_KIND, message, "missing mandatory value (???)")
 
 
-def flag_problem(path: KeyPath, flag: str, value: Any) -> Problem:
+def flag_problem(path: Place, flag: str, value: Any) -> Problem:
     name = flag.strip("_")
     return Problem(
         where(path),
@@ -102,7 +93,7 @@ def flag_problem(path: KeyPath, flag: str, value: Any) -> Problem:
     )
 
 
-def args_problem(path: KeyPath, value: Any) -> Problem:
+def args_problem(path: Place, value: Any) -> Problem:
     return Problem(
         where(path),
         ARGS_KIND,
@@ -142,7 +133,7 @@ def bind_messages(
     args: tuple[Any, ...],
     kwargs: dict[Any, Any],
     partial: bool,
-    path: KeyPath,
+    path: Place,
     strict: bool = False,
 ) -> list[Problem]:
     """`bind_problems` of one call as problems at their config paths. Not ``strict``: only

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from lazycfg.instantiate.engine import MISSING
-from lazycfg.instantiate.problems import INTERPOLATION_KIND, KeyPath, Problem, where
+from lazycfg.core.node import Place
+from lazycfg.instantiate.engine import MISSING, is_omega
+from lazycfg.instantiate.problems import INTERPOLATION_KIND, Problem, where
 
 
 class Special(Exception):
@@ -34,7 +35,7 @@ def read_config(cfg: Any, *, plain_only: bool = False) -> tuple[Any, list[Proble
         return fallback(cfg), []
     problems: list[Problem] = []
     holder: list[Any] = [None]
-    stack: list[tuple[Any, Any, Any, KeyPath]] = [(cfg, holder, 0, ())]
+    stack: list[tuple[Any, Any, Any, Place]] = [(cfg, holder, 0, None)]
     while stack:
         node, into, slot, path = stack.pop()
         content = node.__dict__["_content"]
@@ -72,9 +73,9 @@ def read_config(cfg: Any, *, plain_only: bool = False) -> tuple[Any, list[Proble
 def _resolve(
     parent: Any,
     key: Any,
-    path: KeyPath,
+    path: Place,
     problems: list[Problem],
-    stack: list[tuple[Any, Any, Any, KeyPath]],
+    stack: list[tuple[Any, Any, Any, Place]],
     into: Any,
 ) -> Any:
     """The value an interpolation resolves to, at its place; a container is read in turn."""
@@ -85,15 +86,13 @@ def _resolve(
     except OmegaConfBaseException as exc:
         problems.append(Problem(where(path), INTERPOLATION_KIND, str(exc), cause=exc))
         return None
-    if type(value).__module__.startswith("omegaconf."):
+    if is_omega(value):
         stack.append((value, into, key, path))
         return None  # read in turn
     return value
 
 
-def _whole(
-    node: Any, content: Any, path: KeyPath, problems: list[Problem], plain_only: bool
-) -> Any:
+def _whole(node: Any, content: Any, path: Place, problems: list[Problem], plain_only: bool) -> Any:
     """A container that is None, ``???`` or an interpolation as a whole."""
     if content is None:
         return None

@@ -1,11 +1,11 @@
 """The executor of `lazycfg.instantiate`: run a checked program, step by step, in build order.
 
-Each step of `lazycfg.instantiate.plan` finds its children's values in their steps' last slots,
-so a shared `Lazy` node's step is run once and every parent gets the same object. Containers
-follow Hydra's ``_convert_`` rules: under ``none`` a dict or list becomes a ``DictConfig`` or
-``ListConfig`` (a structured dict keeps its ``object_type``; ``object`` turns it into an
-instance), and a call's OmegaConf arguments are converted to plain containers under the other
-modes, as Hydra's ``_convert_node`` does.
+Each step of `lazycfg.instantiate.plan` finds its children's values at their steps' ``result``
+indices, so a shared `Lazy` node's step is run once and every parent gets the same object.
+Containers follow Hydra's ``_convert_`` rules: under ``none`` a dict or list becomes a
+``DictConfig`` or ``ListConfig`` (a structured dict keeps its ``object_type``; ``object`` turns
+it into an instance), and a call's OmegaConf arguments are converted to plain containers under
+the other modes, as Hydra's ``_convert_node`` does.
 """
 
 from __future__ import annotations
@@ -13,28 +13,26 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from lazycfg.core.node import ARGS_KEY, Lazy
+from lazycfg.core.node import ARGS_KEY, Lazy, Place, place_path
 from lazycfg.instantiate.engine import call_failed, refuse_callable_result
 from lazycfg.instantiate.omega import new_dict, new_list
-from lazycfg.instantiate.problems import KeyPath
 from lazycfg.instantiate.steps import (
     ARGS_LIST,
     ARGS_SLOT,
-    CALL,
     CALL_ARGS,
-    DICT,
-    LIST,
-    RAW,
     TUPLE,
+    CallStep,
+    DictStep,
+    ListStep,
+    RawStep,
+    Step,
 )
 from lazycfg.safety.policy import Policy
 
 
-def run(
-    steps: list[list[Any]], call_args: tuple[Any, ...], policy: Policy, prefix: KeyPath = ()
-) -> Any:
+def run(steps: list[Step], call_args: tuple[Any, ...], policy: Policy, prefix: Place = None) -> Any:
     """Build every step in order and return the root's value. The steps are not changed (a
-    cached program runs again): results go to a list, a step's last slot is its index there,
+    cached program runs again): results go to a list, a step's ``result`` is its index there,
     and the containers a step fills are copies. ``prefix``: where the program's root stands,
     for the paths of errors."""
     make_partial = functools.partial
@@ -42,71 +40,73 @@ def run(
     results: list[Any] = []
     done = results.append
     for step in steps:
-        code = step[0]
-        if code == CALL:
-            _, fn, args, kwargs, arg_kids, kwarg_kids, part, path, written, how, mode, _, _ = step
+        if type(step) is CallStep:
+            args = step.args
+            kwargs = step.kwargs
+            kwarg_kids = step.kwarg_kids
+            how = step.how
             if kwarg_kids or how & ARGS_SLOT:
                 kwargs = dict(kwargs)
-                if mode == "none":
+                if step.mode == "none":
                     for key, kid in kwarg_kids:
-                        kwargs[key] = results[kid[-1]]
+                        kwargs[key] = results[kid.result]
                 else:  # Hydra's _convert_node on each argument
+                    mode = step.mode
                     for key, kid in kwarg_kids:
-                        value = results[kid[-1]]
+                        value = results[kid.result]
                         kwargs[key] = to_plain(value, mode) if type(value) in omega else value
                 if how & ARGS_SLOT:
                     args = kwargs.pop(ARGS_KEY)
-            if arg_kids:
+            if step.arg_kids:
                 args = list(args)
-                for index, kid in arg_kids:
-                    args[index] = results[kid[-1]]
+                for index, kid in step.arg_kids:
+                    args[index] = results[kid.result]
             if how & CALL_ARGS:
                 args = call_args
+            fn = step.fn
             try:
-                result = make_partial(fn, *args, **kwargs) if part else fn(*args, **kwargs)
+                result = make_partial(fn, *args, **kwargs) if step.partial else fn(*args, **kwargs)
             except Exception as exc:
-                raise call_failed(fn, part, joined(prefix, path), exc) from exc
+                raise call_failed(fn, step.partial, joined(prefix, step.path), exc) from exc
             if callable(result):
-                refuse_callable_result(policy, written, result, joined(prefix, path))
+                refuse_callable_result(policy, step.written, result, joined(prefix, step.path))
             done(result)
-        elif code == DICT:
-            _, values, kids, mode, object_type, _, _ = step
-            values = dict(values)
-            for key, kid in kids:
-                values[key] = results[kid[-1]]
-            if mode == "all" or (mode != "none" and object_type in (None, dict)):
-                done(values)
-            else:
-                done(dict_node(values, mode, object_type))
-        elif code == LIST:
+        elif type(step) is DictStep:
+            done(_dict(step, results))
+        elif type(step) is ListStep:
             done(_list(step, results))
-        elif code == RAW:
-            done(_raw(step[1], step[2]))
-        else:  # VALUE
-            done(step[1])
+        elif type(step) is RawStep:
+            done(_raw(step.value, step.mode))
+        else:  # a ValueStep
+            done(step.value)
     return results[-1]
 
 
-def _list(step: list[Any], results: list[Any]) -> Any:
-    _, values, kids, mode, how, _, _ = step
-    values = list(values)
-    for index, kid in kids:
-        values[index] = results[kid[-1]]
-    if mode == "none" and (kids or not how & ARGS_LIST):
+def _dict(step: DictStep, results: list[Any]) -> Any:
+    values = dict(step.values)
+    for key, kid in step.kids:
+        values[key] = results[kid.result]
+    mode, object_type = step.mode, step.object_type
+    if mode == "all" or (mode != "none" and object_type in (None, dict)):
+        return values
+    return dict_node(values, mode, object_type)
+
+
+def _list(step: ListStep, results: list[Any]) -> Any:
+    values = list(step.values)
+    for index, kid in step.kids:
+        values[index] = results[kid.result]
+    if step.mode == "none" and (step.kids or not step.how & ARGS_LIST):
         # (an ``_args_`` list of leaves unpacks the same without the ListConfig)
         return new_list(values)
-    return tuple(values) if how & TUPLE else values
+    return tuple(values) if step.how & TUPLE else values
 
 
-def joined(prefix: KeyPath, path: KeyPath) -> KeyPath:
+def joined(prefix: Place, path: Place) -> Place:
     """``path`` (from a program's root) placed under ``prefix``."""
-    if not prefix:
+    if prefix is None:
         return path
-    keys = []
-    while path:
-        path, key = path
-        keys.append(key)
-    for key in reversed(keys):
+    for key in place_path(path):
         prefix = (prefix, key)
     return prefix
 

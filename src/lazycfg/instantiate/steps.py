@@ -1,30 +1,156 @@
-"""The program `lazycfg.instantiate.plan` compiles and `lazycfg.instantiate.run` runs: step layouts,
-and the state of one planning walk."""
+"""The program `lazycfg.instantiate.plan` compiles and `lazycfg.instantiate.run` runs: one record
+type per kind of step, the planner's work items, and the state of one planning walk.
+
+A step's ``result`` is the index of its value in the executor's results (set when the step is
+closed, post-order); its ``view`` is what a strict check of its parent sees in its place (set
+when closed, strict only). The executor never changes a step, so a checked program can be run
+again. ``kids`` pair a slot (key or index) with the child's step; a program holds no built value
+and no child node, only leaves, so a kept program keeps nothing alive.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple, TypeAlias, final
 
+from lazycfg.core.node import Place
 from lazycfg.instantiate.engine import CONVERT, PARTIAL, RECURSIVE
 from lazycfg.instantiate.problems import Problem
 from lazycfg.safety.policy import Policy
 
-# Step codes. Layouts (the built value always in the last slot):
-#   [CALL, fn, args, kwargs, arg_kids, kwarg_kids, part, path, written, how, mode, view, result]
-#   [DICT, values, kids, mode, object_type, view, result]
-#   [LIST, values, kids, mode, how, view, result]
-#   [VALUE, view, result]        an object leaf, judged; also a lone leaf at the root
-#   [RAW, value, mode, view, result]   configuration handed unbuilt to a non-recursive target
-# "result" is the index of the step's value in the executor's results (set when the step is
-# closed); the executor never changes a step, so a checked program can be run again.
-# ``kids`` pair a slot (key or index) with the child's step; ``how`` holds flags: for a call
-# `ARGS_SLOT` (``_args_`` is among kwargs) and `CALL_ARGS` (call-time args replace them), for
-# a list `TUPLE` (stays a tuple) and `ARGS_LIST` (an ``_args_`` value); `CHECK`: bind the call.
-CALL, DICT, LIST, VALUE, RAW = range(5)
+# Flags of a call's ``how``: `ARGS_SLOT` (``_args_`` is among the kwargs, unpacked when run),
+# `CALL_ARGS` (call-time args replace the positional ones), `CHECK` (bind the call);
+# of a list's: `TUPLE` (stays a tuple), `ARGS_LIST` (an ``_args_`` value).
 ARGS_SLOT, CALL_ARGS, TUPLE, ARGS_LIST, CHECK = 1, 2, 4, 8, 16
 
 STATIC = frozenset({int, float, bool, type(None), bytes, complex})
 ROOT_FLAGS = frozenset({PARTIAL, RECURSIVE, CONVERT})
+
+Kids: TypeAlias = "list[tuple[Any, Step]]"
+
+
+@final  # (lets a type checker narrow on ``type(step) is ...``)
+class CallStep:
+    """``fn(*args, **kwargs)`` (``functools.partial`` when ``partial``), children's values put
+    into copies of ``args``/``kwargs`` at their slots; ``path`` and ``written`` (the target as
+    the config names it) are for messages; ``mode`` is the ``_convert_`` its arguments get."""
+
+    __slots__ = (
+        "fn", "args", "kwargs", "arg_kids", "kwarg_kids", "partial", "path", "written", "how",
+        "mode", "view", "result",
+    )  # fmt: skip
+
+    view: Any  # set when closed (strict only)
+    result: int  # set when closed
+
+    def __init__(
+        self,
+        fn: Any,
+        args: Any,
+        kwargs: dict[Any, Any],
+        arg_kids: Any,
+        kwarg_kids: Any,
+        partial: Any,
+        path: Place,
+        written: str,
+        how: int,
+        mode: str,
+    ) -> None:
+        self.fn = fn
+        self.args = args
+        self.kwargs = kwargs
+        self.arg_kids: Kids = arg_kids  # () when it has none
+        self.kwarg_kids: Kids = kwarg_kids
+        self.partial = partial
+        self.path = path
+        self.written = written
+        self.how = how
+        self.mode = mode
+
+
+@final
+class DictStep:
+    """A dict without ``_target_``: ``values`` (leaves; None where a child goes) filled from
+    ``kids``; a ``DictConfig`` under ``_convert_: none`` (structured: its ``object_type``)."""
+
+    __slots__ = ("values", "kids", "mode", "object_type", "view", "result")
+
+    view: Any  # set when closed (strict only)
+    result: int  # set when closed
+
+    def __init__(self, values: dict[Any, Any], kids: Kids, mode: str, object_type: Any) -> None:
+        self.values = values
+        self.kids = kids
+        self.mode = mode
+        self.object_type = object_type
+
+
+@final
+class ListStep:
+    """A list or tuple: ``values`` filled from ``kids``; ``how``: `TUPLE`, `ARGS_LIST`."""
+
+    __slots__ = ("values", "kids", "mode", "how", "view", "result")
+
+    view: Any  # set when closed (strict only)
+    result: int  # set when closed
+
+    def __init__(self, values: list[Any], kids: Kids, mode: str, how: int) -> None:
+        self.values = values
+        self.kids = kids
+        self.mode = mode
+        self.how = how
+
+
+@final
+class ValueStep:
+    """A leaf that is a step of its own: an object leaf (judged), ``???``, a lone root leaf."""
+
+    __slots__ = ("value", "result")
+
+    def __init__(self, value: Any, result: int) -> None:
+        self.value = value
+        self.result = result
+
+    @property
+    def view(self) -> Any:
+        return self.value
+
+
+@final
+class RawStep:
+    """Configuration handed unbuilt to a non-recursive target (made a container when run)."""
+
+    __slots__ = ("value", "mode", "result")
+
+    result: int  # set when closed
+
+    def __init__(self, value: Any, mode: str) -> None:
+        self.value = value
+        self.mode = mode
+
+    @property
+    def view(self) -> Any:
+        return self.value
+
+
+new = tuple.__new__
+
+Step: TypeAlias = "CallStep | DictStep | ListStep | ValueStep | RawStep"
+
+
+@final
+class Pending(NamedTuple):
+    """A value the planner has still to visit: where its step goes (``kids`` of the parent, at
+    ``slot``), its config ``path``, and the flags it inherits. The planner's loops make them
+    with ``new(Pending, (...))``: the same record without a call of ``Pending.__new__``."""
+
+    value: Any
+    kids: Kids
+    slot: Any
+    path: Place
+    mode: str
+    recursive: Any
+    partial: Any
+    is_root: bool
 
 
 class Program:
@@ -39,7 +165,7 @@ class Program:
     def __init__(
         self, policy: Policy, call_args: tuple[Any, ...], python: bool, resolved: bool, strict: bool
     ) -> None:
-        self.steps: list[list[Any]] = []
+        self.steps: list[Step] = []
         self.problems: list[Problem] = []
         self.policy = policy
         self.targets: dict[Any, Any] = policy.targets
@@ -47,10 +173,9 @@ class Program:
         self.python = python
         self.resolved = resolved
         self.strict = strict
-        # Work items: (value, kids of the parent, slot, path, mode, recursive, partial, is_root)
-        # or a step to close.
-        self.work: list[Any] = []
-        self.seen: dict[int, list[Any]] = {}  # Lazy node id -> its step
+        # What is still to visit, and steps to close once their children are (post-order).
+        self.work: list[Pending | Step] = []
+        self.seen: dict[int, CallStep] = {}  # Lazy node id -> its step
         # The containers the tree holds, each with its items then (a cached program is run
         # again only while they are the same objects), or None: never cached.
         self.frozen: list[tuple[Any, ...]] | None = (

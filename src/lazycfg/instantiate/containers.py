@@ -1,0 +1,70 @@
+"""Planning a dict without ``_target_`` or a list (`lazycfg.instantiate.plan`): leaves go inline
+into the step's values, the rest is queued as children. Shared by the config dicts and lists of
+`lazycfg.instantiate.plan` and the ``_args_`` lists of `lazycfg.instantiate.nodes`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lazycfg.core.node import ARGS_KEY, Place
+from lazycfg.instantiate.engine import MISSING, NeedsOmegaConf, freeze
+from lazycfg.instantiate.steps import (
+    ARGS_LIST,
+    STATIC,
+    TUPLE,
+    DictStep,
+    Kids,
+    ListStep,
+    Pending,
+    Walk,
+    new,
+)
+
+
+def plan_container(
+    walk: Walk, item: Pending, source: Any, pairs: Any, kind: Any, object_type: Any = None
+) -> None:
+    """Plan ``item`` as a container of ``pairs`` (key, value): ``kind`` is ``dict``, ``list``,
+    ``tuple`` or `ARGS_LIST`; ``object_type`` a structured dict's. ``source``: the list the
+    pairs come from (recorded for a kept program; a dict's is recorded by its caller)."""
+    if walk.frozen is not None and type(source) is list:
+        walk.frozen.append(freeze(source))
+    is_dict = kind is dict
+    kids: Kids = []
+    values: Any = {} if is_dict else []
+    pending: list[tuple[Any, Any]] = []
+    resolved = walk.resolved
+    for key, value in pairs:
+        value_type = type(value)
+        if value_type is str:
+            if value == MISSING:
+                pending.append((key, value))
+            elif not resolved and "${" in value:
+                raise NeedsOmegaConf
+        elif value_type not in STATIC:
+            pending.append((key, value))
+            value = None  # filled when run (a program holds no child)
+        if is_dict:
+            values[key] = value
+        else:
+            values.append(value)
+    mode, rec = item.mode, item.recursive
+    if is_dict:
+        step: Any = DictStep(values, kids, mode, object_type)
+    else:
+        how = ARGS_LIST if kind is ARGS_LIST else 0
+        if kind is tuple and walk.python:
+            how |= TUPLE
+        step = ListStep(values, kids, mode, how)
+    item.kids.append((item.slot, step))
+    work = walk.work
+    work.append(step)
+    path = item.path
+    for key, value in reversed(pending):
+        work.append(new(Pending, (value, kids, key, (path, key), mode, rec, False, False)))
+
+
+def args_list(walk: Walk, value: Any, kids: Kids, path: Place, mode: str, rec: Any) -> None:
+    """A config's ``_args_`` list: a list step marked so it is unpacked as Hydra unpacks it."""
+    item = Pending(value, kids, ARGS_KEY, path, mode, rec, False, False)
+    plan_container(walk, item, value, enumerate(value), ARGS_LIST)
