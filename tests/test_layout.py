@@ -14,6 +14,7 @@ SRC = Path(__file__).resolve().parent.parent / "src"
 # The layers, lowest first: a module may import its own layer and the ones before it only.
 # A subpackage is one layer unless a module is named here on its own.
 LAYERS: tuple[tuple[str, ...], ...] = (
+    ("lazycfg.core.caches",),  # weakly keyed, bounded caches: imports nothing of lazycfg
     ("lazycfg.safety",),  # which targets a config may name: names and objects, nothing else
     ("lazycfg.core",),  # the Lazy node, the walk, target names, reprs, errors
     ("lazycfg.check",),  # signature specs, annotation checkers, leaf values

@@ -19,6 +19,7 @@ from pathlib import PurePath
 from typing import Any
 
 from lazycfg.check.shape import UNJUDGED, shape_check
+from lazycfg.core.caches import BoundedDict
 from lazycfg.core.node import Lazy
 from lazycfg.core.reprs import value_repr
 
@@ -77,7 +78,10 @@ def _classes_of(annotation: Any) -> tuple[type, ...] | None:
     return None
 
 
-_adapters: dict[Any, Any] = {}
+# Annotation -> pydantic TypeAdapter (None: pydantic cannot judge it). Keyed by equality
+# (``list[int]`` is made anew by every ``def``) and the adapter holds its annotation, so a weak
+# key could never go: bounded instead.
+_adapters: BoundedDict[Any, Any] = BoundedDict(512)
 
 
 def _pydantic_check(annotation: Any, value: Any) -> bool | None:
@@ -91,7 +95,7 @@ def _pydantic_check(annotation: Any, value: Any) -> bool | None:
             adapter = TypeAdapter(annotation, config=ConfigDict(arbitrary_types_allowed=True))
         except Exception:
             adapter = None
-        _adapters[annotation] = adapter
+        _adapters.put(annotation, adapter)
     except TypeError:  # unhashable annotation
         return None
     if adapter is None:
@@ -150,7 +154,8 @@ def checker_for(annotation: Any) -> Checker | None:
     return check
 
 
-_item_checkers: dict[Any, Checker | None] = {}
+# Annotation -> its checker, which holds the annotation: bounded, as `_adapters`.
+_item_checkers: BoundedDict[Any, Checker | None] = BoundedDict(2048)
 
 
 def item_checker(annotation: Any) -> Checker | None:
@@ -158,8 +163,7 @@ def item_checker(annotation: Any) -> Checker | None:
     try:
         return _item_checkers[annotation]
     except KeyError:
-        check = _item_checkers[annotation] = checker_for(annotation)
-        return check
+        return _item_checkers.put(annotation, checker_for(annotation))
     except TypeError:  # unhashable annotation
         return checker_for(annotation)
 

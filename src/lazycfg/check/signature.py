@@ -21,6 +21,7 @@ from lazycfg.check.checkers import (
     fast_accepts,
     numeric_tower,
 )
+from lazycfg.core.caches import WeakCache
 from lazycfg.core.errors import did_you_mean
 
 _POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
@@ -51,19 +52,17 @@ class Spec:
 
 
 _UNKNOWN = Spec(None, (), frozenset(), (), True, True, {}, {})
-_specs: dict[Any, Spec] = {}
+# Target -> its Spec, while the target lives; bounded too, since a Spec may hold its own target
+# (a class whose annotations or defaults name it).
+_specs: WeakCache[Spec] = WeakCache(2048)
+_specs_by_id = _specs.by_id
 
 
 def spec_of(target: Any) -> Spec:
     """The cached `Spec` of a callable (an unknown spec for strings and opaque builtins)."""
-    try:
-        return _specs[target]
-    except KeyError:
-        pass
-    except TypeError:
-        return _build_spec(target)
-    spec = _build_spec(target)
-    _specs[target] = spec
+    spec = _specs_by_id.get(id(target)) or _specs.get(target)
+    if spec is None:
+        spec = _specs.put(target, _build_spec(target))
     return spec
 
 

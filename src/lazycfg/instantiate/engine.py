@@ -13,6 +13,7 @@ from __future__ import annotations
 import types
 from typing import Any
 
+from lazycfg.core.caches import BoundedDict
 from lazycfg.core.node import ARGS_KEY, Lazy
 from lazycfg.instantiate.problems import (
     POLICY_KIND,
@@ -71,7 +72,9 @@ def convert_mode(value: Any) -> str:
     return "none"
 
 
-_located: dict[str, tuple[Any, Verdict | None]] = {}
+# Dotted path -> (the object it names, problem). Bounded: paths come from configs (a bad one
+# per call would grow it), and each holds the object its module holds.
+_located: BoundedDict[str, tuple[Any, Verdict | None]] = BoundedDict(4096)
 
 
 def _locate_failed(target: str, detail: str) -> Verdict:
@@ -112,8 +115,7 @@ def resolve_target(target: Any) -> tuple[Any, str, Verdict | None]:
                                             "name a class or function")  # fmt: skip
             except ConfigError as exc:
                 fn, problem = None, _locate_failed(target, str(exc.problems[0]))
-            hit = (fn, problem)
-            _located[target] = hit
+            hit = _located.put(target, (fn, problem))
         return hit[0], target, hit[1]
     if callable(target):
         return target, callable_name(target), None
@@ -155,17 +157,23 @@ def refuse_callable_result(policy: Policy, written: Any, result: Any, path: KeyP
 
 def lazy_target(node: Lazy[Any], policy: Policy) -> tuple[Any, str, Verdict | None]:
     """(callable, written name, problem) for a node's target, the policy's verdict included;
-    cached per target on the policy, so a warm check is one dict lookup per node."""
+    cached per target on the policy (a callable weakly), so a warm check is a dict lookup."""
     target = node._lazy_target
-    cache: dict[Any, Any] = policy.targets
-    try:
-        return cache[target]
-    except KeyError:
-        pass
-    except TypeError:  # unhashable callable: judged every time
-        return _judge_lazy_target(node, policy)
-    verdict = cache[target] = _judge_lazy_target(node, policy)
-    return verdict
+    hit = policy.callables.by_id.get(id(target))
+    if hit is not None:
+        return target, hit[0], hit[1]
+    if type(target) is str:
+        try:
+            return policy.targets[target]
+        except KeyError:
+            return policy.targets.put(target, _judge_lazy_target(node, policy))
+    hit = policy.callables.get(target)
+    if hit is not None:
+        return target, hit[0], hit[1]
+    fn, written, problem = _judge_lazy_target(node, policy)
+    if fn is target:  # (the callable itself is not kept: the entry would keep it alive)
+        policy.callables.put(target, (written, problem))
+    return fn, written, problem
 
 
 def _judge_lazy_target(node: Lazy[Any], policy: Policy) -> tuple[Any, str, Verdict | None]:

@@ -230,7 +230,8 @@ def _visit_dict(
         try:
             fn, written, problem = walk.targets[target]
         except KeyError:
-            fn, written, problem = walk.targets[target] = judge_target(target, walk.policy)
+            verdict = judge_target(target, walk.policy)
+            fn, written, problem = walk.policy.targets.put(target, verdict)  # (bounded)
     else:
         fn, written, problem = judge_target(target, walk.policy)
     if problem is not None or written in DISCOVERY_TARGETS:

@@ -34,9 +34,10 @@ import fnmatch
 import functools
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from lazycfg.core.caches import BoundedDict, WeakCache
 from lazycfg.safety import hydra as safety_hydra
 from lazycfg.safety.kinds import kind_problem, shared_method, value_problem
 
@@ -149,11 +150,12 @@ class Policy:
     """The targets one ``instantiate`` call admits; verdicts cached per name and per object.
 
     ``override`` is the set of ``HYDRA_INSTANTIATE_ALLOWLIST_OVERRIDE`` entries (read from the
-    environment when not given). ``targets`` is a cache the engine fills:
-    a target -> (callable, written name, problem).
+    environment when not given). ``targets`` and ``callables`` are caches the engine fills:
+    a dotted path -> (callable, written name, problem); a callable target -> (written name,
+    problem), kept while the callable lives (a value holding the callable would keep it).
     """
 
-    __slots__ = ("_names", "_results", "_verdicts", "allow", "override", "targets")
+    __slots__ = ("_names", "_results", "_verdicts", "allow", "callables", "override", "targets")
 
     def __init__(self, allow: Iterable[str] | None, override: Iterable[str] | None = None) -> None:
         if isinstance(allow, str):
@@ -162,10 +164,13 @@ class Policy:
         if override is None:
             override = os.environ.get(OVERRIDE_ENV, "").split(":")
         self.override = frozenset(entry for entry in override if entry)
-        self._names: dict[str, str | None] = {}
-        self._verdicts: dict[Any, str | None] = {}
-        self._results: dict[Any, str | None] = {}
-        self.targets: dict[Any, tuple[Any, str, str | None]] = {}
+        # Verdicts by dotted name (bounded: names come from configs), and by object (weakly:
+        # object -> {written name -> verdict}), so no verdict keeps a user's callable alive.
+        self._names: BoundedDict[str, str | None] = BoundedDict(4096)
+        self._verdicts: WeakCache[BoundedDict[str, str | None]] = WeakCache(2048)
+        self._results: WeakCache[BoundedDict[str, str | None]] = WeakCache(2048)
+        self.targets: BoundedDict[str, tuple[Any, str, Any]] = BoundedDict(4096)
+        self.callables: WeakCache[tuple[str, Any]] = WeakCache(4096)
 
     def allows(self, name: str) -> bool:
         """Whether the allow-list (if any) admits the dotted ``name``."""
@@ -208,8 +213,7 @@ class Policy:
         if verdict is None and self.allow is not None and not self.allows(written):
             if written not in DISCOVERY_TARGETS and written not in PATH_CLASSES:
                 verdict = self._outside(written)
-        self._names[written] = verdict
-        return verdict
+        return self._names.put(written, verdict)
 
     def _outside(self, name: str) -> str:
         assert self.allow is not None
@@ -220,16 +224,7 @@ class Policy:
 
     def problem(self, written: str, obj: Any) -> str | None:
         """Why ``obj`` (reached by the dotted path ``written``) may not run, or None."""
-        key: Any = (written, obj)
-        try:
-            return self._verdicts[key]
-        except KeyError:
-            pass
-        except TypeError:  # unhashable callable: do not cache
-            return self._judge(written, obj)
-        verdict = self._judge(written, obj)
-        self._verdicts[key] = verdict
-        return verdict
+        return _cached(self._verdicts, obj, written, self._judge)
 
     def _judge(self, written: str, obj: Any) -> str | None:
         verdict = self.admit_name(written)
@@ -256,14 +251,7 @@ class Policy:
             if not isinstance(result, functools.partial):
                 break
             result = result.func
-        try:
-            return self._results[(written, result)]
-        except KeyError:
-            pass
-        except TypeError:  # unhashable callable: do not cache
-            return self._judge_result(written, result)
-        verdict = self._results[(written, result)] = self._judge_result(written, result)
-        return verdict
+        return _cached(self._results, result, written, self._judge_result)
 
     def _judge_result(self, written: str, result: Any) -> str | None:
         real = safety_hydra.identity(result)
@@ -275,7 +263,25 @@ class Policy:
         return None if problem is None else f"target {written!r} returned {real}: {problem}"
 
 
-_policies: dict[tuple[tuple[str, ...] | None, Any], Policy] = {}
+def _cached(
+    cache: WeakCache[BoundedDict[str, str | None]],
+    obj: Any,
+    written: str,
+    judge: Callable[[str, Any], str | None],
+) -> str | None:
+    """``judge(written, obj)``, kept per object while it lives (an unhashable object without
+    weak references is judged every time)."""
+    verdicts = cache.get(obj)
+    if verdicts is None:
+        verdicts = cache.put(obj, BoundedDict(64))
+    try:
+        return verdicts[written]
+    except KeyError:
+        return verdicts.put(written, judge(written, obj))
+
+
+# One policy per (allow-list, override value); bounded, since allow-lists are the caller's.
+_policies: BoundedDict[tuple[tuple[str, ...] | None, Any], Policy] = BoundedDict(64)
 _ENV_KEY = os.environ.encodekey(OVERRIDE_ENV)
 
 
@@ -295,7 +301,7 @@ def policy_for(allow: Iterable[str] | None) -> Policy:
     key = (names, _override_value())
     policy = _policies.get(key)
     if policy is None:
-        policy = _policies[key] = Policy(names, os.environ.get(OVERRIDE_ENV, "").split(":"))
+        policy = _policies.put(key, Policy(names, os.environ.get(OVERRIDE_ENV, "").split(":")))
     return policy
 
 
