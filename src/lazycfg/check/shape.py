@@ -191,15 +191,16 @@ class Fields:
 
 # Class -> its Fields, while the class lives; bounded too, since the fields' annotations may
 # name the class itself (a tree of records).
-_fields_cache: WeakCache[Fields | bool] = WeakCache(1024)
+_fields_cache: WeakCache[Fields | None] = WeakCache(1024)
+_UNREAD: Any = object()
 
 
 def record_fields(cls: type) -> Fields | None:
     """The fields of a dataclass, attrs class or pydantic model (None for any other class)."""
-    fields = _fields_cache.by_id.get(id(cls))
-    if fields is None:
-        fields = _fields_cache.put(cls, _read_fields(cls) or False)
-    return fields or None
+    fields = _fields_cache.by_id.get(id(cls), _UNREAD)
+    if fields is _UNREAD:
+        fields = _fields_cache.put(cls, _read_fields(cls))
+    return fields
 
 
 def _hints(cls: type) -> dict[str, Any]:

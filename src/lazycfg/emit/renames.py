@@ -50,7 +50,8 @@ class _Changes:
 
 
 # Classes and functions are keyed weakly; the few callables that take no weak reference
-# (some builtins) by their dotted name, a string, so nothing is ever kept alive.
+# (some builtins) by their dotted name, a string, so nothing is ever kept alive. Declarations,
+# not a cache: one entry per target the code declares renames for.
 _by_target: weakref.WeakKeyDictionary[Any, _Changes] = weakref.WeakKeyDictionary()
 _by_name: dict[str, _Changes] = {}
 

@@ -162,7 +162,7 @@ def lazy_target(node: Lazy[Any], policy: Policy) -> tuple[Any, str, Verdict | No
     hit = policy.callables.by_id.get(id(target))
     if hit is not None:
         return target, hit[0], hit[1]
-    if type(target) is str:
+    if isinstance(target, str):
         try:
             return policy.targets[target]
         except KeyError:

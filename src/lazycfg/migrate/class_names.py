@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Sequence
-from functools import cache
 from typing import Any
 
 
@@ -18,8 +17,8 @@ class ClassNameError(ValueError):
     """A module that cannot be imported, or a name two modules define differently."""
 
 
-@cache
 def _module(name: str) -> Any:
+    # Not cached here: sys.modules is the cache, and a copy would keep a module it dropped.
     try:
         return importlib.import_module(name)
     except Exception as exc:  # any failure of the user's module is a message, not a traceback
