@@ -190,7 +190,7 @@ class Fields:
 
 
 # Class -> its Fields, while the class lives; bounded too, since the fields' annotations may
-# name the class itself (a tree of records).
+# reach the class (one naming anything of its module leads to the module's globals).
 _fields_cache: WeakCache[Fields | None] = WeakCache(1024)
 _UNREAD: Any = object()
 

@@ -52,8 +52,9 @@ class Spec:
 
 
 _UNKNOWN = Spec(None, (), frozenset(), (), True, True, {}, {})
-# Target -> its Spec, while the target lives; bounded too, since a Spec may hold its own target
-# (a class whose annotations or defaults name it).
+# Target -> its Spec, while the target lives. Bounded too, and that is what frees most classes:
+# a Spec often reaches its own target (an annotation or default naming anything of the target's
+# module leads to the module's globals, which hold the target), so its weak key never dies.
 _specs: WeakCache[Spec] = WeakCache(2048)
 _specs_by_id = _specs.by_id
 

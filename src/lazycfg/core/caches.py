@@ -12,10 +12,11 @@ every attribute access (``Model.from_pretrained``), so it is keyed by its ``__se
 ``__func__``, weakly both. Keys that take no weak reference (``str.upper``, strings, unions
 like ``int | None``) are kept by equality in a second dict.
 
-Both dicts are also bounded (first in, first out), because a value may hold its own key (the
-`Spec` of a class whose annotations name that class): such an entry outlives its key until
-newer entries push it out, never forever. `BoundedDict` is the bound alone, for keys compared
-by value (annotations, dotted names).
+Both dicts are also bounded (first in, first out), because a value may reach its own key: the
+`Spec` of a class annotated with another class of its module holds that class, whose methods
+hold the module's globals, which hold the first class. Python has no ephemerons, so such an
+entry outlives its key until newer entries push it out; never forever. `BoundedDict` is the
+bound alone, for keys compared by value (annotations, dotted names).
 """
 
 from __future__ import annotations
