@@ -9,6 +9,7 @@ the garbage collector could take them.
 from __future__ import annotations
 
 import gc
+import hashlib
 import importlib
 import itertools
 import sys
@@ -267,7 +268,6 @@ def test_the_rewrite_cache_saves_a_file_that_leaves_memory(
     monkeypatch.setattr(rewrite_cache, "_FILES", {})
     monkeypatch.setattr(rewrite_cache, "_DIRTY", set())
     monkeypatch.setattr(rewrite_cache, "MAX_OPEN", 2)
-    saved = sorted((tmp_path / "cache").glob("*.bin"))
     modules = [_module(tmp_path, FACTORIES) for _ in range(4)]
     assert len(rewrite_cache._FILES) <= 2
     saved = sorted((tmp_path / "cache").glob("*.bin"))
@@ -280,8 +280,6 @@ def test_the_rewrite_cache_saves_a_file_that_leaves_memory(
 
 
 def _digest(filename: str) -> bytes:
-    import hashlib
-
     return hashlib.sha256(Path(filename).read_bytes()).digest()
 
 

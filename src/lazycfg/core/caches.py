@@ -29,15 +29,20 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
-def _evict_oldest(entries: dict[Any, Any]) -> Any:
-    """Remove the oldest entry; its key (None when the dict changed meanwhile: another thread,
-    or a weak callback run by the garbage collector)."""
-    try:
-        key = next(iter(entries))
-        del entries[key]
-    except (StopIteration, RuntimeError, KeyError):
-        return None
-    return key
+def _evict(entries: dict[Any, Any], size: int) -> list[Any]:
+    """Remove the oldest entries until one more fits under ``size``; their keys. (An entry may
+    go meanwhile, in another thread or a weak callback the garbage collector runs: retried.)"""
+    gone = []
+    for _ in range(len(entries) + 1):
+        if len(entries) < size:
+            break
+        try:
+            key = next(iter(entries))
+            del entries[key]
+        except (StopIteration, RuntimeError, KeyError):
+            continue
+        gone.append(key)
+    return gone
 
 
 class BoundedDict(dict[K, V]):
@@ -56,7 +61,7 @@ class BoundedDict(dict[K, V]):
     def put(self, key: K, value: V) -> V:
         """Store ``value`` under ``key`` (dropping the oldest entry when full); ``value``."""
         if len(self) >= self.size and key not in self:
-            _evict_oldest(self)
+            _evict(self, self.size)
         self[key] = value
         return value
 
@@ -124,7 +129,8 @@ class WeakCache(Generic[V]):
         for ref in refs:
             ref.slot = slot
         if self.size is not None and slot not in self.by_id and len(self.by_id) >= self.size:
-            self._refs.pop(_evict_oldest(self.by_id), None)
+            for gone in _evict(self.by_id, self.size):
+                self._refs.pop(gone, None)
         self._refs[slot] = refs
         self.by_id[slot] = value
         return value

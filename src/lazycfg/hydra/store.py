@@ -321,12 +321,10 @@ def _store_deferred(
     _PLACES[(group, name)] = _caller()
 
 
-# Records of the ConfigStore's own entries, one per stored name (replaced when stored again), as
-# bounded as the store itself; they hold strings and plain configs, no user callable.
 # (group, name) -> "file:line" of the store() call that registered it, for the duplicate message.
 _PLACES: dict[tuple[str | None, str], str] = {}
-# (group, name) -> (the ConfigStore entry, package, plain config) as `store` wrote them: storing
-# the same config again is recognised without building an OmegaConf node to compare.
+# (group, name) -> (store entry, package, plain config) as `store` wrote them: the same config
+# again is known without an OmegaConf node. Both: one per stored name, bounded as the store is.
 _WRITTEN: dict[tuple[str | None, str], tuple[Any, str | None, Any]] = {}
 
 
