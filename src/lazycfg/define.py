@@ -225,7 +225,7 @@ _checked_by_id = _checked.by_id
 
 
 def _wrapper(fn: Any, is_partial: bool) -> Any:
-    if _checked_by_id.get(id(fn)) or _checked.get(fn):
+    if id(fn) in _checked_by_id or _checked.get(fn):
         return _LazyCall(fn, is_partial)
     call = _LazyCall(_checked_target(fn, "partial" if is_partial else "lazy", 3), is_partial)
     _checked.put(fn, True)

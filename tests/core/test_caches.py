@@ -23,7 +23,7 @@ import pytest
 
 from lazycfg import instantiate, lazy, partial, to_yaml
 from lazycfg.check import checkers, signature
-from lazycfg.core.caches import BoundedDict, WeakCache
+from lazycfg.core.caches import WeakCache, put_bounded
 from lazycfg.core.targets import import_path
 from lazycfg.factory import rewrite_cache
 from lazycfg.instantiate import engine
@@ -229,8 +229,8 @@ def test_signature_specs_stay_at_their_bound(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_annotation_caches_stay_at_their_bound(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(checkers._item_checkers, "size", 8)
-    monkeypatch.setattr(checkers._adapters, "size", 8)
+    monkeypatch.setattr(checkers, "_ITEM_CHECKERS_KEPT", 8)
+    monkeypatch.setattr(checkers, "_ADAPTERS_KEPT", 8)
     for i in range(40):
         annotation: Any = Literal[f"x{i}"]
         check = checkers.item_checker(annotation)
@@ -243,8 +243,8 @@ def test_annotation_caches_stay_at_their_bound(monkeypatch: pytest.MonkeyPatch) 
 def test_dotted_path_caches_and_policies_stay_at_their_bound(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(engine._located, "size", 8)
-    monkeypatch.setattr(safety_policy._policies, "size", 4)
+    monkeypatch.setattr(engine, "_LOCATED_KEPT", 8)
+    monkeypatch.setattr(safety_policy, "POLICIES_KEPT", 4)
     for i in range(30):
         with pytest.raises(Exception, match="Error locating target"):
             instantiate({"_target_": f"math.no_such_function_{i}"})
@@ -252,8 +252,8 @@ def test_dotted_path_caches_and_policies_stay_at_their_bound(
         instantiate({"_target_": "math.floor", "_args_": [1.5]}, allow=[f"math.x{i}", "math"])
         assert len(safety_policy._policies) <= 4
     default = safety_policy.policy_for(None)
-    monkeypatch.setattr(default.targets, "size", 8)
-    monkeypatch.setattr(default._names, "size", 8)
+    monkeypatch.setattr(safety_policy, "TARGETS_KEPT", 8)
+    monkeypatch.setattr(safety_policy, "NAMES_KEPT", 8)
     for i in range(30):
         with pytest.raises(Exception, match="Error locating target"):
             instantiate({"_target_": f"math.still_no_function_{i}"})
@@ -332,9 +332,11 @@ def test_a_value_that_holds_its_key_goes_with_the_bound() -> None:
 
 
 def test_a_bounded_dict_drops_its_oldest_entry() -> None:
-    kept: BoundedDict[int, int] = BoundedDict(3)
+    kept: dict[int, int] = {}
     for i in range(5):
-        kept.put(i, i)
-    assert dict(kept) == {2: 2, 3: 3, 4: 4}
-    kept.put(3, 30)  # replacing a key drops nothing
-    assert dict(kept) == {2: 2, 3: 30, 4: 4}
+        put_bounded(kept, i, i, 3)
+    assert kept == {2: 2, 3: 3, 4: 4}
+    put_bounded(kept, 3, 30, 3)  # replacing a key drops nothing
+    assert kept == {2: 2, 3: 30, 4: 4}
+    put_bounded(kept, 9, 9, 1)  # a bound lowered at run time holds at once
+    assert kept == {9: 9}

@@ -19,7 +19,7 @@ from pathlib import PurePath
 from typing import Any
 
 from lazycfg.check.shape import UNJUDGED, shape_check
-from lazycfg.core.caches import BoundedDict
+from lazycfg.core.caches import put_bounded
 from lazycfg.core.node import Lazy
 from lazycfg.core.reprs import value_repr
 
@@ -81,7 +81,8 @@ def _classes_of(annotation: Any) -> tuple[type, ...] | None:
 # Annotation -> pydantic TypeAdapter (None: pydantic cannot judge it). Keyed by equality
 # (``list[int]`` is made anew by every ``def``) and the adapter holds its annotation, so a weak
 # key could never go: bounded instead.
-_adapters: BoundedDict[Any, Any] = BoundedDict(512)
+_adapters: dict[Any, Any] = {}
+_ADAPTERS_KEPT = 512
 
 
 def _pydantic_check(annotation: Any, value: Any) -> bool | None:
@@ -95,7 +96,7 @@ def _pydantic_check(annotation: Any, value: Any) -> bool | None:
             adapter = TypeAdapter(annotation, config=ConfigDict(arbitrary_types_allowed=True))
         except Exception:
             adapter = None
-        _adapters.put(annotation, adapter)
+        put_bounded(_adapters, annotation, adapter, _ADAPTERS_KEPT)
     except TypeError:  # unhashable annotation
         return None
     if adapter is None:
@@ -155,7 +156,8 @@ def checker_for(annotation: Any) -> Checker | None:
 
 
 # Annotation -> its checker, which holds the annotation: bounded, as `_adapters`.
-_item_checkers: BoundedDict[Any, Checker | None] = BoundedDict(2048)
+_item_checkers: dict[Any, Checker | None] = {}
+_ITEM_CHECKERS_KEPT = 2048
 
 
 def item_checker(annotation: Any) -> Checker | None:
@@ -163,7 +165,7 @@ def item_checker(annotation: Any) -> Checker | None:
     try:
         return _item_checkers[annotation]
     except KeyError:
-        return _item_checkers.put(annotation, checker_for(annotation))
+        return put_bounded(_item_checkers, annotation, checker_for(annotation), _ITEM_CHECKERS_KEPT)
     except TypeError:  # unhashable annotation
         return checker_for(annotation)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from lazycfg.check.signature import spec_of
-from lazycfg.core.caches import BoundedDict, WeakCache
+from lazycfg.core.caches import WeakCache, put_bounded
 from lazycfg.core.node import ARGS_KEY, Lazy
 from lazycfg.instantiate.engine import is_omega
 from lazycfg.instantiate.problems import bind_messages
@@ -19,7 +19,8 @@ from lazycfg.instantiate.steps import ARGS_SLOT, CALL, CALL_ARGS, DICT, LIST, Wa
 
 # target -> {(partial, argument names, positional count) -> True when every call of that shape
 # binds}; keyed per shape, not per node, and weakly by the target (bounded both ways).
-_shapes: WeakCache[BoundedDict[tuple[Any, ...], bool]] = WeakCache(2048)
+_shapes: WeakCache[dict[tuple[Any, ...], bool]] = WeakCache(2048)
+_SHAPES_PER_TARGET = 256
 _shapes_by_id = _shapes.by_id
 
 
@@ -58,11 +59,11 @@ def bind(walk: Walk, step: list[Any]) -> None:
         if shapes is None:
             shapes = _shapes.get(fn)
             if shapes is None:
-                shapes = _shapes.put(fn, BoundedDict(256))
+                shapes = _shapes.put(fn, {})
         key = (part, names, nargs)
         fine = shapes.get(key)
         if fine is None:
-            fine = shapes.put(key, _binds(fn, part, names, nargs))
+            fine = put_bounded(shapes, key, _binds(fn, part, names, nargs), _SHAPES_PER_TARGET)
         if fine:
             return
         view_args: tuple[Any, ...] = (None,) * nargs

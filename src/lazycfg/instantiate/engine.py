@@ -13,7 +13,7 @@ from __future__ import annotations
 import types
 from typing import Any
 
-from lazycfg.core.caches import BoundedDict
+from lazycfg.core.caches import put_bounded
 from lazycfg.core.node import ARGS_KEY, Lazy
 from lazycfg.instantiate.problems import (
     POLICY_KIND,
@@ -74,7 +74,8 @@ def convert_mode(value: Any) -> str:
 
 # Dotted path -> (the object it names, problem). Bounded: paths come from configs (a bad one
 # per call would grow it), and each holds the object its module holds.
-_located: BoundedDict[str, tuple[Any, Verdict | None]] = BoundedDict(4096)
+_located: dict[str, tuple[Any, Verdict | None]] = {}
+_LOCATED_KEPT = 4096
 
 
 def _locate_failed(target: str, detail: str) -> Verdict:
@@ -115,7 +116,7 @@ def resolve_target(target: Any) -> tuple[Any, str, Verdict | None]:
                                             "name a class or function")  # fmt: skip
             except ConfigError as exc:
                 fn, problem = None, _locate_failed(target, str(exc.problems[0]))
-            hit = _located.put(target, (fn, problem))
+            hit = put_bounded(_located, target, (fn, problem), _LOCATED_KEPT)
         return hit[0], target, hit[1]
     if callable(target):
         return target, callable_name(target), None
@@ -166,7 +167,7 @@ def lazy_target(node: Lazy[Any], policy: Policy) -> tuple[Any, str, Verdict | No
         try:
             return policy.targets[target]
         except KeyError:
-            return policy.targets.put(target, _judge_lazy_target(node, policy))
+            return policy.keep_target(target, _judge_lazy_target(node, policy))
     hit = policy.callables.get(target)
     if hit is not None:
         return target, hit[0], hit[1]

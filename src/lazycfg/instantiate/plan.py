@@ -231,7 +231,7 @@ def _visit_dict(
             fn, written, problem = walk.targets[target]
         except KeyError:
             verdict = judge_target(target, walk.policy)
-            fn, written, problem = walk.policy.targets.put(target, verdict)  # (bounded)
+            fn, written, problem = walk.policy.keep_target(target, verdict)
     else:
         fn, written, problem = judge_target(target, walk.policy)
     if problem is not None or written in DISCOVERY_TARGETS:

@@ -37,7 +37,7 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from lazycfg.core.caches import BoundedDict, WeakCache
+from lazycfg.core.caches import WeakCache, put_bounded
 from lazycfg.safety import hydra as safety_hydra
 from lazycfg.safety.kinds import kind_problem, shared_method, value_problem
 
@@ -146,6 +146,10 @@ def _matches(name: str, pattern: str) -> bool:
     return name == pattern or name.startswith(pattern + ".")
 
 
+# Bounds of a policy's caches keyed by dotted names, which come from configs.
+NAMES_KEPT = TARGETS_KEPT = 4096
+
+
 class Policy:
     """The targets one ``instantiate`` call admits; verdicts cached per name and per object.
 
@@ -166,11 +170,15 @@ class Policy:
         self.override = frozenset(entry for entry in override if entry)
         # Verdicts by dotted name (bounded: names come from configs), and by object (weakly:
         # object -> {written name -> verdict}), so no verdict keeps a user's callable alive.
-        self._names: BoundedDict[str, str | None] = BoundedDict(4096)
-        self._verdicts: WeakCache[BoundedDict[str, str | None]] = WeakCache(2048)
-        self._results: WeakCache[BoundedDict[str, str | None]] = WeakCache(2048)
-        self.targets: BoundedDict[str, tuple[Any, str, Any]] = BoundedDict(4096)
+        self._names: dict[str, str | None] = {}
+        self._verdicts: WeakCache[dict[str, str | None]] = WeakCache(2048)
+        self._results: WeakCache[dict[str, str | None]] = WeakCache(2048)
+        self.targets: dict[str, tuple[Any, str, Any]] = {}  # filled by `keep_target`
         self.callables: WeakCache[tuple[str, Any]] = WeakCache(4096)
+
+    def keep_target(self, target: str, verdict: tuple[Any, str, Any]) -> tuple[Any, str, Any]:
+        """Keep the engine's verdict on a dotted path in `targets` (bounded); the verdict."""
+        return put_bounded(self.targets, target, verdict, TARGETS_KEPT)
 
     def allows(self, name: str) -> bool:
         """Whether the allow-list (if any) admits the dotted ``name``."""
@@ -213,7 +221,7 @@ class Policy:
         if verdict is None and self.allow is not None and not self.allows(written):
             if written not in DISCOVERY_TARGETS and written not in PATH_CLASSES:
                 verdict = self._outside(written)
-        return self._names.put(written, verdict)
+        return put_bounded(self._names, written, verdict, NAMES_KEPT)
 
     def _outside(self, name: str) -> str:
         assert self.allow is not None
@@ -264,7 +272,7 @@ class Policy:
 
 
 def _cached(
-    cache: WeakCache[BoundedDict[str, str | None]],
+    cache: WeakCache[dict[str, str | None]],
     obj: Any,
     written: str,
     judge: Callable[[str, Any], str | None],
@@ -273,15 +281,16 @@ def _cached(
     weak references is judged every time)."""
     verdicts = cache.get(obj)
     if verdicts is None:
-        verdicts = cache.put(obj, BoundedDict(64))
+        verdicts = cache.put(obj, {})
     try:
         return verdicts[written]
     except KeyError:
-        return verdicts.put(written, judge(written, obj))
+        return put_bounded(verdicts, written, judge(written, obj), 64)
 
 
 # One policy per (allow-list, override value); bounded, since allow-lists are the caller's.
-_policies: BoundedDict[tuple[tuple[str, ...] | None, Any], Policy] = BoundedDict(64)
+_policies: dict[tuple[tuple[str, ...] | None, Any], Policy] = {}
+POLICIES_KEPT = 64
 _ENV_KEY = os.environ.encodekey(OVERRIDE_ENV)
 
 
@@ -301,7 +310,8 @@ def policy_for(allow: Iterable[str] | None) -> Policy:
     key = (names, _override_value())
     policy = _policies.get(key)
     if policy is None:
-        policy = _policies.put(key, Policy(names, os.environ.get(OVERRIDE_ENV, "").split(":")))
+        made = Policy(names, os.environ.get(OVERRIDE_ENV, "").split(":"))
+        policy = put_bounded(_policies, key, made, POLICIES_KEPT)
     return policy
 
 
