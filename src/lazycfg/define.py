@@ -9,6 +9,7 @@ from typing import Any, ParamSpec, TypeVar, cast
 
 from lazycfg.check.leaves import leaf_problem
 from lazycfg.check.signature import bind_problems, positional_names
+from lazycfg.core.caches import WeakCache
 from lazycfg.core.errors import ConfigError, TargetError
 from lazycfg.core.node import ARGS_KEY, CHECKED, Lazy, Meta, Path, format_path, target_name, where
 from lazycfg.core.problems import TYPE_KIND, UNBOUND_KIND, VALUE_KIND, Problem
@@ -211,21 +212,17 @@ def _checked_target(fn: Any, api: str, depth: int = 2) -> Any:
     raise TargetError([problem], f"invalid {api}() at {frame.f_code.co_filename}:{frame.f_lineno}")
 
 
-# One checked wrapper per target and kind: ``lazy(RF)`` in a loop costs a dict lookup.
-_wrappers: dict[bool, dict[Any, _LazyCall]] = {False: {}, True: {}}
+# Targets already checked, while they live: ``lazy(RF)`` in a loop costs a dict lookup and a
+# small wrapper (a kept wrapper would hold its target, so the target could never go).
+_checked: WeakCache[bool] = WeakCache(4096)
+_checked_by_id = _checked.by_id
 
 
 def _wrapper(fn: Any, is_partial: bool) -> Any:
-    made = _wrappers[is_partial]
-    try:
-        return made[fn]
-    except (KeyError, TypeError):  # TypeError: unhashable callables are checked every time
-        pass
+    if id(fn) in _checked_by_id or _checked.get(fn):
+        return _LazyCall(fn, is_partial)
     call = _LazyCall(_checked_target(fn, "partial" if is_partial else "lazy", 3), is_partial)
-    try:
-        made[fn] = call
-    except TypeError:
-        pass
+    _checked.put(fn, True)
     return call
 
 

@@ -19,6 +19,7 @@ from pathlib import PurePath
 from typing import Any
 
 from lazycfg.check.shape import UNJUDGED, shape_check
+from lazycfg.core.caches import put_bounded
 from lazycfg.core.node import Lazy
 from lazycfg.core.reprs import value_repr
 
@@ -77,7 +78,11 @@ def _classes_of(annotation: Any) -> tuple[type, ...] | None:
     return None
 
 
+# Annotation -> pydantic TypeAdapter (None: pydantic cannot judge it). Keyed by equality
+# (``list[int]`` is made anew by every ``def``) and the adapter holds its annotation, so a weak
+# key could never go: bounded instead.
 _adapters: dict[Any, Any] = {}
+_ADAPTERS_KEPT = 512
 
 
 def _pydantic_check(annotation: Any, value: Any) -> bool | None:
@@ -91,7 +96,7 @@ def _pydantic_check(annotation: Any, value: Any) -> bool | None:
             adapter = TypeAdapter(annotation, config=ConfigDict(arbitrary_types_allowed=True))
         except Exception:
             adapter = None
-        _adapters[annotation] = adapter
+        put_bounded(_adapters, annotation, adapter, _ADAPTERS_KEPT)
     except TypeError:  # unhashable annotation
         return None
     if adapter is None:
@@ -150,7 +155,9 @@ def checker_for(annotation: Any) -> Checker | None:
     return check
 
 
+# Annotation -> its checker, which holds the annotation: bounded, as `_adapters`.
 _item_checkers: dict[Any, Checker | None] = {}
+_ITEM_CHECKERS_KEPT = 2048
 
 
 def item_checker(annotation: Any) -> Checker | None:
@@ -158,8 +165,7 @@ def item_checker(annotation: Any) -> Checker | None:
     try:
         return _item_checkers[annotation]
     except KeyError:
-        check = _item_checkers[annotation] = checker_for(annotation)
-        return check
+        return put_bounded(_item_checkers, annotation, checker_for(annotation), _ITEM_CHECKERS_KEPT)
     except TypeError:  # unhashable annotation
         return checker_for(annotation)
 

@@ -22,10 +22,10 @@ import collections.abc
 import dataclasses
 import types
 import typing
-import weakref
 from collections.abc import Callable
 from typing import Any
 
+from lazycfg.core.caches import WeakCache
 from lazycfg.core.errors import did_you_mean
 from lazycfg.core.reprs import value_repr
 
@@ -189,19 +189,17 @@ class Fields:
     open: bool  # a pydantic model with extra="allow"
 
 
-_fields_cache: weakref.WeakKeyDictionary[type, Fields | None] = weakref.WeakKeyDictionary()
+# Class -> its Fields, while the class lives; bounded too, since the fields' annotations may
+# reach the class (one naming anything of its module leads to the module's globals).
+_fields_cache: WeakCache[Fields | None] = WeakCache(1024)
+_UNREAD: Any = object()
 
 
 def record_fields(cls: type) -> Fields | None:
     """The fields of a dataclass, attrs class or pydantic model (None for any other class)."""
-    try:
-        return _fields_cache[cls]
-    except KeyError:
-        pass
-    except TypeError:
-        return None
-    fields = _read_fields(cls)
-    _fields_cache[cls] = fields
+    fields = _fields_cache.by_id.get(id(cls), _UNREAD)
+    if fields is _UNREAD:
+        fields = _fields_cache.put(cls, _read_fields(cls))
     return fields
 
 

@@ -23,6 +23,7 @@ from lazycfg.check.checkers import (
     numeric_tower,
 )
 from lazycfg.check.renames import renamed_hint
+from lazycfg.core.caches import WeakCache
 from lazycfg.core.errors import did_you_mean
 from lazycfg.core.node import ARGS_KEY
 from lazycfg.core.problems import (
@@ -62,19 +63,18 @@ class Spec:
 
 
 _UNKNOWN = Spec(None, (), frozenset(), (), True, True, {}, {})
-_specs: dict[Any, Spec] = {}
+# Target -> its Spec, while the target lives. Bounded too, and that is what frees most classes:
+# a Spec often reaches its own target (an annotation or default naming anything of the target's
+# module leads to the module's globals, which hold the target), so its weak key never dies.
+_specs: WeakCache[Spec] = WeakCache(2048)
+_specs_by_id = _specs.by_id
 
 
 def spec_of(target: Any) -> Spec:
     """The cached `Spec` of a callable (an unknown spec for strings and opaque builtins)."""
-    try:
-        return _specs[target]
-    except KeyError:
-        pass
-    except TypeError:
-        return _build_spec(target)
-    spec = _build_spec(target)
-    _specs[target] = spec
+    spec = _specs_by_id.get(id(target)) or _specs.get(target)
+    if spec is None:
+        spec = _specs.put(target, _build_spec(target))
     return spec
 
 

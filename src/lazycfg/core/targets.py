@@ -13,11 +13,12 @@ import sys
 import types
 from typing import Any
 
+from lazycfg.core.caches import WeakCache
 from lazycfg.core.errors import TargetError
 from lazycfg.safety.policy import Policy, policy_for
 
-_paths: dict[Any, str] = {}
-_paths_by_id: dict[int, tuple[Any, str]] = {}
+# Object -> its import path, while the object lives (a path holds no reference to it).
+_paths: WeakCache[str] = WeakCache(4096)
 
 
 def _lookup(module: Any, qualname: str) -> Any:
@@ -41,19 +42,9 @@ def _same(found: Any, obj: Any) -> bool:
 
 def import_path(obj: Any) -> str:
     """The shortest public dotted path ``import``-able back to ``obj`` itself (cached)."""
-    try:
-        return _paths[obj]
-    except KeyError:
-        pass
-    except TypeError:  # unhashable callables
-        hit = _paths_by_id.get(id(obj))
-        if hit is not None and hit[0] is obj:
-            return hit[1]
-    path = _compute_path(obj)
-    try:
-        _paths[obj] = path
-    except TypeError:
-        _paths_by_id[id(obj)] = (obj, path)
+    path = _paths.by_id.get(id(obj)) or _paths.get(obj)
+    if path is None:
+        path = _paths.put(obj, _compute_path(obj))
     return path
 
 

@@ -12,11 +12,11 @@ import functools
 import sys
 import threading
 import types
-import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from lazycfg.core.caches import WeakCache
 from lazycfg.core.errors import ConfigError
 from lazycfg.core.node import Lazy, Meta, target_name, walk
 from lazycfg.core.targets import import_path
@@ -104,11 +104,27 @@ class _State(threading.local):
 
 
 STATE = _State()
+
+
+class _CodeSet(WeakCache[bool]):
+    """Code objects, each kept while it lives (its factory holds it): ``id(code) in .by_id``."""
+
+    __slots__ = ()
+
+    def update(self, codes: Iterable[types.CodeType]) -> None:
+        for code in codes:
+            self.put(code, True)
+
+
 # Code of functions and lambdas defined inside factory bodies: calling one runs it (its own calls
-# are rewritten too), since a function local to a factory can never be a config target.
-NESTED_CODES: set[types.CodeType] = set()
-# Classes and functions already found to be importable, non-eager targets (the common case).
-_LAZY_TARGETS: weakref.WeakSet[Any] = weakref.WeakSet()
+# are rewritten too), since a function local to a factory can never be a config target. Never
+# bounded: a live code object dropped from here would be taken for a config target.
+NESTED_CODES = _CodeSet(None)
+_NESTED_CODE_IDS = NESTED_CODES.by_id
+# Classes and functions already found to be importable, non-eager targets (the common case),
+# while they live: ``id(fn) in _LAZY_TARGET_IDS``.
+_LAZY_TARGETS: WeakCache[bool] = WeakCache(4096)
+_LAZY_TARGET_IDS = _LAZY_TARGETS.by_id
 
 
 def misuse_error(detail: str, qualname: str, where: str) -> ConfigError:
@@ -261,7 +277,7 @@ def _names_lazy(classinfo: Any) -> bool:
 
 
 def _is_eager(fn: Any) -> bool:
-    if getattr(fn, EAGER_ATTR, False) or getattr(fn, "__code__", None) in NESTED_CODES:
+    if getattr(fn, EAGER_ATTR, False) or id(getattr(fn, "__code__", None)) in _NESTED_CODE_IDS:
         return True
     owner = getattr(fn, "__self__", None)
     if owner is not None and not isinstance(owner, types.ModuleType):
@@ -301,7 +317,7 @@ def _dispatch(
             f"at {caller.f_code.co_filename}:{caller.f_lineno}",
         )
     kind = type(fn)
-    if (kind is type or kind is types.FunctionType) and fn in _LAZY_TARGETS:
+    if (kind is type or kind is types.FunctionType) and id(fn) in _LAZY_TARGET_IDS:
         return make_node(fn, args, kwargs, partial=False, depth=depth, meta=meta)
     if getattr(fn, FACTORY_ATTR, None) is not None or _is_eager(fn) or not callable(fn):
         if knobs and STATE.recording is not None:
@@ -311,7 +327,7 @@ def _dispatch(
         return fn(*args, **kwargs)
     _check_importable(fn, depth)
     if kind is type or kind is types.FunctionType:
-        _LAZY_TARGETS.add(fn)
+        _LAZY_TARGETS.put(fn, True)
     return make_node(fn, args, kwargs, partial=False, depth=depth, meta=meta)
 
 

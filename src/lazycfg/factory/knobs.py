@@ -270,7 +270,9 @@ def _warn_derived(
 
 # --- the override check for linked uses ---------------------------------------------------------
 
-# (group or None, name) -> (package prefix, {linked path: (parameter, canonical path)}, label)
+# (group or None, name) -> (package prefix, {linked path: (parameter, canonical path)}, label).
+# Not a cache but a record of the ConfigStore's own entries (one per stored name, replaced when
+# stored again), holding strings only: as bounded as the store itself.
 _LINKS: dict[tuple[str | None, str], tuple[str, dict[str, tuple[str, str]], str]] = {}
 
 

@@ -38,6 +38,7 @@ from lazycfg.factory.rewrite_uses import DerivedUse
 
 _KEY_BYTES = 32
 MAX_FILES = 2000  # cache files kept; the least recently written go first
+MAX_OPEN = 256  # source files whose entries stay in memory; the first read goes first
 _NAME = re.compile(r"[0-9a-f]{40}\.bin")
 Key = tuple[str, int, bytes]  # (qualname, first line, fingerprint of the compiled function)
 
@@ -164,6 +165,8 @@ class _File:
 
 
 _STORE: list[_Store | None] = []
+# Source file name -> its entries (code objects and strings: no function is kept). Bounded: a
+# notebook names a new file per cell; a file that gained entries is saved as it leaves.
 _FILES: dict[str, _File | None] = {}
 _DIRTY: set[str] = set()  # files whose entries grew in this run
 _OFF: list[bool] = []  # inside `disabled`
@@ -183,8 +186,19 @@ def _file_for(filename: str) -> _File | None:
         except OSError:
             digest = None
         found = _File(store, filename, digest) if digest is not None else None
+    if len(_FILES) >= MAX_OPEN:
+        _forget_oldest()
     _FILES[filename] = found
     return found
+
+
+def _forget_oldest() -> None:
+    oldest = next(iter(_FILES))
+    file = _FILES.pop(oldest)
+    if oldest in _DIRTY:
+        _DIRTY.discard(oldest)
+        if file is not None:
+            file.store.save(file.filename, file.digest, file.entries)
 
 
 def cached_rewrite(

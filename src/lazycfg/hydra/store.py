@@ -323,8 +323,8 @@ def _store_deferred(
 
 # (group, name) -> "file:line" of the store() call that registered it, for the duplicate message.
 _PLACES: dict[tuple[str | None, str], str] = {}
-# (group, name) -> (the ConfigStore entry, package, plain config) as `store` wrote them: storing
-# the same config again is recognised without building an OmegaConf node to compare.
+# (group, name) -> (store entry, package, plain config) as `store` wrote them: the same config
+# again is known without an OmegaConf node. Both: one per stored name, bounded as the store is.
 _WRITTEN: dict[tuple[str | None, str], tuple[Any, str | None, Any]] = {}
 
 

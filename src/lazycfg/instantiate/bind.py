@@ -11,14 +11,17 @@ from __future__ import annotations
 from typing import Any
 
 from lazycfg.check.signature import spec_of
+from lazycfg.core.caches import WeakCache, put_bounded
 from lazycfg.core.node import ARGS_KEY, Lazy
 from lazycfg.instantiate.engine import is_omega
 from lazycfg.instantiate.problems import bind_messages
 from lazycfg.instantiate.steps import ARGS_SLOT, CALL_ARGS, CallStep, DictStep, ListStep, Step, Walk
 
-# (target, partial, strict, argument names, positional count) -> True when every call of that
-# shape binds (or, strict, needs its values checked: False); keyed per shape, not per node.
-_shapes: dict[tuple[Any, ...], bool] = {}
+# target -> {(partial, argument names, positional count) -> True when every call of that shape
+# binds}; keyed per shape, not per node, and weakly by the target (bounded both ways).
+_shapes: WeakCache[dict[tuple[Any, ...], bool]] = WeakCache(2048)
+_SHAPES_PER_TARGET = 256
+_shapes_by_id = _shapes.by_id
 
 
 def _binds(fn: Any, part: bool, keys: tuple[Any, ...], nargs: int) -> bool:
@@ -52,13 +55,15 @@ def bind(walk: Walk, step: CallStep) -> None:
     if how & CALL_ARGS:
         nargs = len(walk.call_args)
     if not walk.strict:
-        key = (fn, part, names, nargs)
-        try:
-            fine = _shapes[key]
-        except KeyError:
-            fine = _shapes[key] = _binds(fn, part, names, nargs)
-        except TypeError:  # an unhashable callable
-            fine = _binds(fn, part, names, nargs)
+        shapes = _shapes_by_id.get(id(fn))
+        if shapes is None:
+            shapes = _shapes.get(fn)
+            if shapes is None:
+                shapes = _shapes.put(fn, {})
+        key = (part, names, nargs)
+        fine = shapes.get(key)
+        if fine is None:
+            fine = put_bounded(shapes, key, _binds(fn, part, names, nargs), _SHAPES_PER_TARGET)
         if fine:
             return
         view_args: tuple[Any, ...] = (None,) * nargs

@@ -14,6 +14,7 @@ import types
 from collections.abc import Callable
 from typing import Any
 
+from lazycfg.core.caches import put_bounded
 from lazycfg.core.node import ARGS_KEY, Lazy, Place, format_place
 from lazycfg.instantiate.problems import (
     POLICY_KIND,
@@ -81,7 +82,10 @@ def convert_mode(value: Any) -> str:
     return "none"
 
 
+# Dotted path -> (the object it names, problem). Bounded: paths come from configs (a bad one
+# per call would grow it), and each holds the object its module holds.
 _located: dict[str, tuple[Any, Verdict | None]] = {}
+_LOCATED_KEPT = 4096
 
 
 def _locate_failed(target: str, detail: str) -> Verdict:
@@ -122,8 +126,7 @@ def resolve_target(target: Any) -> tuple[Any, str, Verdict | None]:
                                             "name a class or function")  # fmt: skip
             except ConfigError as exc:
                 fn, problem = None, _locate_failed(target, str(exc.problems[0]))
-            hit = (fn, problem)
-            _located[target] = hit
+            hit = put_bounded(_located, target, (fn, problem), _LOCATED_KEPT)
         return hit[0], target, hit[1]
     if callable(target):
         return target, callable_name(target), None
@@ -167,17 +170,23 @@ def refuse_callable_result(policy: Policy, written: Any, result: Any, path: Plac
 
 def lazy_target(node: Lazy[Any], policy: Policy) -> tuple[Any, str, Verdict | None]:
     """(callable, written name, problem) for a node's target, the policy's verdict included;
-    cached per target on the policy, so a warm check is one dict lookup per node."""
+    cached per target on the policy (a callable weakly), so a warm check is a dict lookup."""
     target = node._lazy_target
-    cache: dict[Any, Any] = policy.targets
-    try:
-        return cache[target]
-    except KeyError:
-        pass
-    except TypeError:  # unhashable callable: judged every time
-        return _judge_lazy_target(node, policy)
-    verdict = cache[target] = _judge_lazy_target(node, policy)
-    return verdict
+    hit = policy.callables.by_id.get(id(target))
+    if hit is not None:
+        return target, hit[0], hit[1]
+    if isinstance(target, str):
+        try:
+            return policy.targets[target]
+        except KeyError:
+            return policy.keep_target(target, _judge_lazy_target(node, policy))
+    hit = policy.callables.get(target)
+    if hit is not None:
+        return target, hit[0], hit[1]
+    fn, written, problem = _judge_lazy_target(node, policy)
+    if fn is target:  # (the callable itself is not kept: the entry would keep it alive)
+        policy.callables.put(target, (written, problem))
+    return fn, written, problem
 
 
 def _judge_lazy_target(node: Lazy[Any], policy: Policy) -> tuple[Any, str, Verdict | None]:

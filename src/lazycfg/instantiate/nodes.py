@@ -71,10 +71,7 @@ def visit_lazy(walk: Walk, item: Pending) -> None:
     if is_root and walk.call_args:
         check = True
     part = node._lazy_partial
-    try:  # the verdict cached per target on the policy (lazy_target fills it)
-        fn, written, problem = walk.targets[node._lazy_target]
-    except (KeyError, TypeError):
-        fn, written, problem = lazy_target(node, walk.policy)
+    fn, written, problem = lazy_target(node, walk.policy)  # cached on the policy
     if problem is not None or written in DISCOVERY_TARGETS:
         problem = call_problem(node, part, fn, written, problem, walk.policy)
         if problem:

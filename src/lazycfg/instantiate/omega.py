@@ -87,7 +87,7 @@ def _node(value: Any, key: Any, parent: Any) -> Any:
     return node
 
 
-@functools.cache
+@functools.cache  # one value (no arguments): nothing to bound
 def _layout_holds() -> bool:
     """Whether containers laid out here equal what ``OmegaConf.create`` makes (checked once)."""
     from omegaconf import OmegaConf

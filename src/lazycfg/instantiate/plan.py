@@ -209,7 +209,8 @@ def _visit_dict(walk: Walk, item: Pending, fields: dict[Any, Any], object_type: 
         try:
             fn, written, problem = walk.targets[target]
         except KeyError:
-            fn, written, problem = walk.targets[target] = judge_target(target, walk.policy)
+            verdict = judge_target(target, walk.policy)
+            fn, written, problem = walk.policy.keep_target(target, verdict)
     else:
         fn, written, problem = judge_target(target, walk.policy)
     if problem is not None or written in DISCOVERY_TARGETS:

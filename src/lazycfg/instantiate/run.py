@@ -132,7 +132,7 @@ def dict_node(values: dict[Any, Any], mode: str, object_type: Any) -> Any:
     return cfg
 
 
-@functools.cache
+@functools.cache  # one value (no arguments): nothing to bound
 def _omega_types() -> frozenset[type]:
     from omegaconf import DictConfig, ListConfig
 

@@ -24,7 +24,6 @@ import importlib
 import inspect
 import typing
 from collections.abc import Iterator, Sequence
-from functools import cache
 from typing import Any
 
 
@@ -32,9 +31,9 @@ class ClassNameError(ValueError):
     """A module that cannot be imported, or a short name that is ambiguous or unknown."""
 
 
-@cache
 def _named(name: str) -> Any:
     """The module ``name``, or the class it names (``pkg.mod.Base``); imported."""
+    # Not cached here: sys.modules is the cache, and a copy would keep a module it dropped.
     try:
         return importlib.import_module(name)
     except ModuleNotFoundError as exc:

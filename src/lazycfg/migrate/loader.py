@@ -88,7 +88,7 @@ class YamlFile:
     lines: dict[ConfigPath, int] = field(default_factory=dict)  # where each key or item starts
 
 
-@functools.cache
+@functools.cache  # one value (no arguments): nothing to bound
 def _loader_class() -> type:
     """OmegaConf's YAML reading (its scalar resolvers and constructors) on libyaml's parser.
 

@@ -34,9 +34,10 @@ import fnmatch
 import functools
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from lazycfg.core.caches import WeakCache, put_bounded
 from lazycfg.safety import hydra as safety_hydra
 from lazycfg.safety.kinds import kind_problem, shared_method, value_problem
 
@@ -145,15 +146,20 @@ def _matches(name: str, pattern: str) -> bool:
     return name == pattern or name.startswith(pattern + ".")
 
 
+# Bounds of a policy's caches keyed by dotted names, which come from configs.
+NAMES_KEPT = TARGETS_KEPT = 4096
+
+
 class Policy:
     """The targets one ``instantiate`` call admits; verdicts cached per name and per object.
 
     ``override`` is the set of ``HYDRA_INSTANTIATE_ALLOWLIST_OVERRIDE`` entries (read from the
-    environment when not given). ``targets`` is a cache the engine fills:
-    a target -> (callable, written name, problem).
+    environment when not given). ``targets`` and ``callables`` are caches the engine fills:
+    a dotted path -> (callable, written name, problem); a callable target -> (written name,
+    problem), kept while the callable lives (a value holding the callable would keep it).
     """
 
-    __slots__ = ("_names", "_results", "_verdicts", "allow", "override", "targets")
+    __slots__ = ("_names", "_results", "_verdicts", "allow", "callables", "override", "targets")
 
     def __init__(self, allow: Iterable[str] | None, override: Iterable[str] | None = None) -> None:
         if isinstance(allow, str):
@@ -162,10 +168,17 @@ class Policy:
         if override is None:
             override = os.environ.get(OVERRIDE_ENV, "").split(":")
         self.override = frozenset(entry for entry in override if entry)
+        # Verdicts by dotted name (bounded: names come from configs), and by object (weakly:
+        # object -> {written name -> verdict}), so no verdict keeps a user's callable alive.
         self._names: dict[str, str | None] = {}
-        self._verdicts: dict[Any, str | None] = {}
-        self._results: dict[Any, str | None] = {}
-        self.targets: dict[Any, tuple[Any, str, str | None]] = {}
+        self._verdicts: WeakCache[dict[str, str | None]] = WeakCache(2048)
+        self._results: WeakCache[dict[str, str | None]] = WeakCache(2048)
+        self.targets: dict[str, tuple[Any, str, Any]] = {}  # filled by `keep_target`
+        self.callables: WeakCache[tuple[str, Any]] = WeakCache(4096)
+
+    def keep_target(self, target: str, verdict: tuple[Any, str, Any]) -> tuple[Any, str, Any]:
+        """Keep the engine's verdict on a dotted path in `targets` (bounded); the verdict."""
+        return put_bounded(self.targets, target, verdict, TARGETS_KEPT)
 
     def allows(self, name: str) -> bool:
         """Whether the allow-list (if any) admits the dotted ``name``."""
@@ -208,8 +221,7 @@ class Policy:
         if verdict is None and self.allow is not None and not self.allows(written):
             if written not in DISCOVERY_TARGETS and written not in PATH_CLASSES:
                 verdict = self._outside(written)
-        self._names[written] = verdict
-        return verdict
+        return put_bounded(self._names, written, verdict, NAMES_KEPT)
 
     def _outside(self, name: str) -> str:
         assert self.allow is not None
@@ -220,16 +232,7 @@ class Policy:
 
     def problem(self, written: str, obj: Any) -> str | None:
         """Why ``obj`` (reached by the dotted path ``written``) may not run, or None."""
-        key: Any = (written, obj)
-        try:
-            return self._verdicts[key]
-        except KeyError:
-            pass
-        except TypeError:  # unhashable callable: do not cache
-            return self._judge(written, obj)
-        verdict = self._judge(written, obj)
-        self._verdicts[key] = verdict
-        return verdict
+        return _cached(self._verdicts, obj, written, self._judge)
 
     def _judge(self, written: str, obj: Any) -> str | None:
         verdict = self.admit_name(written)
@@ -256,14 +259,7 @@ class Policy:
             if not isinstance(result, functools.partial):
                 break
             result = result.func
-        try:
-            return self._results[(written, result)]
-        except KeyError:
-            pass
-        except TypeError:  # unhashable callable: do not cache
-            return self._judge_result(written, result)
-        verdict = self._results[(written, result)] = self._judge_result(written, result)
-        return verdict
+        return _cached(self._results, result, written, self._judge_result)
 
     def _judge_result(self, written: str, result: Any) -> str | None:
         real = safety_hydra.identity(result)
@@ -275,7 +271,26 @@ class Policy:
         return None if problem is None else f"target {written!r} returned {real}: {problem}"
 
 
+def _cached(
+    cache: WeakCache[dict[str, str | None]],
+    obj: Any,
+    written: str,
+    judge: Callable[[str, Any], str | None],
+) -> str | None:
+    """``judge(written, obj)``, kept per object while it lives (an unhashable object without
+    weak references is judged every time)."""
+    verdicts = cache.get(obj)
+    if verdicts is None:
+        verdicts = cache.put(obj, {})
+    try:
+        return verdicts[written]
+    except KeyError:
+        return put_bounded(verdicts, written, judge(written, obj), 64)
+
+
+# One policy per (allow-list, override value); bounded, since allow-lists are the caller's.
 _policies: dict[tuple[tuple[str, ...] | None, Any], Policy] = {}
+POLICIES_KEPT = 64
 _ENV_KEY = os.environ.encodekey(OVERRIDE_ENV)
 
 
@@ -295,7 +310,8 @@ def policy_for(allow: Iterable[str] | None) -> Policy:
     key = (names, _override_value())
     policy = _policies.get(key)
     if policy is None:
-        policy = _policies[key] = Policy(names, os.environ.get(OVERRIDE_ENV, "").split(":"))
+        made = Policy(names, os.environ.get(OVERRIDE_ENV, "").split(":"))
+        policy = put_bounded(_policies, key, made, POLICIES_KEPT)
     return policy
 
 
