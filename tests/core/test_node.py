@@ -6,11 +6,11 @@ import copy
 import pickle
 
 import cloudpickle
-import foundation_targets as ft
+import fixtures.basic as ft
 import pytest
 
 from lazycfg import Lazy, instantiate, lazy, partial, to_dict
-from lazycfg.core.node import children, fold, format_path, walk, where
+from lazycfg.core import children, fold, format_path, walk, where
 
 
 def test_walk_visits_parents_before_children_with_paths() -> None:
@@ -122,14 +122,14 @@ def test_equality_is_equality_of_emitted_configs() -> None:
     assert lazy(ft.Pair)((1, 2)) == lazy(ft.Pair)([1, 2])  # Hydra writes both as a list
     assert lazy(ft.Model)(n_estimators=3) != lazy(ft.Model)(n_estimators=4)
     assert lazy(ft.Optimizer)(lr=1.0) != partial(ft.Optimizer)(lr=1.0)
-    assert lazy(ft.Model)() != {"_target_": "foundation_targets.Model"}
+    assert lazy(ft.Model)() != {"_target_": "fixtures.basic.Model"}
     with pytest.raises(TypeError):
         hash(lazy(ft.Model)())
 
 
 def test_repr_reads_like_the_call() -> None:
-    assert repr(lazy(ft.Pair)(1, right="x")) == "lazy(foundation_targets.Pair)(1, right='x')"
-    assert repr(partial(ft.Optimizer)(lr=0.1)) == "partial(foundation_targets.Optimizer)(lr=0.1)"
+    assert repr(lazy(ft.Pair)(1, right="x")) == "lazy(fixtures.basic.Pair)(1, right='x')"
+    assert repr(partial(ft.Optimizer)(lr=0.1)) == "partial(fixtures.basic.Optimizer)(lr=0.1)"
 
 
 def test_equality_tells_leaf_types_apart_as_the_config_does() -> None:

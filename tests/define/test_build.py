@@ -7,12 +7,12 @@ import io
 import pathlib
 import sys
 
-import foundation_targets as ft
+import fixtures.basic as ft
 import pytest
 from sklearn.ensemble import RandomForestClassifier
 
 from lazycfg import ConfigError, Lazy, TargetError, instantiate, lazy, partial, replace, to_dict
-from lazycfg.core.node import where
+from lazycfg.core import where
 
 
 def line_of(offset: int = 0) -> str:
@@ -39,7 +39,7 @@ def test_all_problems_of_one_call_at_once_with_the_defining_line() -> None:
         "steps: expected int, got str 'three'",
         "model: missing required argument",
     ]
-    assert str(info.value).startswith(f"invalid call of foundation_targets.Pipe at {here}:")
+    assert str(info.value).startswith(f"invalid call of fixtures.basic.Pipe at {here}:")
 
 
 def test_too_many_positionals() -> None:
@@ -55,7 +55,7 @@ def test_wrong_nested_node_type() -> None:
 def test_partial_allows_missing_required_and_builds_functools_partial() -> None:
     node = partial(ft.Optimizer)(momentum=0.5)
     assert to_dict(node) == {
-        "_target_": "foundation_targets.Optimizer",
+        "_target_": "fixtures.basic.Optimizer",
         "_partial_": True,
         "momentum": 0.5,
     }
@@ -82,7 +82,7 @@ def test_dataclass_attrs_pydantic_targets_are_checked_and_built(target: type) ->
 
 def test_function_targets_and_positional_args() -> None:
     node = lazy(ft.add)(2, y=3)
-    assert to_dict(node) == {"_target_": "foundation_targets.add", "_args_": [2], "y": 3}
+    assert to_dict(node) == {"_target_": "fixtures.basic.add", "_args_": [2], "y": 3}
     assert instantiate(node) == 5
     assert node.x == 2
 
@@ -142,7 +142,7 @@ def test_supported_values_are_accepted() -> None:
 def test_replace_returns_a_validated_variant() -> None:
     base = lazy(ft.Pair)(1, right=2)
     changed = replace(base, left=10, right=20)
-    assert to_dict(changed) == {"_target_": "foundation_targets.Pair", "_args_": [10], "right": 20}
+    assert to_dict(changed) == {"_target_": "fixtures.basic.Pair", "_args_": [10], "right": 20}
     assert to_dict(base)["_args_"] == [1]  # the original is untouched
     with pytest.raises(ConfigError) as info:
         replace(base, rihgt=3)
@@ -243,5 +243,5 @@ def test_a_config_missing_an_argument_suggests_partial_true() -> None:
     from lazycfg import from_config
 
     with pytest.raises(ConfigError) as info:
-        from_config({"opt": {"_target_": "foundation_targets.Optimizer"}})
+        from_config({"opt": {"_target_": "fixtures.basic.Optimizer"}})
     assert "add _partial_: true to this node" in str(info.value)

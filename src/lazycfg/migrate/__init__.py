@@ -20,14 +20,25 @@ from lazycfg.codegen.python import Kept
 from lazycfg.migrate import output
 from lazycfg.migrate.class_names import check_modules
 from lazycfg.migrate.cleanup import Guard
-from lazycfg.migrate.loader import BadTree, MigrateError
+from lazycfg.migrate.loader import BadTree, MigrateError, read_yaml
 from lazycfg.migrate.output import OutputError
 from lazycfg.migrate.progress import Progress
 from lazycfg.migrate.readers import HYDRA, JSONARGPARSE, Source, read_tree
 from lazycfg.migrate.verify import Verification, verify
-from lazycfg.migrate.writer import prove_package, write_package
+from lazycfg.migrate.writer import MARKER, prove_package, write_package
 
-__all__ = ["MigrateError", "Migration", "OutputError", "migrate"]
+__all__ = [
+    "MARKER",
+    "Guard",
+    "MigrateError",
+    "Migration",
+    "OutputError",
+    "migrate",
+    "read_tree",
+    "read_yaml",
+    "verify",
+    "write_package",
+]
 
 
 @dataclass
