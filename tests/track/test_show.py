@@ -221,7 +221,11 @@ def test_a_plain_function_is_never_called(tmp_path: Path, command: list[str]) ->
     assert not (tmp_path / WIPED).exists()
 
 
-def test_a_python_file_says_how_to_name_a_config(capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_python_file_says_how_to_name_a_config(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Loading a file puts its folder on the path; tests/fixtures must not stay there after.
+    monkeypatch.setattr(sys, "path", [*sys.path])
     code, _, err = lazycfg(capsys, "show", "fixtures/show.py")
     assert code == 2
     assert "fixtures/show.py:make_experiment or fixtures.show:make_experiment" in err
