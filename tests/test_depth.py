@@ -10,13 +10,13 @@ import subprocess
 import sys
 from typing import Any
 
-import depth_targets as dt
-import foundation_targets as ft
+import fixtures.basic as ft
+import fixtures.depth as dt
 import pytest
+from fixtures.trees import TREES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from omegaconf import OmegaConf
-from test_roundtrip import TREES
 
 from lazycfg import (
     ConfigError,
@@ -30,7 +30,8 @@ from lazycfg import (
     to_yaml,
     unflatten,
 )
-from lazycfg.core.node import (
+from lazycfg.app import check_config
+from lazycfg.core import (
     fold_at,
     format_place,
     place_path,
@@ -39,9 +40,7 @@ from lazycfg.core.node import (
     walk,
     walk_at,
 )
-from lazycfg.hydra.overrides import check_config
-from lazycfg.track.diff import Change
-from lazycfg.track.flat import canonical_json
+from lazycfg.track import Change, canonical_json, split_key
 
 DEEP = 10_000
 
@@ -74,7 +73,7 @@ def test_to_dict_and_from_config_of_a_deep_chain() -> None:
     emitted = to_dict(node)
     depth = 0
     while isinstance(emitted, dict):
-        assert emitted["_target_"] == "depth_targets.Link"
+        assert emitted["_target_"] == "fixtures.depth.Link"
         emitted, depth = emitted["child"], depth + 1
     assert depth == DEEP
     back = from_config(to_dict(node))
@@ -105,12 +104,12 @@ def test_escaped_keys_unflatten_at_depth() -> None:
 def test_fingerprint_canonical_json_and_repr_of_a_deep_chain() -> None:
     node = chain(DEEP)
     text = canonical_json(node)
-    assert text.startswith('{"_target_":"depth_targets.Link","child":{"_target_"')
+    assert text.startswith('{"_target_":"fixtures.depth.Link","child":{"_target_"')
     assert text.count("{") == DEEP and text.endswith('},"n":9998},"n":9999}')
-    assert '{"_target_":"depth_targets.Link","child":null,"n":0},"n":1}' in text
+    assert '{"_target_":"fixtures.depth.Link","child":null,"n":0},"n":1}' in text
     assert fingerprint(node) == fingerprint(to_dict(node)) != fingerprint(chain(DEEP, bottom=1))
     shown = repr(node)
-    assert shown.startswith("lazy(depth_targets.Link)(child=lazy(depth_targets.Link)(")
+    assert shown.startswith("lazy(fixtures.depth.Link)(child=lazy(fixtures.depth.Link)(")
     assert shown.count("lazy(") == DEEP and shown.endswith("n=9998), n=9999)")
     assert "(child=None, n=0), n=1), n=2)" in shown
 
@@ -118,7 +117,7 @@ def test_fingerprint_canonical_json_and_repr_of_a_deep_chain() -> None:
 def test_a_hundred_thousand_deep_chain_where_omegaconf_is_not_involved() -> None:
     # (diff, from_config and the rest at 100,000 are timed in benchmarks/bench_depth.py)
     node = chain(100_000)
-    assert len(canonical_json(node)) > 100_000 * len('{"_target_":"depth_targets.Link"')
+    assert len(canonical_json(node)) > 100_000 * len('{"_target_":"fixtures.depth.Link"')
     assert repr(node).count("(child=") == 100_000
 
 
@@ -179,10 +178,13 @@ CONFIGS = st.dictionaries(KEYS, PLAIN, max_size=4) | st.lists(PLAIN, max_size=3)
 
 def reference_diff(a: Any, b: Any) -> list[Change]:
     """`diff` as first written: over the two flat dicts, prefix by prefix (quadratic)."""
-    from lazycfg.track.diff import _same
-    from lazycfg.track.flatkeys import split_key
-
     missing = object()
+
+    def same(x: Any, y: Any) -> bool:
+        # 1, 1.0 and True differ in a config, and so do 0.0 and -0.0 (as in a fingerprint)
+        if type(x) is float and type(y) is float:
+            return repr(x) == repr(y)
+        return type(x) is type(y) and x == y
     fa, fb = flatten(a), flatten(b)
 
     def targets(flat: dict[str, Any]) -> dict[str, Any]:
@@ -226,7 +228,7 @@ def reference_diff(a: Any, b: Any) -> list[Change]:
             entries.append((order[key], Change(key, "added", new=new)))
         elif new is missing:
             entries.append((order[key], Change(key, "removed", old=old)))
-        elif not _same(old, new):
+        elif not same(old, new):
             entries.append((order[key], Change(key, "changed", old, new)))
     return [change for _, change in sorted(entries, key=lambda e: e[0])]
 
@@ -265,11 +267,18 @@ def test_diff_agrees_on_small_edits(a: Any, data: st.DataObject) -> None:
 @settings(max_examples=300)
 @given(CONFIGS)
 def test_canonical_json_is_json_dumps_with_sorted_keys(config: Any) -> None:
-    from lazycfg.track.flat import _canonical_key
+    def canonical_key(key: Any) -> str:
+        # Keys of other types than str sort apart from strings, each type by a prefix of its own.
+        prefixes = ("\x00", "\x01", "\x02", "\x03")
+        if type(key) is str:
+            return "\x03" + key if key[:1] in prefixes else key
+        if type(key) is bool:
+            return f"\x02{key}"
+        return f"\x01{key!r}" if type(key) is float else f"\x00{key}"
 
     def canonical(value: Any) -> Any:
         if isinstance(value, dict):
-            return {_canonical_key(k): canonical(v) for k, v in value.items()}
+            return {canonical_key(k): canonical(v) for k, v in value.items()}
         if isinstance(value, list):
             return [canonical(v) for v in value]
         return value
@@ -342,16 +351,16 @@ def marker(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> pathlib.P
     return path
 
 
-SIDE_EFFECTS = {  # shape -> (argument of depth_targets.use, value)
-    "enum _missing_": ("color", {"_target_": "depth_targets.Noisy", "_args_": ["green"]}),
-    "path subclass": ("where", {"_target_": "depth_targets.NoisyPath", "_args_": ["a/b"]}),
+SIDE_EFFECTS = {  # shape -> (argument of fixtures.depth.use, value)
+    "enum _missing_": ("color", {"_target_": "fixtures.depth.Noisy", "_args_": ["green"]}),
+    "path subclass": ("where", {"_target_": "fixtures.depth.NoisyPath", "_args_": ["a/b"]}),
 }
 
 
 @pytest.mark.parametrize("shape", sorted(SIDE_EFFECTS))
 def test_reading_enum_and_path_shapes_calls_no_user_code(shape: str, marker: pathlib.Path) -> None:
     name, written = SIDE_EFFECTS[shape]
-    cfg = {"_target_": "depth_targets.use", name: written}
+    cfg = {"_target_": "fixtures.depth.use", name: written}
     for source in (cfg, OmegaConf.create(cfg), OmegaConf.to_yaml(cfg)):
         node = from_config(source)
         value = getattr(node, name)
@@ -363,10 +372,10 @@ def test_reading_enum_and_path_shapes_calls_no_user_code(shape: str, marker: pat
 
 def test_known_enum_members_and_pathlib_paths_are_read_as_values(marker: pathlib.Path) -> None:
     cfg = {
-        "a": {"_target_": "depth_targets.Noisy", "_args_": ["blue"]},
-        "b": {"_target_": "depth_targets.Plain", "_args_": [[1, 2]]},  # YAML has no tuples
+        "a": {"_target_": "fixtures.depth.Noisy", "_args_": ["blue"]},
+        "b": {"_target_": "fixtures.depth.Plain", "_args_": [[1, 2]]},  # YAML has no tuples
         "c": {"_target_": "pathlib.Path", "_args_": ["x/y"]},
-        "d": {"_target_": "foundation_targets.Level", "_args_": [2]},
+        "d": {"_target_": "fixtures.basic.Level", "_args_": [2]},
     }
     back = from_config(cfg)
     assert back == {
@@ -377,31 +386,32 @@ def test_known_enum_members_and_pathlib_paths_are_read_as_values(marker: pathlib
     }
     later = from_config(
         {
-            "c": {"_target_": "foundation_targets.Color", "_args_": ["${color}"]},
+            "c": {"_target_": "fixtures.basic.Color", "_args_": ["${color}"]},
             "p": {"_target_": "pathlib.Path", "_args_": ["${dir}"]},
         }
     )
     assert to_dict(later["p"]) == {"_target_": "pathlib.Path", "_args_": ["${dir}"]}
     assert isinstance(later["c"], Lazy) and later["c"]._lazy_args == ("${color}",)
     with pytest.raises(ConfigError, match=r"'purple' is not a valid Color; the values are"):
-        from_config({"_target_": "foundation_targets.Color", "_args_": ["purple"]})
+        from_config({"_target_": "fixtures.basic.Color", "_args_": ["purple"]})
     assert not marker.exists()
 
 
 def test_reading_imports_no_target_it_may_not_run(marker: pathlib.Path) -> None:
-    sys.modules.pop("depth_noisy_module", None)
-    cfg = {"_target_": "depth_noisy_module.target", "x": 1}
+    sys.modules.pop("fixtures.noisy", None)
+    vars(sys.modules["fixtures"]).pop("noisy", None)  # else an import would find it there
+    cfg = {"_target_": "fixtures.noisy.target", "x": 1}
     node = from_config(cfg, resolve_targets=False)
-    assert node._lazy_target == "depth_noisy_module.target"
-    with pytest.raises(ConfigError, match=r"not in the allow-list \['depth_targets'\]"):
-        from_config(cfg, allow=["depth_targets"])
+    assert node._lazy_target == "fixtures.noisy.target"
+    with pytest.raises(ConfigError, match=r"not in the allow-list \['fixtures.depth'\]"):
+        from_config(cfg, allow=["fixtures.depth"])
     with pytest.raises(ConfigError, match=r"os\.system\W.*block"):
         from_config({"_target_": "os.system", "_args_": ["touch x"]})
     with pytest.raises(ConfigError, match=r"subprocess\.Popen\W.*block"):
         from_config({"_target_": "hydra.utils.get_class", "path": "subprocess.Popen"})
-    assert "depth_noisy_module" not in sys.modules and not marker.exists()
+    assert "fixtures.noisy" not in sys.modules and not marker.exists()
     assert from_config(cfg)._lazy_target.__name__ == "target"  # asked for: imported
-    assert marker.read_text() == "imported depth_noisy_module"
+    assert marker.read_text() == "imported fixtures.noisy"
 
 
 def reference_repr(value: Any) -> str:
@@ -442,7 +452,7 @@ def test_a_hydra_apps_override_check_reads_without_running(tmp_path: pathlib.Pat
             sys.executable,
             str(root / "examples" / "sklearn" / "train.py"),
             "+experiment=rf",
-            "+model.extra={_target_:depth_targets.Noisy,_args_:[green]}",
+            "+model.extra={_target_:fixtures.depth.Noisy,_args_:[green]}",
             f"hydra.run.dir={tmp_path / 'run'}",
         ],
         cwd=root,

@@ -212,3 +212,104 @@ def test_the_allow_list_of_long_code_is_current() -> None:
     limit = {True: MAX_MODULE_LINES, False: MAX_FUNCTION_LINES}
     stale = [key for key in TOO_LONG if lengths.get(key, 0) <= limit[key[1] == ""]]
     assert stale == [], "now within the limits: remove from TOO_LONG"
+
+
+# --- the tests go through the public API and the subpackages' own ---------------------------
+
+TESTS = Path(__file__).resolve().parent
+# The paths users import by name (and the console script's module); a subpackage's own
+# ``__init__`` (``lazycfg.check``, ``lazycfg.track``, ...) is its API for the tests too.
+USER_PATHS = ("lazycfg", "lazycfg.app", "lazycfg.callback", "lazycfg.cli")
+# Tests that reach into a module on purpose, for state or a code path no API shows:
+# (test file under tests/, module) -> why. Keep this short.
+REACHING_IN: dict[tuple[str, str], str] = {
+    ("test_depth.py", "lazycfg.emit.renames"): "a spy on apply_renames counts path spellings",
+    ("test_depth.py", "lazycfg.track.flat"): "unflatten's two readings compared with each other",
+    ("hydra/test_task.py", "lazycfg.factory.knobs"): "a fresh worker: the link registry emptied",
+    ("instantiate/test_instantiate_adversarial.py", "lazycfg.safety.policy"): (
+        "configs that attack the policy module's own state, which the test reads back"
+    ),
+    ("instantiate/test_instantiate_omega.py", "lazycfg.instantiate.omega"): (
+        "the fast layout and its OmegaConf fallback, each forced by patching the layout probe"
+    ),
+    ("instantiate/test_instantiate_omega.py", "lazycfg.instantiate.read"): (
+        "the fast reading and its to_container fallback, each forced by patching the probe"
+    ),
+    ("migrate/test_migrate_realtrees.py", "lazycfg.migrate.compare"): (
+        "a converted side that raises, which no small real tree provokes"
+    ),
+    ("migrate/test_migrate_safety.py", "lazycfg.migrate.output"): (
+        "a file that appears between staging and publishing"
+    ),
+    ("migrate/test_migrate_startup.py", "lazycfg.factory.rewrite_cache"): "the cache's bound",
+    ("migrate/test_migrate_verify.py", "lazycfg.migrate.verify"): (
+        "the loading shortcut compared with Hydra's own, and one side replaced"
+    ),
+    ("core/test_caches.py", "lazycfg.check.checkers"): "a cache's bound and its weak keys, which no API shows",
+    ("core/test_caches.py", "lazycfg.check.signature"): "a cache's bound and its weak keys, which no API shows",
+    ("core/test_caches.py", "lazycfg.core.caches"): "a cache's bound and its weak keys, which no API shows",
+    ("core/test_caches.py", "lazycfg.core.targets"): "a cache's bound and its weak keys, which no API shows",
+    ("core/test_caches.py", "lazycfg.factory.rewrite_cache"): "a cache's bound and its weak keys, which no API shows",
+    ("core/test_caches.py", "lazycfg.instantiate.engine"): "a cache's bound and its weak keys, which no API shows",
+    ("core/test_caches.py", "lazycfg.migrate.class_names"): "a cache's bound and its weak keys, which no API shows",
+    ("core/test_caches.py", "lazycfg.safety.policy"): "a cache's bound and its weak keys, which no API shows",
+    ("core/test_node.py", "lazycfg.core.views"): "the display hooks before the top installs them",
+    ("core/test_node.py", "lazycfg.track.notebook"): "the display hooks the top installs",
+    ("migrate/test_migrate_extends.py", "lazycfg.migrate.extend"): (
+        "a wrong merge forced, to show the fallback to the literal form"
+    ),
+    ("migrate/test_migrate_jsonargparse.py", "lazycfg.migrate.jsonargparse_check"): (
+        "the check's messages, and the class_path form written back (a property)"
+    ),
+    ("migrate/test_migrate_jsonargparse.py", "lazycfg.migrate.readers"): (
+        "one file read as jsonargparse reads it, without a tree"
+    ),
+}
+
+
+def _bound_names(path: Path) -> set[str]:
+    """The names a module binds at its top level (``lazycfg.migrate`` binds ``verify``, the
+    function, over its submodule of that name)."""
+    bound = set()
+    for node in ast.parse(path.read_text(), str(path)).body:
+        if isinstance(node, ast.ImportFrom):  # a submodule imported by name stays a module
+            modules = {a.name for a in node.names if f"{node.module}.{a.name}" in MODULES}
+            bound.update(a.asname or a.name for a in node.names if a.name not in modules)
+        elif isinstance(node, ast.Import):
+            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.FunctionDef | ast.ClassDef):
+            bound.add(node.name)
+    return bound
+
+
+def _reached_into() -> set[tuple[str, str]]:
+    """(test file, module) for every import under tests/ of a lazycfg module that is neither a
+    path users import nor a subpackage's ``__init__``."""
+    packages = {name for name, path in MODULES.items() if path.name == "__init__.py"}
+    public = {*USER_PATHS, *packages}
+    found = set()
+    for path in sorted(TESTS.rglob("*.py")):
+        where = path.relative_to(TESTS).as_posix()
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            names: list[str] = []
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                if node.module.split(".")[0] != "lazycfg":
+                    continue
+                if node.module not in public:
+                    names = [node.module]
+                else:  # ``from lazycfg.x import y``: y may be a module, unless x binds y itself
+                    bound = _bound_names(MODULES[node.module])
+                    names = [f"{node.module}.{a.name}" for a in node.names if a.name not in bound]
+                    names = [name for name in names if name in MODULES and name not in public]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names if a.name.split(".")[0] == "lazycfg"]
+                names = [name for name in names if name not in public]
+            found.update((where, name) for name in names)
+    return found
+
+
+def test_tests_import_public_paths_and_subpackage_apis_only() -> None:
+    found = _reached_into()
+    assert sorted(found - set(REACHING_IN)) == [], "import it from lazycfg or its subpackage"
+    assert sorted(set(REACHING_IN) - found) == [], "no longer reached into: drop the entry"
+    assert ("test_depth.py", "lazycfg.track.flat") in found  # the reader reads the tests

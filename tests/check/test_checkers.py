@@ -11,11 +11,12 @@ from typing import Any
 import attrs
 import pydantic
 import pytest
+from fixtures.check import pydantic_verdict
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lazycfg import ConfigError, from_config, lazy
-from lazycfg.check.checkers import _pydantic_check, checker_for
+from lazycfg.check import checker_for
 
 MARKER = Path(os.environ.get("LAZYCFG_TEST_MARKER", "/tmp/lazycfg_checkers_marker"))
 
@@ -188,7 +189,7 @@ def test_what_the_checker_accepts_pydantic_accepts_and_strings_stay_strings(
 ) -> None:
     """Differential against pydantic's lax mode, looser only by converting values."""
     accepted = problem(annotation, value) is None
-    verdict = _pydantic_check(annotation, value)
+    verdict = pydantic_verdict(annotation, value)
     if accepted:
         assert verdict is not False
     elif verdict is not False:

@@ -8,15 +8,15 @@ import re
 from collections.abc import Callable
 from typing import Any, Literal, Optional, Union
 
-import foundation_targets as ft
+import fixtures.basic as ft
 import pytest
+from fixtures.check import pydantic_verdict
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lazycfg import lazy, partial
-from lazycfg.check.checkers import _pydantic_check, checker_for, fast_accepts
-from lazycfg.check.signature import bind_problems, positional_names, spec_of
-from lazycfg.core.problems import (
+from lazycfg.check import bind_problems, checker_for, fast_accepts, positional_names, spec_of
+from lazycfg.core import (
     POSITIONAL_KIND,
     TWICE_KIND,
     TYPE_KIND,
@@ -125,7 +125,7 @@ def test_bind_problems_lists_every_problem() -> None:
         "takes 3 positional arguments (model, optimizer, steps) but 4 were given",
         "model: given both by position and by keyword",
         "model: expected Model, got int 1",
-        "optimizer: expected foundation_targets.Optimizer | None, got int 2",
+        "optimizer: expected fixtures.basic.Optimizer | None, got int 2",
         "stepz: unexpected keyword argument (did you mean 'steps'?)",
         "model: expected Model, got int 5",
     ]
@@ -208,7 +208,7 @@ def test_quick_type_tests_never_accept_what_pydantic_refuses(annotation: Any, va
     quick = fast_accepts(annotation)
     assert quick is not None
     if quick(value):
-        assert _pydantic_check(annotation, value) is not False
+        assert pydantic_verdict(annotation, value) is not False
 
 
 def takes_any(a: Optional[Any] = None, c: Any | int = 1) -> None:  # noqa: UP045
@@ -279,8 +279,8 @@ def test_pydantic_alias_only_fields_refuse_the_name() -> None:
 def test_config_dicts_get_the_same_binding_checks() -> None:
     from lazycfg import ConfigError, from_config, instantiate
 
-    posonly = {"_target_": "foundation_targets.PosOnly", "a": 1, "b": 2}
-    varargs = {"_target_": "foundation_targets.TypedVarargs", "_args_": [1, "a"]}
+    posonly = {"_target_": "fixtures.basic.PosOnly", "a": 1, "b": 2}
+    varargs = {"_target_": "fixtures.basic.TypedVarargs", "_args_": [1, "a"]}
     strict = functools.partial(instantiate, strict=True)  # type checks are opt-in there
     for read in (from_config, instantiate, strict):
         with pytest.raises(ConfigError, match="a: positional-only parameter passed by keyword"):

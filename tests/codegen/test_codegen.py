@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from fixtures.migrate import Layer, Net
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from migrate_targets import Layer, Net
 
 from lazycfg import lazy, partial, to_dict, to_python
-from lazycfg.codegen.python import generate
+from lazycfg.codegen import generate
 
 _counter = itertools.count()
 
@@ -34,7 +34,7 @@ def run_factory(source: str, directory: Path, name: str = "config") -> Any:
 def test_lazy_tree_becomes_calls_with_real_imports(tmp_path: Path) -> None:
     tree = lazy(Net)(layers=[lazy(Layer)(size=3), lazy(Layer)(4, activation="tanh")], dropout=0.1)
     source = to_python(tree, name="net")
-    assert "from migrate_targets import Layer, Net" in source
+    assert "from fixtures.migrate import Layer, Net" in source
     assert "@factory" in source and "def net():" in source
     assert "Layer(4, activation=" in source
     assert to_dict(run_factory(source, tmp_path, "net")) == to_dict(tree)
@@ -50,9 +50,9 @@ def test_partial_and_class_values(tmp_path: Path) -> None:
 def test_unimportable_and_unexact_targets_stay_strings(tmp_path: Path) -> None:
     config = {
         "a": {"_target_": "nowhere.Thing", "x": 1},
-        "b": {"_target_": "migrate_targets.Layer", "size": 1, "_convert_": "all"},
-        "c": {"_target_": "migrate_targets.Layer", "bogus": 1},
-        "d": {"_target_": "migrate_targets.Layer", "size": "${oc.env:SIZE}"},
+        "b": {"_target_": "fixtures.migrate.Layer", "size": 1, "_convert_": "all"},
+        "c": {"_target_": "fixtures.migrate.Layer", "bogus": 1},
+        "d": {"_target_": "fixtures.migrate.Layer", "size": "${oc.env:SIZE}"},
     }
     source, kept = generate(config)
     assert {k.path for k in kept} == {"a", "b", "c"}
@@ -61,16 +61,16 @@ def test_unimportable_and_unexact_targets_stay_strings(tmp_path: Path) -> None:
 
 
 def test_no_import_keeps_every_target_a_string(tmp_path: Path) -> None:
-    config = {"net": {"_target_": "migrate_targets.Net", "layers": []}}
+    config = {"net": {"_target_": "fixtures.migrate.Net", "layers": []}}
     source = to_python(config, imports=False)
-    assert "migrate_targets" not in source.split("def config")[0]
+    assert "fixtures.migrate" not in source.split("def config")[0]
     assert to_dict(run_factory(source, tmp_path)) == config
 
 
 def test_dictconfig_input(tmp_path: Path) -> None:
     from omegaconf import OmegaConf
 
-    cfg = OmegaConf.create({"model": {"_target_": "migrate_targets.Layer", "size": 2}, "y": "${x}"})
+    cfg = OmegaConf.create({"model": {"_target_": "fixtures.migrate.Layer", "size": 2}, "y": "${x}"})
     source = to_python(cfg)
     assert to_dict(run_factory(source, tmp_path)) == OmegaConf.to_container(cfg)
 
@@ -88,7 +88,7 @@ leaves = st.one_of(
 
 def _with_targets(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
     layer = st.builds(
-        lambda size, act: {"_target_": "migrate_targets.Layer", "size": size, "activation": act},
+        lambda size, act: {"_target_": "fixtures.migrate.Layer", "size": size, "activation": act},
         st.integers(0, 64),
         st.sampled_from(["relu", "tanh"]),
     )
@@ -120,10 +120,10 @@ def test_property_generated_factory_returns_the_config(config: dict[str, Any]) -
 def test_class_and_function_values_become_a_real_call(tmp_path: Path) -> None:
     config = {
         "block": {
-            "_target_": "migrate_targets.Block",
+            "_target_": "fixtures.migrate.Block",
             "size": 3,
-            "fn": {"_target_": "hydra.utils.get_method", "path": "migrate_targets.scale"},
-            "cls": {"_target_": "hydra.utils.get_class", "path": "migrate_targets.Layer"},
+            "fn": {"_target_": "hydra.utils.get_method", "path": "fixtures.migrate.scale"},
+            "cls": {"_target_": "hydra.utils.get_class", "path": "fixtures.migrate.Layer"},
             "activation": {"_target_": "hydra.utils.get_class", "path": "torch.nn.ReLU"},
         }
     }
@@ -136,16 +136,16 @@ def test_class_and_function_values_become_a_real_call(tmp_path: Path) -> None:
 
 def test_a_getter_that_would_change_kind_is_not_rewritten(tmp_path: Path) -> None:
     # get_class of a function fails in Hydra; writing `scale` would emit get_method instead.
-    config = {"x": {"_target_": "hydra.utils.get_class", "path": "migrate_targets.scale"}}
+    config = {"x": {"_target_": "hydra.utils.get_class", "path": "fixtures.migrate.scale"}}
     source, _ = generate(config)
     assert to_dict(run_factory(source, tmp_path)) == config
 
 
 def test_kept_reasons_name_no_internals() -> None:
     config = {
-        "_target_": "migrate_targets.Block",
+        "_target_": "fixtures.migrate.Block",
         "size": "x",
-        "cls": {"_target_": "hydra.utils.get_method", "path": "migrate_targets.scale"},
+        "cls": {"_target_": "hydra.utils.get_method", "path": "fixtures.migrate.scale"},
     }
     _, kept = generate(config)
     [only] = kept
@@ -159,8 +159,7 @@ def test_kept_reasons_name_no_internals() -> None:
 def test_rendering_a_10000_deep_config_needs_no_recursion() -> None:
     import ast
 
-    from lazycfg.codegen.module import CommentMap, Module
-    from lazycfg.codegen.syntax import value_ast
+    from lazycfg.codegen import CommentMap, Module, value_ast
 
     deep: dict[str, object] = {}
     here = deep

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from lazycfg.codegen.derived import add_derived
-from lazycfg.codegen.module import CommentMap, Module
-from lazycfg.codegen.python import ruff_format
-from lazycfg.codegen.stored import add_stored, add_table
-from lazycfg.codegen.syntax import prove
+from lazycfg.codegen import (
+    CommentMap,
+    Module,
+    add_derived,
+    add_stored,
+    add_table,
+    prove,
+    ruff_format,
+)
 
 KEYWORDS: list[tuple[str, str, Any]] = [("name", "name", "cpu"), ("group", "group", "trainer")]
 

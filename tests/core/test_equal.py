@@ -6,12 +6,12 @@ import math
 import pathlib
 from typing import Any
 
-import foundation_targets as ft
+import fixtures.basic as ft
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lazycfg import Lazy, from_config, lazy, partial, to_dict
-from lazycfg.core.node import Meta, fold, plain_equal
+from lazycfg.core import Meta, fold, plain_equal
 
 
 class Num(float):
@@ -22,8 +22,8 @@ TARGETS: list[Any] = [
     ft.add,
     ft.scale,
     ft.Pair,
-    "foundation_targets.add",
-    "foundation_targets.Pair",
+    "fixtures.basic.add",
+    "fixtures.basic.Pair",
 ]
 METAS = [
     None,
@@ -109,10 +109,10 @@ def test_leaves_compare_by_the_value_they_write() -> None:
 
 
 def test_targets_compare_by_their_path_and_flags_count() -> None:
-    read = from_config({"_target_": "foundation_targets.add", "x": 1}, resolve_targets=False)
+    read = from_config({"_target_": "fixtures.basic.add", "x": 1}, resolve_targets=False)
     assert read == lazy(ft.add)(x=1)
     assert partial(ft.add)(x=1) != lazy(ft.add)(x=1)
-    recursive = from_config({"_target_": "foundation_targets.add", "x": 1, "_recursive_": False})
+    recursive = from_config({"_target_": "fixtures.basic.add", "x": 1, "_recursive_": False})
     assert recursive != lazy(ft.add)(x=1)
 
 

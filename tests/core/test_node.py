@@ -6,11 +6,11 @@ import copy
 import pickle
 
 import cloudpickle
-import foundation_targets as ft
+import fixtures.basic as ft
 import pytest
 
 from lazycfg import Lazy, from_config, instantiate, lazy, partial, replace, to_dict
-from lazycfg.core.node import CHECKED, Meta, children, fold, format_path, walk, where
+from lazycfg.core import CHECKED, Meta, children, fold, format_path, walk, where
 
 
 def test_walk_visits_parents_before_children_with_paths() -> None:
@@ -122,14 +122,14 @@ def test_equality_is_equality_of_emitted_configs() -> None:
     assert lazy(ft.Pair)((1, 2)) == lazy(ft.Pair)([1, 2])  # Hydra writes both as a list
     assert lazy(ft.Model)(n_estimators=3) != lazy(ft.Model)(n_estimators=4)
     assert lazy(ft.Optimizer)(lr=1.0) != partial(ft.Optimizer)(lr=1.0)
-    assert lazy(ft.Model)() != {"_target_": "foundation_targets.Model"}
+    assert lazy(ft.Model)() != {"_target_": "fixtures.basic.Model"}
     with pytest.raises(TypeError):
         hash(lazy(ft.Model)())
 
 
 def test_repr_reads_like_the_call() -> None:
-    assert repr(lazy(ft.Pair)(1, right="x")) == "lazy(foundation_targets.Pair)(1, right='x')"
-    assert repr(partial(ft.Optimizer)(lr=0.1)) == "partial(foundation_targets.Optimizer)(lr=0.1)"
+    assert repr(lazy(ft.Pair)(1, right="x")) == "lazy(fixtures.basic.Pair)(1, right='x')"
+    assert repr(partial(ft.Optimizer)(lr=0.1)) == "partial(fixtures.basic.Optimizer)(lr=0.1)"
 
 
 def test_equality_tells_leaf_types_apart_as_the_config_does() -> None:
@@ -146,10 +146,10 @@ def test_metadata_is_a_typed_record_that_says_where_and_whether_checked() -> Non
     node = lazy(ft.Model)(n_estimators=3)
     assert node._lazy_meta == Meta(where=(__file__, line.co_firstlineno + 2), checked=True)
     # Read from a config: bound when read (instantiate does not bind it again), no line.
-    read = from_config({"_target_": "foundation_targets.Model", "n_estimators": 3})
+    read = from_config({"_target_": "fixtures.basic.Model", "n_estimators": 3})
     assert read._lazy_meta is CHECKED and where(read) is None
     # Options ride along; a node whose target stays a string was never checked.
-    options = {"_target_": "foundation_targets.Model", "_convert_": "all"}
+    options = {"_target_": "fixtures.basic.Model", "_convert_": "all"}
     assert from_config(options)._lazy_meta == Meta(checked=True, options={"_convert_": "all"})
     unread = from_config(options, resolve_targets=False)._lazy_meta
     assert unread == Meta(options={"_convert_": "all"}) and not unread.checked
@@ -157,7 +157,7 @@ def test_metadata_is_a_typed_record_that_says_where_and_whether_checked() -> Non
 
 
 def test_a_variant_keeps_the_options_and_gets_its_own_line_and_check() -> None:
-    node = from_config({"_target_": "foundation_targets.Model", "_recursive_": False})
+    node = from_config({"_target_": "fixtures.basic.Model", "_recursive_": False})
     variant = replace(node, n_estimators=4)
     meta = variant._lazy_meta
     assert meta is not None and meta.checked and meta.options == {"_recursive_": False}
@@ -167,14 +167,14 @@ def test_a_variant_keeps_the_options_and_gets_its_own_line_and_check() -> None:
 
 
 def test_a_positional_name_reads_from_the_signature_also_for_nodes_read_back() -> None:
-    node = from_config({"_target_": "foundation_targets.Pair", "_args_": [1, [2]]})
+    node = from_config({"_target_": "fixtures.basic.Pair", "_args_": [1, [2]]})
     assert (node.left, node.right) == (1, [2])
     with pytest.raises(AttributeError, match="given: \\(none\\)"):
-        _ = from_config({"_target_": "foundation_targets.Pair", "_args_": [1]}).right
+        _ = from_config({"_target_": "fixtures.basic.Pair", "_args_": [1]}).right
     unread = from_config(
-        {"_target_": "foundation_targets.Pair", "_args_": [1]}, resolve_targets=False
+        {"_target_": "fixtures.basic.Pair", "_args_": [1]}, resolve_targets=False
     )
-    with pytest.raises(AttributeError, match="foundation_targets.Pair node has no argument 'left'"):
+    with pytest.raises(AttributeError, match="fixtures.basic.Pair node has no argument 'left'"):
         _ = unread.left  # a string target has no signature to read
 
 

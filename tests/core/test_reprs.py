@@ -5,15 +5,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import auto_targets as at
-import foundation_targets as ft
+import fixtures.basic as ft
+import fixtures.factory as at
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lazycfg import ConfigError, eager, factory, lazy
-from lazycfg.check.checkers import checker_for
-from lazycfg.core.reprs import value_repr
+from lazycfg.check import checker_for
+from lazycfg.core import value_repr
 
 ADDRESS = re.compile(r"0x[0-9a-fA-F]{4,}")
 
@@ -22,14 +22,14 @@ def test_a_function_given_for_an_int_is_named_by_its_import_path() -> None:
     with pytest.raises(ConfigError) as info:
         lazy(ft.add)(x=ft.scale)
     message = str(info.value)
-    assert "x: expected int, got function foundation_targets.scale" in message
+    assert "x: expected int, got function fixtures.basic.scale" in message
     assert not ADDRESS.search(message)
 
 
 def test_a_class_given_for_a_float_is_named_by_its_import_path() -> None:
     check = checker_for(float)
     assert check is not None
-    assert check(ft.Model) == "expected float, got type foundation_targets.Model"
+    assert check(ft.Model) == "expected float, got type fixtures.basic.Model"
 
 
 def test_in_containers_and_locals() -> None:
@@ -40,7 +40,7 @@ def test_in_containers_and_locals() -> None:
     assert check is not None
     problems = [check(v) for v in ([ft.add, {"k": ft.Leaf}], Plain(), Plain, lambda: 0)]
     assert problems[0] == (
-        "expected int, got list [foundation_targets.add, {'k': foundation_targets.Leaf}]"
+        "expected int, got list [fixtures.basic.add, {'k': fixtures.basic.Leaf}]"
     )
     # Local classes and lambdas cannot be imported back: they print by qualname.
     assert (
@@ -60,7 +60,7 @@ def test_factory_and_eager_refusals_show_no_address() -> None:
 
     with pytest.raises(ConfigError) as info:
         factory(at.Layer)  # type: ignore[arg-type]
-    assert "got auto_targets.Layer" in str(info.value)
+    assert "got fixtures.factory.Layer" in str(info.value)
     with pytest.raises(ConfigError) as info:
         eager(Opaque())  # type: ignore[arg-type]
     assert "eager() takes a function or class, got <" in str(info.value)
@@ -77,8 +77,8 @@ def test_deep_nesting_is_cut_without_recursing_through_it() -> None:
 def test_methods_and_builtins_are_named() -> None:
     assert value_repr(len) == "builtins.len"
     assert value_repr([].append) == "list.append"
-    assert value_repr((ft.scale,)) == "(foundation_targets.scale,)"
-    assert value_repr({ft.add}) == "{foundation_targets.add}"
+    assert value_repr((ft.scale,)) == "(fixtures.basic.scale,)"
+    assert value_repr({ft.add}) == "{fixtures.basic.add}"
     assert value_repr(frozenset()) == "frozenset()"
 
 

@@ -9,14 +9,14 @@ import os
 import os.path
 import pathlib
 
-import foundation_targets as ft
+import fixtures.basic as ft
 import pytest
 import sklearn.ensemble
 import sklearn.preprocessing
 import torch
 
 from lazycfg import TargetError
-from lazycfg.core.targets import import_path, locate
+from lazycfg.core import import_path, locate
 
 
 @pytest.mark.parametrize(
@@ -32,9 +32,9 @@ from lazycfg.core.targets import import_path, locate
         # Builtins, nested classes, functions, a module-level class.
         (dict, "builtins.dict"),
         (len, "builtins.len"),
-        (ft.Outer.Inner, "foundation_targets.Outer.Inner"),
-        (ft.add, "foundation_targets.add"),
-        (ft.Pipe, "foundation_targets.Pipe"),
+        (ft.Outer.Inner, "fixtures.basic.Outer.Inner"),
+        (ft.add, "fixtures.basic.add"),
+        (ft.Pipe, "fixtures.basic.Pipe"),
         (os.path.join, "posixpath.join"),
         (pytest.fixture, "pytest.fixture"),  # defined in the private package _pytest
     ],
@@ -68,7 +68,7 @@ def test_local_class_is_refused() -> None:
 
 
 def test_object_whose_name_does_not_resolve_back_is_refused() -> None:
-    shadow = type("Pipe", (), {"__module__": "foundation_targets"})
+    shadow = type("Pipe", (), {"__module__": "fixtures.basic"})
     with pytest.raises(TargetError, match="does not resolve back"):
         import_path(shadow)
 
@@ -80,7 +80,7 @@ def test_object_without_a_name_is_refused() -> None:
 
 def test_locate_suggests_the_closest_name() -> None:
     with pytest.raises(TargetError, match="has no attribute 'Pype'.*did you mean 'Pipe'"):
-        locate("foundation_targets.Pype")
+        locate("fixtures.basic.Pype")
 
 
 def test_locate_names_a_missing_package() -> None:
@@ -134,14 +134,14 @@ def test_locate_imports_nothing_outside_an_allow_list(
 ) -> None:
     import sys
 
-    from lazycfg.safety.policy import Policy
+    from lazycfg.safety import Policy
 
     (tmp_path / "locate_outsider.py").write_text(
         f"import pathlib\npathlib.Path({str(tmp_path / 'imported')!r}).write_text('x')\nX = 1\n"
     )
     monkeypatch.syspath_prepend(str(tmp_path))
     with pytest.raises(TargetError, match="allow-list"):
-        locate("locate_outsider.X", Policy(["foundation_targets"]))
+        locate("locate_outsider.X", Policy(["fixtures.basic"]))
     assert "locate_outsider" not in sys.modules and not (tmp_path / "imported").exists()
     assert locate("locate_outsider.X", Policy(["locate_outsider"])) == 1
     assert (tmp_path / "imported").exists()

@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from migrate_trees import typed
+from fixtures.migrate import typed
 from omegaconf._utils import get_yaml_loader
 
-from lazycfg.migrate import Migration, migrate
-from lazycfg.migrate.loader import read_yaml
+from lazycfg.migrate import Migration, migrate, read_yaml
 
 REPO = Path(__file__).resolve().parents[2]
 CORPORA = Path(os.environ.get("LAZYCFG_CORPORA", REPO.parent / "shared" / "corpora"))

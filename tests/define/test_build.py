@@ -7,12 +7,12 @@ import io
 import pathlib
 import sys
 
-import foundation_targets as ft
+import fixtures.basic as ft
 import pytest
 from sklearn.ensemble import RandomForestClassifier
 
 from lazycfg import ConfigError, Lazy, TargetError, instantiate, lazy, partial, replace, to_dict
-from lazycfg.core.node import where
+from lazycfg.core import where
 
 
 def line_of(offset: int = 0) -> str:
@@ -39,7 +39,7 @@ def test_all_problems_of_one_call_at_once_with_the_defining_line() -> None:
         "steps: expected int, got str 'three'",
         "model: missing required argument",
     ]
-    assert str(info.value).startswith(f"invalid call of foundation_targets.Pipe at {here}:")
+    assert str(info.value).startswith(f"invalid call of fixtures.basic.Pipe at {here}:")
 
 
 def test_too_many_positionals() -> None:
@@ -55,7 +55,7 @@ def test_wrong_nested_node_type() -> None:
 def test_partial_allows_missing_required_and_builds_functools_partial() -> None:
     node = partial(ft.Optimizer)(momentum=0.5)
     assert to_dict(node) == {
-        "_target_": "foundation_targets.Optimizer",
+        "_target_": "fixtures.basic.Optimizer",
         "_partial_": True,
         "momentum": 0.5,
     }
@@ -82,7 +82,7 @@ def test_dataclass_attrs_pydantic_targets_are_checked_and_built(target: type) ->
 
 def test_function_targets_and_positional_args() -> None:
     node = lazy(ft.add)(2, y=3)
-    assert to_dict(node) == {"_target_": "foundation_targets.add", "_args_": [2], "y": 3}
+    assert to_dict(node) == {"_target_": "fixtures.basic.add", "_args_": [2], "y": 3}
     assert instantiate(node) == 5
     assert node.x == 2
 
@@ -142,7 +142,7 @@ def test_supported_values_are_accepted() -> None:
 def test_replace_returns_a_validated_variant() -> None:
     base = lazy(ft.Pair)(1, right=2)
     changed = replace(base, left=10, right=20)
-    assert to_dict(changed) == {"_target_": "foundation_targets.Pair", "_args_": [10], "right": 20}
+    assert to_dict(changed) == {"_target_": "fixtures.basic.Pair", "_args_": [10], "right": 20}
     assert to_dict(base)["_args_"] == [1]  # the original is untouched
     with pytest.raises(ConfigError) as info:
         replace(base, rihgt=3)
@@ -243,7 +243,7 @@ def test_a_config_missing_an_argument_suggests_partial_true() -> None:
     from lazycfg import from_config
 
     with pytest.raises(ConfigError) as info:
-        from_config({"opt": {"_target_": "foundation_targets.Optimizer"}})
+        from_config({"opt": {"_target_": "fixtures.basic.Optimizer"}})
     assert "add _partial_: true to this node" in str(info.value)
 
 
@@ -275,19 +275,19 @@ def test_a_value_problem_drops_only_the_type_problem_of_its_own_argument() -> No
 
 
 def test_an_old_argument_name_in_python_names_the_new_one() -> None:
-    import values_targets as vt
+    import fixtures.values as vt
 
     with pytest.raises(ConfigError) as info:
         lazy(vt.Net)(dropout=0.1)  # type: ignore[call-arg]
     assert info.value.problems == [
-        "dropout: unexpected keyword argument; values_targets.Net renamed 'dropout' to "
+        "dropout: unexpected keyword argument; fixtures.values.Net renamed 'dropout' to "
         "'p_drop': write p_drop=..."
     ]
     assert info.value.records[0].kind == "unexpected"
     with pytest.raises(ConfigError) as info:
         lazy(vt.Net)(momentum=0.9)  # type: ignore[call-arg]
     assert info.value.problems == [
-        "momentum: unexpected keyword argument; values_targets.Net no longer takes 'momentum': "
+        "momentum: unexpected keyword argument; fixtures.values.Net no longer takes 'momentum': "
         "leave it out"
     ]
     with pytest.raises(ConfigError, match="did you mean 'p_drop'"):  # no rename: the nearest
@@ -295,11 +295,11 @@ def test_an_old_argument_name_in_python_names_the_new_one() -> None:
 
 
 def test_a_renamed_argument_in_a_partial_and_by_instantiate_names_the_new_one() -> None:
-    import values_targets as vt
+    import fixtures.values as vt
 
     with pytest.raises(ConfigError, match="renamed 'dropout' to 'p_drop': write p_drop="):
         partial(vt.Net)(dropout=0.1)  # type: ignore[call-arg]
     # A config is read as current (a warning, then built); Python code is told at its line.
     with pytest.warns(UserWarning, match="renamed 'dropout' to 'p_drop'"):
-        built = instantiate({"_target_": "values_targets.Net", "dropout": 0.2})
+        built = instantiate({"_target_": "fixtures.values.Net", "dropout": 0.2})
     assert built.p_drop == 0.2

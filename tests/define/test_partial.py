@@ -9,16 +9,16 @@ import functools
 import warnings
 
 import pytest
-from store_targets import Database, Model, make_step
+from fixtures.store import Database, Model, make_step
 
 from lazycfg import ConfigError, Partial, factory, instantiate, lazy, partial, replace, to_dict
-from lazycfg.factory.knobs import factory_config, knob_paths
+from lazycfg.factory import factory_config, knob_paths
 
 
 def test_partial_in_one_call_is_the_same_node_as_partial_of() -> None:
     assert Partial(make_step, offset=1.0) == partial(make_step)(offset=1.0)
     assert to_dict(Partial(make_step, offset=1.0)) == {
-        "_target_": "store_targets.make_step",
+        "_target_": "fixtures.store.make_step",
         "_partial_": True,
         "offset": 1.0,
     }
@@ -49,7 +49,7 @@ def test_functools_partial_in_a_factory_is_a_partial_node_whose_knobs_link() -> 
         warnings.simplefilter("error")
         stored = factory_config(stdlib_partial)
     assert stored["again"] == {
-        "_target_": "store_targets.make_step",
+        "_target_": "fixtures.store.make_step",
         "_partial_": True,
         "_args_": [2.0],
         "offset": 1.0,
@@ -76,7 +76,7 @@ def test_replace_with_a_partial_of_the_target() -> None:
 
 def test_replace_refuses_changes_for_another_target_or_by_position() -> None:
     model = lazy(Model)(width=3)
-    with pytest.raises(ConfigError, match="changes are for store_targets.Database but the node"):
+    with pytest.raises(ConfigError, match="changes are for fixtures.store.Database but the node"):
         replace(model, Partial(Database, port=1))
     with pytest.raises(ConfigError, match="give the changes by keyword"):
         replace(model, functools.partial(Model, 3))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pathlib
 import re
 
-import foundation_targets as ft
+import fixtures.basic as ft
 import hydra.utils
 import pytest
 from omegaconf import DictConfig, OmegaConf
@@ -32,15 +32,15 @@ def stable_id(value: object) -> str:
 def test_emitted_config_is_plain_hydra() -> None:
     node = lazy(ft.Pipe)(lazy(ft.Model)(n_estimators=3), partial(ft.Optimizer)(), steps=2)
     assert to_dict(node) == {
-        "_target_": "foundation_targets.Pipe",
+        "_target_": "fixtures.basic.Pipe",
         "_args_": [
-            {"_target_": "foundation_targets.Model", "n_estimators": 3},
-            {"_target_": "foundation_targets.Optimizer", "_partial_": True},
+            {"_target_": "fixtures.basic.Model", "n_estimators": 3},
+            {"_target_": "fixtures.basic.Optimizer", "_partial_": True},
         ],
         "steps": 2,
     }
     assert isinstance(to_config(node), DictConfig)
-    assert to_yaml(node).startswith("_target_: foundation_targets.Pipe\n_args_:\n")
+    assert to_yaml(node).startswith("_target_: fixtures.basic.Pipe\n_args_:\n")
 
 
 def test_sklearn_target_is_the_public_path() -> None:
@@ -88,11 +88,11 @@ def test_values_in_positional_args_and_lists_through_both_instantiates() -> None
 def test_encodings_of_value_leaves() -> None:
     emitted = to_dict(lazy(ft.Pair)(ft.Pair, right=[ft.add, ft.Level.HIGH, pathlib.Path("p")]))
     assert emitted["_args_"] == [
-        {"_target_": "hydra.utils.get_class", "path": "foundation_targets.Pair"}
+        {"_target_": "hydra.utils.get_class", "path": "fixtures.basic.Pair"}
     ]
     assert emitted["right"] == [
-        {"_target_": "hydra.utils.get_method", "path": "foundation_targets.add"},
-        {"_target_": "foundation_targets.Level", "_args_": [2]},
+        {"_target_": "hydra.utils.get_method", "path": "fixtures.basic.add"},
+        {"_target_": "fixtures.basic.Level", "_args_": [2]},
         {"_target_": "pathlib.Path", "_args_": ["p"]},
     ]
 
@@ -100,13 +100,13 @@ def test_encodings_of_value_leaves() -> None:
 def test_full_emits_every_default() -> None:
     node = lazy(ft.Pipe)(lazy(ft.Model)(n_estimators=3))
     assert to_dict(node, full=True) == {
-        "_target_": "foundation_targets.Pipe",
-        "_args_": [{"_target_": "foundation_targets.Model", "n_estimators": 3, "max_depth": None}],
+        "_target_": "fixtures.basic.Pipe",
+        "_args_": [{"_target_": "fixtures.basic.Model", "n_estimators": 3, "max_depth": None}],
         "optimizer": None,
         "steps": 1,
     }
     typed = to_dict(lazy(ft.Typed)(), full=True)
-    assert typed["color"] == {"_target_": "foundation_targets.Color", "_args_": ["red"]}
+    assert typed["color"] == {"_target_": "fixtures.basic.Color", "_args_": ["red"]}
     assert typed["path"] == {"_target_": "pathlib.Path", "_args_": ["."]}
     # Defaults change nothing: the full config builds the same object.
     assert hydra.utils.instantiate(to_config(node, full=True)) == instantiate(node)
@@ -118,7 +118,7 @@ def test_full_covers_sklearn_and_the_defaults_of_partials() -> None:
     assert full["n_estimators"] == 3 and full["criterion"] == "gini" and full["max_depth"] is None
     # A partial's defaults are on record too (AdamW's betas and eps); required ones stay out.
     assert to_dict(partial(ft.Optimizer)(), full=True) == {
-        "_target_": "foundation_targets.Optimizer",
+        "_target_": "fixtures.basic.Optimizer",
         "_partial_": True,
         "momentum": 0.9,
     }
@@ -126,7 +126,7 @@ def test_full_covers_sklearn_and_the_defaults_of_partials() -> None:
 
 def test_full_skips_defaults_no_config_can_hold() -> None:
     assert to_dict(lazy(ft.with_sentinel_default)(), full=True) == {
-        "_target_": "foundation_targets.with_sentinel_default",
+        "_target_": "fixtures.basic.with_sentinel_default",
         "numbers": [1, 2],
     }
 
@@ -145,7 +145,7 @@ def test_from_config_keeps_interpolations_and_missing_values() -> None:
     cfg = OmegaConf.create(
         {
             "steps": 3,
-            "pipe": {"_target_": "foundation_targets.Pipe", "model": "???", "steps": "${steps}"},
+            "pipe": {"_target_": "fixtures.basic.Pipe", "model": "???", "steps": "${steps}"},
         }
     )
     back = from_config(cfg)
@@ -154,7 +154,7 @@ def test_from_config_keeps_interpolations_and_missing_values() -> None:
 
 def test_from_config_keeps_hydra_options() -> None:
     cfg = {
-        "_target_": "foundation_targets.Pair",
+        "_target_": "fixtures.basic.Pair",
         "_recursive_": False,
         "_convert_": "all",
         "left": 1,
@@ -165,15 +165,15 @@ def test_from_config_keeps_hydra_options() -> None:
 def test_from_config_errors_name_full_config_paths() -> None:
     cfg = {
         "model": {
-            "_target_": "foundation_targets.Pipe",
-            "model": {"_target_": "foundation_targets.Modle"},
-            "optimizer": {"_target_": "foundation_targets.Optimizer", "lr": "fast", "momentm": 1},
+            "_target_": "fixtures.basic.Pipe",
+            "model": {"_target_": "fixtures.basic.Modle"},
+            "optimizer": {"_target_": "fixtures.basic.Optimizer", "lr": "fast", "momentm": 1},
         }
     }
     with pytest.raises(ConfigError) as info:
         from_config(cfg)
     assert info.value.problems == [
-        "model.model: cannot import 'foundation_targets.Modle': 'foundation_targets' has no "
+        "model.model: cannot import 'fixtures.basic.Modle': 'fixtures.basic' has no "
         "attribute 'Modle' (did you mean 'Model'?)",
         "model.optimizer.lr: expected float, got str 'fast'",
         "model.optimizer.momentm: unexpected keyword argument (did you mean 'momentum'?)",
@@ -208,16 +208,16 @@ def test_primitive_subclasses_are_written_plain() -> None:
     class Size(int):
         pass
 
-    assert to_dict(lazy(ft.Pair)(Size(3))) == {"_target_": "foundation_targets.Pair", "_args_": [3]}
+    assert to_dict(lazy(ft.Pair)(Size(3))) == {"_target_": "fixtures.basic.Pair", "_args_": [3]}
     assert type(to_dict(lazy(ft.Pair)(Size(3)))["_args_"][0]) is int
 
 
 def test_from_config_checks_hydra_reserved_keys_like_hydra() -> None:
     cfg = {
-        "a": {"_target_": "foundation_targets.Pair", "_args_": 3},
-        "b": {"_target_": "foundation_targets.Pair", "left": 1, "_partial_": "yes"},
-        "c": {"_target_": "foundation_targets.Pair", "left": 1, "_recursive_": "no"},
-        "d": {"_target_": "foundation_targets.Pair", "left": 1, "_convert_": "some"},
+        "a": {"_target_": "fixtures.basic.Pair", "_args_": 3},
+        "b": {"_target_": "fixtures.basic.Pair", "left": 1, "_partial_": "yes"},
+        "c": {"_target_": "fixtures.basic.Pair", "left": 1, "_recursive_": "no"},
+        "d": {"_target_": "fixtures.basic.Pair", "left": 1, "_convert_": "some"},
     }
     with pytest.raises(ConfigError) as info:
         from_config(cfg)
@@ -230,7 +230,7 @@ def test_from_config_checks_hydra_reserved_keys_like_hydra() -> None:
 
 
 def test_from_config_accepts_hydra_option_spellings() -> None:
-    cfg = {"_target_": "foundation_targets.Pair", "_args_": [1], "_convert_": "ALL"}
+    cfg = {"_target_": "fixtures.basic.Pair", "_args_": [1], "_convert_": "ALL"}
     node = from_config(cfg)
     assert node.left == 1
     assert instantiate(node) == ft.Pair(1)
@@ -238,13 +238,13 @@ def test_from_config_accepts_hydra_option_spellings() -> None:
 
 
 def test_from_config_problems_are_records_at_full_paths() -> None:
-    point = {"_target_": "foundation_targets.AttrsPoint", "x": 1}
+    point = {"_target_": "fixtures.basic.AttrsPoint", "x": 1}
     cfg = {
-        "a": {"_target_": "foundation_targets.Pair", "_args_": 3},
-        "m": {"_target_": "foundation_targets.Optimizer", "lr": "fast", "momentm": 1},
-        "p": {"_target_": "foundation_targets.Pipe", "_args_": [None, None, 1, 2]},
-        "h": {"_target_": "foundation_targets.Holder", "named": {"a": point}},
-        "x": {"_target_": "foundation_targets.Nope"},
+        "a": {"_target_": "fixtures.basic.Pair", "_args_": 3},
+        "m": {"_target_": "fixtures.basic.Optimizer", "lr": "fast", "momentm": 1},
+        "p": {"_target_": "fixtures.basic.Pipe", "_args_": [None, None, 1, 2]},
+        "h": {"_target_": "fixtures.basic.Holder", "named": {"a": point}},
+        "x": {"_target_": "fixtures.basic.Nope"},
     }
     with pytest.raises(ConfigError) as info:
         from_config(cfg)

@@ -6,7 +6,7 @@ import pickle
 from typing import Any
 
 import pytest
-from auto_targets import (
+from fixtures.factory import (
     CONSTRUCTED,
     Bag,
     Layer,
@@ -20,7 +20,7 @@ from auto_targets import (
 
 import lazycfg
 from lazycfg import Lazy, eager, factory, instantiate, lazy, partial, replace, to_dict
-from lazycfg.core.node import walk, where
+from lazycfg.core import walk, where
 
 
 @pytest.fixture(autouse=True)
@@ -58,13 +58,13 @@ def test_emitted_config_is_plain_hydra_and_hydra_builds_it() -> None:
 
     config = to_dict(trainer(depth=1))
     assert config == {
-        "_target_": "auto_targets.Trainer",
+        "_target_": "fixtures.factory.Trainer",
         "model": {
-            "_target_": "auto_targets.Net",
-            "layers": [{"_target_": "auto_targets.Layer", "size": 8}],
+            "_target_": "fixtures.factory.Net",
+            "layers": [{"_target_": "fixtures.factory.Layer", "size": 8}],
             "dropout": 0.1,
         },
-        "optim": {"_target_": "auto_targets.Optim", "lr": 0.1},
+        "optim": {"_target_": "fixtures.factory.Optim", "lr": 0.1},
         "epochs": 3,
     }
     assert hydra_instantiate(config) == instantiate(trainer(depth=1))
@@ -141,8 +141,8 @@ def stack_of_blocks(width: int = 3) -> Net:
 def test_factories_calling_factories_are_inlined() -> None:
     tree = stack_of_blocks()
     assert to_dict(tree)["layers"] == [
-        {"_target_": "auto_targets.Layer", "_args_": [3], "activation": "relu"},
-        {"_target_": "auto_targets.Layer", "_args_": [6], "activation": "tanh"},
+        {"_target_": "fixtures.factory.Layer", "_args_": [3], "activation": "relu"},
+        {"_target_": "fixtures.factory.Layer", "_args_": [6], "activation": "tanh"},
     ]
 
 
@@ -195,11 +195,11 @@ def splats(*sizes: int, **extra: Any) -> Net:
 def test_positional_keyword_and_splat_arguments() -> None:
     tree = splats(1, 2, dropout=0.3, name="x")
     assert to_dict(tree) == {
-        "_target_": "auto_targets.Net",
+        "_target_": "fixtures.factory.Net",
         "_args_": [
             [
-                {"_target_": "auto_targets.Layer", "_args_": [1]},
-                {"_target_": "auto_targets.Layer", "_args_": [2]},
+                {"_target_": "fixtures.factory.Layer", "_args_": [1]},
+                {"_target_": "fixtures.factory.Layer", "_args_": [2]},
             ]
         ],
         "dropout": 0.3,

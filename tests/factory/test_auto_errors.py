@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from auto_targets import Layer, Net, Optim, Pair, refuse_rewritten_names_in_messages
+from fixtures.factory import Layer, Net, Optim, Pair, refuse_rewritten_names_in_messages
 
 import lazycfg
 from lazycfg import ConfigError, factory
@@ -73,7 +73,7 @@ def test_a_generator_inside_a_nested_helper_is_fine(tmp_path: Path) -> None:
         tmp_path,
         """
         from lazycfg import factory
-        from auto_targets import Net, Layer
+        from fixtures.factory import Net, Layer
 
         @factory
         def ok(n: int = 2):
@@ -136,7 +136,7 @@ def test_calling_a_method_on_a_lazy_node() -> None:
         method_on_node()
     message = str(info.value)
     assert f"{__file__}:{line_of('L-method')}" in message
-    assert "cannot call .fit() on a lazy auto_targets.Net node" in message
+    assert "cannot call .fit() on a lazy fixtures.factory.Net node" in message
     assert "after instantiate" in message and "@lazycfg.eager" in message
 
 
@@ -173,7 +173,7 @@ def calling_a_node() -> Any:
 
 
 def test_calling_a_lazy_node() -> None:
-    with pytest.raises(ConfigError, match=f":{line_of('L-call-node')}: a lazy auto_targets.Layer"):
+    with pytest.raises(ConfigError, match=f":{line_of('L-call-node')}: a lazy fixtures.factory.Layer"):
         calling_a_node()
 
 
@@ -242,7 +242,7 @@ def test_type_checks_and_formatting_of_a_lazy_node_are_refused_at_the_line(use: 
     message = str(info.value)
     line = line_of(f"L-{use}")
     assert f"in factory value_use at {__file__}:{line}" in message
-    assert "a lazy node was used as a value" in message and "auto_targets.Layer" in message
+    assert "a lazy node was used as a value" in message and "fixtures.factory.Layer" in message
     assert "isinstance" in message and "string formatting" in message
 
 
@@ -259,7 +259,7 @@ def test_type_checks_and_formatting_of_plain_values_still_run() -> None:
     config = plain_value_uses()
     assert config.left == [True, True, True]
     assert config.right.name == "a-[1, 2]-  3a-45"
-    assert repr(config.right.layers[0]) == "lazy(auto_targets.Layer)(3)"
+    assert repr(config.right.layers[0]) == "lazy(fixtures.factory.Layer)(3)"
 
 
 def local_maker() -> Any:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from lazycfg import instantiate, to_dict
-from lazycfg.factory.knobs import factory_config, knob_paths
+from lazycfg.factory import factory_config, knob_paths
 
 SEED = Path(__file__).resolve().parents[2] / "examples" / "seed"
 sys.path.insert(0, str(SEED))

@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 from omegaconf import OmegaConf
 
 from lazycfg import store, to_dict
-from lazycfg.factory.knobs import knob_paths, linked_override_problems
+from lazycfg.factory import knob_paths, linked_override_problems
 
 KNOBS = ("size", "rate", "depth")
 FIELDS = ("size", "rate", "other")
@@ -79,7 +79,7 @@ def load(plan: dict[str, Any], orders: list[list[str]]) -> list[Any]:
     module = f"knob_plan_{next(COUNTER)}"
     names = [f"{module}_{i}" for i in range(len(orders))]
     body = "\n\n".join(factory_source(n, plan, o) for n, o in zip(names, orders, strict=True))
-    header = "from auto_targets import Box\nfrom lazycfg import factory\n\n\n"
+    header = "from fixtures.factory import Box\nfrom lazycfg import factory\n\n\n"
     (FOLDER / f"{module}.py").write_text(header + body)
     loaded = importlib.import_module(module)
     return [getattr(loaded, n) for n in names]

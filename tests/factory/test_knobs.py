@@ -7,13 +7,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from auto_targets import Bag, Layer, Net, Optim, Pair, Trainer, refuse_rewritten_names_in_messages
+from fixtures.factory import (
+    Bag,
+    Layer,
+    Net,
+    Optim,
+    Pair,
+    Trainer,
+    refuse_rewritten_names_in_messages,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from omegaconf import OmegaConf
 
 from lazycfg import KnobWarning, factory, to_dict
-from lazycfg.factory.knobs import factory_config, knob_paths, relative_interpolation
+from lazycfg.factory import factory_config, knob_paths, relative_interpolation
 
 
 @pytest.fixture(autouse=True)
@@ -75,7 +83,7 @@ def test_the_use_named_like_the_parameter_holds_the_value_and_others_interpolate
     config = quiet_config(several)
     # size: model.layers.1.size is named like it; act: no use is, so the shortest (tags.0).
     assert config["model"]["layers"][0] == {
-        "_target_": "auto_targets.Layer",
+        "_target_": "fixtures.factory.Layer",
         "_args_": ["${...1.size}"],
         "activation": "${....tags.0}",
     }
@@ -98,8 +106,8 @@ def test_a_shared_node_gets_an_interpolation_in_its_second_place() -> None:
 
     config = quiet_config(shared_twice)
     assert config["_args_"] == [
-        {"_target_": "auto_targets.Optim", "lr": 0.1},
-        {"_target_": "auto_targets.Optim", "lr": "${..0.lr}"},
+        {"_target_": "fixtures.factory.Optim", "lr": 0.1},
+        {"_target_": "fixtures.factory.Optim", "lr": "${..0.lr}"},
     ]
     assert overridden(config, "_args_.0.lr", 0.5) == to_dict(shared_twice(lr=0.5))
 

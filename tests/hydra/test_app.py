@@ -169,8 +169,8 @@ def test_checked_refuses_before_the_task_runs_and_passes_good_configs() -> None:
 
     calls: list[object] = []
     task = checked(calls.append)
-    good = OmegaConf.create({"model": {"_target_": "store_targets.Model", "width": 3}})
-    bad = OmegaConf.create({"model": {"_target_": "store_targets.Model", "width": "x"}})
+    good = OmegaConf.create({"model": {"_target_": "fixtures.store.Model", "width": 3}})
+    bad = OmegaConf.create({"model": {"_target_": "fixtures.store.Model", "width": "x"}})
     with pytest.raises(OverrideError, match="model.width: expected int"):
         task(bad)
     assert calls == []
@@ -182,7 +182,7 @@ def test_checked_refuses_before_the_task_runs_and_passes_good_configs() -> None:
 STORE_ONLY_APP = """
 from lazycfg import store
 from lazycfg.app import main
-from store_targets import small
+from fixtures.store import small
 
 store(small, group="experiment", package="_global_")
 store({"seed": 0}, name="train")
@@ -220,7 +220,7 @@ def test_an_override_interpolating_a_missing_key_is_a_checked_problem(tmp_path: 
     assert "does not fit its targets" in result.stderr
     assert (
         "db.port: '${model.widht}' cannot be resolved: model.widht: 'model' "
-        "(store_targets.Model) has no parameter 'widht' (did you mean 'width': int?)  "
+        "(fixtures.store.Model) has no parameter 'widht' (did you mean 'width': int?)  "
         f"[from override {override!r}]" in result.stderr
     )
     assert "Traceback" not in result.stderr
@@ -239,6 +239,6 @@ def test_store_only_app_gets_the_nearest_name_for_a_key_hydra_refuses(tmp_path: 
     assert result.returncode == 1
     assert "Could not override 'model.widht'" in result.stderr  # Hydra's own words
     assert (
-        "model.widht: 'model' (store_targets.Model) has no parameter 'widht' "
+        "model.widht: 'model' (fixtures.store.Model) has no parameter 'widht' "
         "(did you mean 'width': int?)  [from override 'model.widht=3']" in result.stderr
     )

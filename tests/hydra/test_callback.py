@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from track_targets import make_experiment
+from fixtures.track import make_experiment
 
 from lazycfg import fingerprint, flatten, unflatten
-from lazycfg.hydra.callback import job_record, write_json_atomically
+from lazycfg.callback import job_record
+from lazycfg.hydra import write_json_atomically
 
-APP = Path(__file__).resolve().parents[1] / "track_app.py"
+APP = Path(__file__).resolve().parents[1] / "fixtures" / "track_app.py"
 
 
 def run_app(*overrides: str, cwd: Path) -> str:
@@ -85,7 +86,7 @@ def test_json_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
 
 # --- the task's own flatten/fingerprint agree with the callback's record -------------------------
 
-VALUES_APP = Path(__file__).resolve().parents[1] / "values_app.py"
+VALUES_APP = Path(__file__).resolve().parents[1] / "fixtures" / "values_app.py"
 
 
 def test_the_task_logs_what_the_callback_logs_interpolations_resolved(tmp_path: Path) -> None:
@@ -111,7 +112,7 @@ def test_flatten_and_fingerprint_of_a_dictconfig_equal_the_job_record() -> None:
 
     cfg = OmegaConf.create(
         {
-            "trainer": {"_target_": "values_targets.Trainer", "seed": 5},
+            "trainer": {"_target_": "fixtures.values.Trainer", "seed": 5},
             "data": {"seed": "${..trainer.seed}", "path": "${oc.env:HOME}"},
         }
     )

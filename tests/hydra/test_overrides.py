@@ -11,10 +11,11 @@ from hydra.errors import CompactHydraException
 from omegaconf import OmegaConf
 
 from lazycfg import ConfigError
-from lazycfg.hydra.overrides import OverrideError, check_config, explain_refused
+from lazycfg.app import OverrideError, check_config
+from lazycfg.hydra import explain_refused
 
-MODEL = "store_targets.Model"
-UNTYPED = "store_targets.Untyped"
+MODEL = "fixtures.store.Model"
+UNTYPED = "fixtures.store.Untyped"
 
 
 def check(data: dict[str, object], overrides: list[str] | None = None) -> OverrideError:
@@ -42,7 +43,7 @@ def test_unknown_key_gets_the_nearest_parameter() -> None:
 
 
 def test_every_problem_is_reported_at_once() -> None:
-    error = check({"a": {"_target_": MODEL, "depth": "x"}, "b": {"_target_": "store_targets.Nope"}})
+    error = check({"a": {"_target_": MODEL, "depth": "x"}, "b": {"_target_": "fixtures.store.Nope"}})
     assert [p.split(":")[0] for p in error.problems] == ["a.depth", "b"]
 
 
@@ -78,7 +79,7 @@ def test_explain_refused_names_the_nearest_parameter_and_its_type(tmp_path: Path
         ["model.widht=5", "sed=2", "model.width=4", "+new=1", "model._args_=[1]"],
     )
     assert lines == [
-        "model.widht: 'model' (store_targets.Model) has no parameter 'widht' "
+        "model.widht: 'model' (fixtures.store.Model) has no parameter 'widht' "
         "(did you mean 'width': int?)  [from override 'model.widht=5']",
         "sed: the config has no key 'sed' (did you mean 'seed'?)  [from override 'sed=2']",
     ]
@@ -95,7 +96,7 @@ def test_an_interpolation_to_a_missing_key_names_the_key_and_the_nearest_one() -
     )
     assert error.problems == [
         "db.width: '${model.widht}' cannot be resolved: model.widht: 'model' "
-        "(store_targets.Model) has no parameter 'widht' (did you mean 'width': int?)  "
+        "(fixtures.store.Model) has no parameter 'widht' (did you mean 'width': int?)  "
         f"[from override {override!r}]"
     ]
 
@@ -126,7 +127,7 @@ def test_explain_refused_composes_from_the_config_store_without_a_config_dir() -
         repo.clear()
         repo.update(saved)
     assert lines == [
-        "model.widht: 'model' (store_targets.Model) has no parameter 'widht' "
+        "model.widht: 'model' (fixtures.store.Model) has no parameter 'widht' "
         "(did you mean 'width': int?)  [from override 'model.widht=5']"
     ]
 
@@ -139,8 +140,8 @@ def test_class_paths_and_renamed_arguments_are_read_in_a_read_only_config() -> N
     cfg = OmegaConf.create(
         {
             "model": {
-                "_target_": "values_targets.Net",
-                "activation": "values_targets.Tanh",
+                "_target_": "fixtures.values.Net",
+                "activation": "fixtures.values.Tanh",
                 "dropout": "${rate}",
             },
             "rate": 0.5,
@@ -153,13 +154,13 @@ def test_class_paths_and_renamed_arguments_are_read_in_a_read_only_config() -> N
     assert [w.category for w in caught] == [RenameWarning]
     model = OmegaConf.to_container(cfg, resolve=False)["model"]  # type: ignore[index]
     assert model == {
-        "_target_": "values_targets.Net",
-        "activation": {"_target_": "hydra.utils.get_class", "path": "values_targets.Tanh"},
+        "_target_": "fixtures.values.Net",
+        "activation": {"_target_": "hydra.utils.get_class", "path": "fixtures.values.Tanh"},
         "p_drop": "${rate}",  # the interpolation moves as written
     }
     assert OmegaConf.is_readonly(cfg)
 
 
 def test_a_class_path_of_the_wrong_class_is_refused_by_type() -> None:
-    error = check({"model": {"_target_": "values_targets.Net", "activation": "values_targets.Opt"}})
+    error = check({"model": {"_target_": "fixtures.values.Net", "activation": "fixtures.values.Opt"}})
     assert error.problems[0].startswith("model.activation: expected type[")

@@ -10,13 +10,7 @@ from typing import Any
 
 import cloudpickle
 import pytest
-from hydra import compose, initialize, initialize_config_dir
-from hydra.core.config_store import ConfigStore
-from hydra.core.global_hydra import GlobalHydra
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from omegaconf import OmegaConf
-from store_targets import (
+from fixtures.store import (
     Database,
     Model,
     doubled,
@@ -25,6 +19,12 @@ from store_targets import (
     needs_width,
     small,
 )
+from hydra import compose, initialize, initialize_config_dir
+from hydra.core.config_store import ConfigStore
+from hydra.core.global_hydra import GlobalHydra
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from omegaconf import OmegaConf
 
 from lazycfg import ConfigError, KnobWarning, lazy, store, to_dict
 
@@ -54,7 +54,7 @@ def test_lazy_node_is_stored_as_plain_hydra_and_returned_unchanged() -> None:
     assert store(node, name="m", group="model") is node
     entry = ConfigStore.instance().repo["model"]["m.yaml"]
     assert entry.provider == "lazycfg"
-    assert OmegaConf.to_container(entry.node) == {"_target_": "store_targets.Model", "width": 3}
+    assert OmegaConf.to_container(entry.node) == {"_target_": "fixtures.store.Model", "width": 3}
 
 
 def test_python_primary_with_defaults_list_and_python_groups() -> None:
@@ -70,8 +70,8 @@ def test_python_primary_with_defaults_list_and_python_groups() -> None:
     cfg = composed("app")
     assert cfg == {
         "seed": 0,
-        "model": {"_target_": "store_targets.Model", "width": 1},
-        "backup": {"_target_": "store_targets.Database", "host": "backup"},
+        "model": {"_target_": "fixtures.store.Model", "width": 1},
+        "backup": {"_target_": "fixtures.store.Database", "host": "backup"},
     }
     assert composed("app", ["model=wide"])["model"]["width"] == 64
 
@@ -104,12 +104,12 @@ def test_experiment_overrides_a_group_choice_from_python() -> None:
         defaults=[{"override /model": "wide"}],
     )
     cfg = composed("main", ["+experiment=big"])
-    assert cfg == {"model": {"_target_": "store_targets.Model", "width": 64}, "lr": 0.5}
+    assert cfg == {"model": {"_target_": "fixtures.store.Model", "width": 64}, "lr": 0.5}
 
 
 def test_yaml_files_and_python_configs_mix(tmp_path: Path) -> None:
     (tmp_path / "db").mkdir()
-    (tmp_path / "db" / "yaml_db.yaml").write_text("_target_: store_targets.Database\nport: 1\n")
+    (tmp_path / "db" / "yaml_db.yaml").write_text("_target_: fixtures.store.Database\nport: 1\n")
     (tmp_path / "train.yaml").write_text(
         "defaults:\n  - _self_\n  - model: py_model\n  - db: yaml_db\nepochs: 3\n"
     )
@@ -117,8 +117,8 @@ def test_yaml_files_and_python_configs_mix(tmp_path: Path) -> None:
     cfg = composed("train", ["db.port=2", "model.depth=6"], config_dir=tmp_path)
     assert cfg == {
         "epochs": 3,
-        "model": {"_target_": "store_targets.Model", "depth": 6},
-        "db": {"_target_": "store_targets.Database", "port": 2},
+        "model": {"_target_": "fixtures.store.Model", "depth": 6},
+        "db": {"_target_": "fixtures.store.Database", "port": 2},
     }
 
 
@@ -128,7 +128,7 @@ def test_dictconfig_and_plain_values_are_stored() -> None:
     assert composed("dc") == {"a": {"b": 1}}
     assert composed("leaves") == {
         "path": {"_target_": "pathlib.Path", "_args_": ["data.csv"]},
-        "cls": {"_target_": "hydra.utils.get_class", "path": "store_targets.Model"},
+        "cls": {"_target_": "hydra.utils.get_class", "path": "fixtures.store.Model"},
     }
 
 
@@ -212,7 +212,7 @@ def test_a_required_factory_parameter_is_refused_at_the_store_call() -> None:
     with pytest.raises(ConfigError) as info:
         store(needs_width, group="g")
     message = str(info.value)
-    assert "factory needs_width" in message and "store_targets.py:" in message
+    assert "factory needs_width" in message and "fixtures/store.py:" in message
     assert "parameter 'width' has no default" in message
     assert "width: int = MISSING" in message  # the fixes: a default, Hydra's MISSING, or a call
     assert 'store(needs_width(width=...), name="needs_width", group="g")' in message
@@ -291,7 +291,7 @@ def test_stored_lists_configs_by_group(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_prefixes_of_linked_keys_follow_the_package(
     group: str, package: str | None, override: str, held: str | None
 ) -> None:
-    from lazycfg.factory.knobs import linked_override_problems, package_prefix
+    from lazycfg.factory import linked_override_problems, package_prefix
 
     assert package_prefix("experiment", "_global_") == ""
     assert package_prefix("model", None) == "model"
@@ -310,7 +310,7 @@ def test_prefixes_of_linked_keys_follow_the_package(
 
 
 def test_knob_paths_do_not_depend_on_the_order_of_uses() -> None:
-    from lazycfg.factory.knobs import knob_paths
+    from lazycfg.factory import knob_paths
 
     assert knob_paths(linked_twice) == {"width": "model.width"}
 

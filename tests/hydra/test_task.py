@@ -11,9 +11,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from fixtures.store import Database, Model, Trainer, make_step
 from hydra import compose, initialize
 from omegaconf import DictConfig, OmegaConf
-from store_targets import Database, Model, Trainer, make_step
 
 from lazycfg import ConfigError, lazy, partial, to_dict
 from lazycfg.app import OverrideError, Task, task
@@ -234,7 +234,7 @@ HYDRA_MAIN_APP = """
 import hydra
 from lazycfg import store
 from lazycfg.app import task
-from store_targets import Database, Model, small
+from fixtures.store import Database, Model, small
 
 store(small, group="experiment", package="_global_")
 store({"seed": 0}, name="train")

@@ -1,4 +1,5 @@
-"""A real Hydra app (tests/values_app.py) as a subprocess: item checks, messages, class paths."""
+"""A real Hydra app (tests/fixtures/values_app.py) as a subprocess: item checks, messages,
+class paths."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APP = Path(__file__).resolve().parents[1] / "values_app.py"
+APP = Path(__file__).resolve().parents[1] / "fixtures" / "values_app.py"
 
 
 def run(tmp_path: Path, *overrides: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
@@ -36,7 +37,7 @@ def test_a_parameter_missing_from_the_config_is_added_with_plus(tmp_path: Path) 
     err = run(tmp_path, "optimizer.betas=[0.8,0.9]", ok=False).stderr
     assert "did you mean 'betas'" not in err
     assert (
-        "optimizer.betas: 'betas' is a parameter of values_targets.Opt "
+        "optimizer.betas: 'betas' is a parameter of fixtures.values.Opt "
         "(tuple[float, float]) but not in the config; add it with '+optimizer.betas=[0.8,0.9]'"
     ) in err
     assert "betas [0.8, 0.9]" in run(tmp_path, "+optimizer.betas=[0.8,0.9]").stdout
@@ -64,10 +65,10 @@ def test_a_group_choice_is_never_explained_as_a_missing_key(tmp_path: Path) -> N
 
 
 def test_a_class_parameter_takes_a_dotted_class_path(tmp_path: Path) -> None:
-    assert "activation Tanh" in run(tmp_path, "model.activation=values_targets.Tanh").stdout
-    err = run(tmp_path, "model.activation=values_targets.NotAnActivation", ok=False).stderr
+    assert "activation Tanh" in run(tmp_path, "model.activation=fixtures.values.Tanh").stdout
+    err = run(tmp_path, "model.activation=fixtures.values.NotAnActivation", ok=False).stderr
     assert "model.activation: expected type[" in err and "Activation]" in err
-    err = run(tmp_path, "model.activation=values_targets.Tahn", ok=False).stderr
+    err = run(tmp_path, "model.activation=fixtures.values.Tahn", ok=False).stderr
     assert "model.activation" in err and "Tahn" in err and "Traceback" not in err
     # A blocked name is refused before it is imported.
     err = run(tmp_path, "model.activation=os.system", ok=False).stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 
 import pytest
-from instantiate_targets import (
+from fixtures.instantiate import (
     Chain,
     Counter,
     Explodes,
@@ -21,8 +21,8 @@ from omegaconf.errors import MissingMandatoryValue
 
 import lazycfg
 
-R = "instantiate_targets.record"
-P = "instantiate_targets.Point"
+R = "fixtures.instantiate.record"
+P = "fixtures.instantiate.Point"
 
 CASES = [
     {"_target_": P, "x": 1, "y": 2},
@@ -54,9 +54,9 @@ CASES = [
     {"_target_": R, "a": {"_convert_": "all", "b": {"c": 1}}},
     {"x": 3, "m": {"_target_": R, "a": "${x}", "b": "${..x}", "c": "v${x}"}},
     {"m": {"_target_": R, "a": "${nope}"}},
-    {"_target_": "hydra.utils.get_method", "path": "instantiate_targets.record"},
-    {"_target_": "hydra.utils.get_class", "path": "instantiate_targets.Point"},
-    {"_target_": "hydra.utils.get_object", "path": "instantiate_targets.Point"},
+    {"_target_": "hydra.utils.get_method", "path": "fixtures.instantiate.record"},
+    {"_target_": "hydra.utils.get_class", "path": "fixtures.instantiate.Point"},
+    {"_target_": "hydra.utils.get_object", "path": "fixtures.instantiate.Point"},
     {"_target_": R, "cls": {"_target_": "hydra.utils.get_class", "path": P}},
     {"_target_": record, "a": {"_target_": Point, "x": 1}},
     [{"_target_": P, "x": 1}, {"b": 2}, [3]],
@@ -140,10 +140,10 @@ def test_partial_is_a_plain_functools_partial() -> None:
 def test_check_first_builds_nothing_and_reports_every_problem() -> None:
     Explodes.built = 0
     config = {
-        "a": {"_target_": "instantiate_targets.Explodes", "size": 1},
+        "a": {"_target_": "fixtures.instantiate.Explodes", "size": 1},
         "b": {"_target_": P, "z": 1},
         "c": {"_target_": P, "x": "not an int"},
-        "d": {"_target_": "instantiate_targets.Pointt"},
+        "d": {"_target_": "fixtures.instantiate.Pointt"},
         "e": "???",
     }
     with pytest.raises(lazycfg.ConfigError) as info:
@@ -151,10 +151,10 @@ def test_check_first_builds_nothing_and_reports_every_problem() -> None:
     message = str(info.value)
     assert Explodes.built == 0
     for expected in (
-        "Error in call to target 'instantiate_targets.Point':\nTypeError(",
+        "Error in call to target 'fixtures.instantiate.Point':\nTypeError(",
         "full_key: b\nb.z: unexpected keyword",
         "b.x: missing required",
-        "Error locating target 'instantiate_targets.Pointt', set env var HYDRA_FULL_ERROR=1",
+        "Error locating target 'fixtures.instantiate.Pointt', set env var HYDRA_FULL_ERROR=1",
         "did you mean 'Point'",
         "Missing mandatory value: e",
         "e: missing mandatory",
@@ -208,7 +208,7 @@ def test_lazy_trees_match_hydra_with_convert_all() -> None:
     )
     ours = lazycfg.instantiate(tree)
     import hydra.utils
-    from instantiate_targets import norm
+    from fixtures.instantiate import norm
 
     theirs = hydra.utils.instantiate(lazycfg.to_dict(tree), _convert_="all")
     assert norm(ours) == norm(theirs)
@@ -230,7 +230,7 @@ def test_ten_thousand_deep_chains() -> None:
         node = lazycfg.lazy(Chain)(child=node)
     plain = None
     for _ in range(10_000):
-        plain = {"_target_": "instantiate_targets.Chain", "child": plain}
+        plain = {"_target_": "fixtures.instantiate.Chain", "child": plain}
     for built in (lazycfg.instantiate(node), lazycfg.instantiate(plain)):
         depth = 0
         while built is not None:
@@ -306,8 +306,8 @@ def test_a_star_args_problem_is_named_at_the_node(
 def test_a_non_string_argument_name_is_refused_before_any_sibling_is_built() -> None:
     Explodes.built = 0
     config = {
-        "a": {"_target_": "instantiate_targets.Explodes", "size": 1},
-        "b": {"_target_": "instantiate_targets.record", 1: 2},
+        "a": {"_target_": "fixtures.instantiate.Explodes", "size": 1},
+        "b": {"_target_": "fixtures.instantiate.record", 1: 2},
     }
     for form in (config, OmegaConf.create(config)):
         with pytest.raises(lazycfg.ConfigError, match="argument name 1 is not a string"):

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import fixtures.safety
 import pytest
-import safety_targets
 import yaml
 from hydra.errors import InstantiationException
 from omegaconf import OmegaConf
@@ -64,7 +64,7 @@ ATTACKS = [
         "object-setattr",
         lambda m: {
             "_target_": "builtins.object.__setattr__",
-            "_args_": [get("safety_targets"), "SETTINGS", {}],
+            "_args_": [get("fixtures.safety"), "SETTINGS", {}],
         },
         "builtins",
     ),
@@ -80,7 +80,7 @@ ATTACKS = [
         "type-setattr",
         lambda m: {
             "_target_": "builtins.type.__setattr__",
-            "_args_": [{"_target_": "hydra.utils.get_class", "path": "safety_targets.Model"}],
+            "_args_": [{"_target_": "hydra.utils.get_class", "path": "fixtures.safety.Model"}],
         },
         "builtins",
     ),
@@ -131,24 +131,24 @@ ATTACKS = [
         "list-append",
         lambda m: {
             "_target_": "builtins.list.append",
-            "_args_": [get("safety_targets.REGISTRY"), 1],
+            "_args_": [get("fixtures.safety.REGISTRY"), 1],
         },
         "builtins",
     ),
     Attack(
         "instance-method",
-        lambda m: {"_target_": "safety_targets.Model.grow", "_args_": [{}, 1]},
-        "safety_targets",
+        lambda m: {"_target_": "fixtures.safety.Model.grow", "_args_": [{}, 1]},
+        "fixtures.safety",
     ),
     Attack(
         "in-place-operator",
-        lambda m: {"_target_": "operator.iadd", "_args_": [get("safety_targets.REGISTRY"), [1]]},
+        lambda m: {"_target_": "operator.iadd", "_args_": [get("fixtures.safety.REGISTRY"), [1]]},
         "operator",
     ),
     Attack(
         "metaclass-method",
-        lambda m: {"_target_": "safety_targets.Base.register", "_args_": [get("builtins.int")]},
-        "safety_targets",
+        lambda m: {"_target_": "fixtures.safety.Base.register", "_args_": [get("builtins.int")]},
+        "fixtures.safety",
     ),
     Attack(
         "metaclass", lambda m: {"_target_": "builtins.type", "_args_": ["X", [], {}]}, "builtins"
@@ -206,8 +206,8 @@ def marker(tmp_path: Path) -> Iterator[Path]:
         lazycfg.safety.policy.BLOCKED_NAMES is names
         and lazycfg.safety.policy.BLOCKED_PREFIXES is prefixes
     )
-    assert safety_targets.REGISTRY == [] and safety_targets.SETTINGS == {"mode": "safe"}
-    assert "register" not in vars(safety_targets.Base) and not issubclass(int, safety_targets.Base)
+    assert fixtures.safety.REGISTRY == [] and fixtures.safety.SETTINGS == {"mode": "safe"}
+    assert "register" not in vars(fixtures.safety.Base) and not issubclass(int, fixtures.safety.Base)
 
 
 def _with_second_node(config: dict[str, Any], marker: Path) -> dict[str, Any]:
@@ -242,7 +242,7 @@ def test_refused_from_yaml(attack: Attack, marker: Path) -> None:
 @pytest.mark.parametrize("attack", ATTACKS, ids=IDS)
 def test_an_allow_list_cannot_widen_the_policy(attack: Attack, marker: Path) -> None:
     config = {"attack": attack.config(marker)}
-    for allow in (["safety_targets"], [attack.module, "hydra", "pathlib", "safety_targets"]):
+    for allow in (["fixtures.safety"], [attack.module, "hydra", "pathlib", "fixtures.safety"]):
         with pytest.raises(REFUSED):
             lazycfg.instantiate(config, allow=allow)
         with pytest.raises(REFUSED):
@@ -258,10 +258,10 @@ def test_legitimate_kinds_of_targets_still_build() -> None:
 
     built = lazycfg.instantiate(
         {
-            "cls": {"_target_": "safety_targets.Model", "size": 2},
-            "classmethod": {"_target_": "safety_targets.Model.from_config", "size": 3},
-            "staticmethod": {"_target_": "safety_targets.Model.scaled", "size": 4},
-            "function": {"_target_": "safety_targets.build", "size": 5},
+            "cls": {"_target_": "fixtures.safety.Model", "size": 2},
+            "classmethod": {"_target_": "fixtures.safety.Model.from_config", "size": 3},
+            "staticmethod": {"_target_": "fixtures.safety.Model.scaled", "size": 4},
+            "function": {"_target_": "fixtures.safety.build", "size": 5},
             "builtin": {"_target_": "torch.zeros", "_args_": [2]},
             "c_classmethod": {"_target_": "builtins.dict.fromkeys", "_args_": [["a"]]},
             "enum": {"_target_": "http.HTTPStatus", "_args_": [404]},
@@ -316,7 +316,7 @@ def outsider(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[
         {"_target_": "{m}.Color", "_args_": ["blue"]},  # an enum lookup
         {"_target_": "{m}.run"},
         {"_target_": "hydra.utils.get_class", "path": "{m}.Color"},
-        {"_target_": "safety_targets.build", "size": {"_target_": "{m}.run", "_partial_": True}},
+        {"_target_": "fixtures.safety.build", "size": {"_target_": "{m}.run", "_partial_": True}},
     ],
     ids=["enum-lookup", "function", "discovery", "nested-partial"],
 )
@@ -325,10 +325,10 @@ def test_allow_list_imports_nothing_outside_it(node: dict[str, Any], outsider: A
     config = yaml.safe_load(yaml.safe_dump(node).replace("{m}", name))
     for form in (config, OmegaConf.create(config), OmegaConf.create(yaml.safe_dump(config))):
         with pytest.raises(REFUSED, match="allow-list"):
-            lazycfg.instantiate(form, allow=["safety_targets"])
+            lazycfg.instantiate(form, allow=["fixtures.safety"])
     lazy = lazycfg.from_config(config, resolve_targets=False)
     with pytest.raises(REFUSED, match="allow-list"):
-        lazycfg.instantiate(lazy, allow=["safety_targets"])
+        lazycfg.instantiate(lazy, allow=["fixtures.safety"])
 
 
 def test_allowed_module_is_imported_and_runs(outsider: Any) -> None:
@@ -383,7 +383,7 @@ def test_override_never_admits_what_is_refused_by_kind(
 
 
 def test_policy_state_is_immutable() -> None:
-    from lazycfg.safety.policy import policy_for
+    from lazycfg.safety import policy_for
 
     safety = lazycfg.safety.policy
     assert isinstance(safety.BLOCKED_NAMES, frozenset) and isinstance(
@@ -392,7 +392,7 @@ def test_policy_state_is_immutable() -> None:
     assert isinstance(safety.DISCOVERY_TARGETS, frozenset) and isinstance(
         safety.PATH_CLASSES, frozenset
     )
-    policy = policy_for(["safety_targets"])
+    policy = policy_for(["fixtures.safety"])
     assert isinstance(policy.allow, tuple) and isinstance(policy.override, frozenset)
     with pytest.raises(AttributeError):
         policy.extra = 1  # type: ignore[attr-defined]
@@ -445,7 +445,7 @@ def test_refused_on_a_hydra_app_command_line(overrides: list[str], marker: Path)
     (app / "conf").mkdir(parents=True)
     (app / "app.py").write_text(APP.format(pwn=PWN))
     (app / "conf" / "config.yaml").write_text(
-        "model:\n  _target_: safety_targets.Model\n  size: 2\n"
+        "model:\n  _target_: fixtures.safety.Model\n  size: 2\n"
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parents[1]), *sys.path])}
     args = [o.format(marker=marker, victim=marker.with_name("victim")) for o in overrides]
@@ -496,7 +496,7 @@ def test_refuses_at_least_what_hydra_refuses() -> None:
 def test_hydra_lists_changed_at_run_time_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     from hydra._internal import target_policy as hydra_policy
 
-    from lazycfg.safety.policy import Policy
+    from lazycfg.safety import Policy
 
     # lazycfg judges under the snapshot of Hydra's lists it took (and Hydra verified) at import
     monkeypatch.setattr(hydra_policy, "UNCONTROLLED_EXECUTION_TARGETS", frozenset())

@@ -10,8 +10,7 @@ import weakref
 import pytest
 from hydra.errors import InstantiationException
 
-from lazycfg import instantiate, lazy
-from lazycfg.core.node import Lazy
+from lazycfg import Lazy, instantiate, lazy
 
 
 class Box:

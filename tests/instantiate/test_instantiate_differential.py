@@ -24,7 +24,7 @@ from omegaconf.errors import OmegaConfBaseException
 
 import lazycfg
 
-M = "instantiate_targets"
+M = "fixtures.instantiate"
 TARGETS = st.sampled_from(
     [f"{M}.record", f"{M}.record", f"{M}.Point", f"{M}.pair", f"{M}.keywords"]
 )

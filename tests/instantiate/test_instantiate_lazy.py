@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from fixtures.instantiate import Counter, Explodes, Point, Record, norm
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from instantiate_targets import Counter, Explodes, Point, Record, norm
 
 import lazycfg
-from lazycfg.core.node import Lazy
+from lazycfg import Lazy
 
-R = "instantiate_targets.Record"
+R = "fixtures.instantiate.Record"
 
 
 def outcome(fn: Any, node: Any) -> tuple[str, Any]:
@@ -69,7 +69,7 @@ def lazy_trees(draw: st.DrawFn) -> Lazy[Any]:
         elif kind == "string":  # unchecked until instantiate: a string target, no defining line
             made = Lazy(R, args, kwargs)
         elif kind == "point":  # bound here: wrong argument names are found by instantiate
-            made = Lazy("instantiate_targets.Point", args, kwargs)
+            made = Lazy("fixtures.instantiate.Point", args, kwargs)
         else:
             made = Lazy("os.system", ("true",))
         pool.append(made)
@@ -92,10 +92,10 @@ def test_lazy_trees_build_what_hydra_builds_from_their_configs(tree: Lazy[Any]) 
 
 
 def test_string_target_nodes_are_resolved_and_bound() -> None:
-    tree = lazycfg.lazy(Record)(p=Lazy("instantiate_targets.Point", (1,), {"y": 2}))
+    tree = lazycfg.lazy(Record)(p=Lazy("fixtures.instantiate.Point", (1,), {"y": 2}))
     assert lazycfg.instantiate(tree).kwargs["p"] == Point(1, 2)
     bad = lazycfg.lazy(Record)(
-        p=Lazy("instantiate_targets.Point", (), {"z": 2}), q=[Lazy("instantiate_targets.Pointt")]
+        p=Lazy("fixtures.instantiate.Point", (), {"z": 2}), q=[Lazy("fixtures.instantiate.Pointt")]
     )
     with pytest.raises(lazycfg.ConfigError) as info:
         lazycfg.instantiate(bad)
@@ -124,7 +124,7 @@ def test_a_blocked_target_deep_in_a_lazy_tree_stops_everything() -> None:
     ):
         lazycfg.instantiate(through_helper)
     with pytest.raises(lazycfg.ConfigError, match="not in the allow-list"):
-        lazycfg.instantiate(tree, allow=["instantiate_targets.Record"])
+        lazycfg.instantiate(tree, allow=["fixtures.instantiate.Record"])
 
 
 def test_sharing_order_and_copies() -> None:
@@ -243,7 +243,7 @@ def test_an_interpolation_changes_nothing_but_its_own_value(tree: Lazy[Any]) -> 
 
 
 def test_a_dict_or_list_holding_lazy_nodes_has_python_semantics() -> None:
-    from instantiate_targets import Params
+    from fixtures.instantiate import Params
 
     Counter.made = 0
     shared = lazycfg.lazy(Counter)()

@@ -82,7 +82,7 @@ def test_new_dict_is_what_omegaconf_creates(items: dict[Any, Any]) -> None:
 
 
 def test_containers_with_containers_or_structured_items_go_to_omegaconf() -> None:
-    from instantiate_targets import Params
+    from fixtures.instantiate import Params
 
     for items in ([[1]], [{"a": 1}], [Params()], [OmegaConf.create({"a": 1})]):
         ours = new_list(items)
@@ -127,15 +127,15 @@ def test_instantiate_without_the_fast_layouts(monkeypatch: pytest.MonkeyPatch) -
     """The fallbacks build the same results when OmegaConf's layout is not the known one."""
     config = {
         "x": 2,
-        "m": {"_target_": "instantiate_targets.record", "l": [1, "${x}"], "d": {"k": "${x}"}},
-        "t": [{"_target_": "instantiate_targets.Point", "x": 1}],
+        "m": {"_target_": "fixtures.instantiate.record", "l": [1, "${x}"], "d": {"k": "${x}"}},
+        "t": [{"_target_": "fixtures.instantiate.Point", "x": 1}],
     }
     fast = lazycfg.instantiate(OmegaConf.create(config))
     monkeypatch.setattr(construct_read, "_layout_known", lambda cfg: False)
     monkeypatch.setattr(construct_omega, "_layout_holds", lambda: False)
     slow = lazycfg.instantiate(OmegaConf.create(config))
     import hydra.utils
-    from instantiate_targets import norm
+    from fixtures.instantiate import norm
 
     assert norm(fast) == norm(slow) == norm(hydra.utils.instantiate(OmegaConf.create(config)))
     assert type(slow.m.kwargs["l"]) is ListConfig

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from fixtures.instantiate import assert_same
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from instantiate_targets import assert_same
 
-R = "instantiate_targets.record"
+R = "fixtures.instantiate.record"
 KEYS = st.sampled_from(["a", "b", "c", "d"])
 LEAVES = st.one_of(
     st.integers(-3, 3), st.text("xyz", max_size=2), st.none(), st.booleans(), st.just(1.5)

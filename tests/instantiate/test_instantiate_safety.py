@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from fixtures.instantiate import Explodes
 from hydra.errors import InstantiationException
-from instantiate_targets import Explodes
 from omegaconf import OmegaConf
 
 import lazycfg
@@ -38,11 +38,11 @@ HOSTILE = [
     {"model": {"layers": [{"_target_": "os.system", "_args_": ["id"]}]}},
     {"_target_": "os.system", "_partial_": True},
     {
-        "_target_": "instantiate_targets.record",
+        "_target_": "fixtures.instantiate.record",
         "f": {"_target_": "builtins.eval", "_partial_": True},
     },
     {
-        "_target_": "instantiate_targets.record",
+        "_target_": "fixtures.instantiate.record",
         "_recursive_": True,
         "x": {"_target_": "os.system", "_args_": ["id"]},
     },
@@ -52,7 +52,7 @@ HOSTILE = [
 @pytest.mark.parametrize("config", HOSTILE, ids=[f"hostile{i}" for i in range(len(HOSTILE))])
 def test_blocked_before_anything_is_built(config: dict) -> None:
     Explodes.built = 0
-    guarded = {"first": {"_target_": "instantiate_targets.Explodes", "size": 1}, "hostile": config}
+    guarded = {"first": {"_target_": "fixtures.instantiate.Explodes", "size": 1}, "hostile": config}
     with pytest.raises(InstantiationException) as info:
         lazycfg.instantiate(guarded)
     assert Explodes.built == 0
@@ -74,35 +74,35 @@ def test_blocked_classes_and_functions_passed_as_values() -> None:
     import os
 
     with pytest.raises(InstantiationException, match="os.system"):
-        lazycfg.instantiate({"_target_": "instantiate_targets.record", "f": os.system})
+        lazycfg.instantiate({"_target_": "fixtures.instantiate.record", "f": os.system})
 
 
 def test_allow_list_refuses_everything_outside_it() -> None:
     config = {
-        "ok": {"_target_": "instantiate_targets.Point", "x": 1},
+        "ok": {"_target_": "fixtures.instantiate.Point", "x": 1},
         "model": {"_target_": "sklearn.linear_model.LogisticRegression"},
         "cls": {"_target_": "hydra.utils.get_class", "path": "collections.OrderedDict"},
     }
     with pytest.raises(InstantiationException) as info:
-        lazycfg.instantiate(config, allow=["instantiate_targets"])
+        lazycfg.instantiate(config, allow=["fixtures.instantiate"])
     message = str(info.value)
     assert "sklearn.linear_model.LogisticRegression" in message and "allow-list" in message
     assert "collections.OrderedDict" in message
-    built = lazycfg.instantiate(config, allow=["instantiate_targets", "sklearn", "collections.*"])
+    built = lazycfg.instantiate(config, allow=["fixtures.instantiate", "sklearn", "collections.*"])
     assert type(built["model"]).__name__ == "LogisticRegression"
-    assert lazycfg.instantiate(config["ok"], allow=["instantiate_targets.Point"]).x == 1
+    assert lazycfg.instantiate(config["ok"], allow=["fixtures.instantiate.Point"]).x == 1
 
 
 def test_allow_list_checks_what_a_path_resolves_to() -> None:
-    # "instantiate_targets.functools.partial" is written under the allowed prefix but is not
+    # "fixtures.instantiate.functools.partial" is written under the allowed prefix but is not
     # defined there: the object it resolves to must be allowed as well.
-    config = {"_target_": "instantiate_targets.functools.reduce"}
+    config = {"_target_": "fixtures.instantiate.functools.reduce"}
     with pytest.raises(InstantiationException, match="functools"):
-        lazycfg.instantiate(config, allow=["instantiate_targets"])
+        lazycfg.instantiate(config, allow=["fixtures.instantiate"])
 
 
 def test_lazy_trees_obey_the_allow_list() -> None:
-    from instantiate_targets import Point
+    from fixtures.instantiate import Point
 
     with pytest.raises(InstantiationException, match="allow-list"):
         lazycfg.instantiate(lazycfg.lazy(Point)(x=1), allow=["sklearn"])
@@ -126,18 +126,18 @@ def test_value_encodings_pass_the_allow_list_in_every_form() -> None:
     # emits and as a DictConfig.
     from pathlib import Path
 
-    from instantiate_targets import Located, Point, Shade
+    from fixtures.instantiate import Located, Point, Shade
 
     node = lazycfg.lazy(Located)(Path("data/x.csv"), shade=Shade.DARK, kind=Point)
     emitted = lazycfg.to_dict(node)
     assert emitted["_args_"][0]["_target_"] == "pathlib.Path"
     for form in (node, emitted, OmegaConf.create(emitted)):
-        built = lazycfg.instantiate(form, allow=["instantiate_targets"])
+        built = lazycfg.instantiate(form, allow=["fixtures.instantiate"])
         assert (built.path, built.shade, built.kind) == (Path("data/x.csv"), Shade.DARK, Point)
 
 
 def test_enum_lookups_outside_the_allow_list_are_refused_before_import() -> None:
-    allow = ["instantiate_targets"]
+    allow = ["fixtures.instantiate"]
     # an enum outside the allow-list is refused like any other call, a lookup included: its
     # module is not imported, so its _missing_ never runs
     for config in (

@@ -7,13 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from migrate_targets import CALLED
-from migrate_trees import write_tree
+from fixtures.migrate import CALLED, write_tree
 
 from lazycfg.cli import main
-from lazycfg.migrate import migrate
-from lazycfg.migrate.readers import read_tree
-from lazycfg.migrate.verify import verify
+from lazycfg.migrate import migrate, read_tree, verify
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -29,9 +26,9 @@ def test_pyright_clean_where_targets_import(tmp_path: Path) -> None:
             seed: 1
             """,
             "model/small.yaml": """
-            _target_: migrate_targets.Net
+            _target_: fixtures.migrate.Net
             layers:
-              - _target_: migrate_targets.Layer
+              - _target_: fixtures.migrate.Layer
                 size: 8
             dropout: 0.5  # a little
             """,
@@ -40,7 +37,7 @@ def test_pyright_clean_where_targets_import(tmp_path: Path) -> None:
     result = migrate(tree, tmp_path / "out")
     assert result.ok and not result.kept, result.report()
     source = (tmp_path / "out" / "model.py").read_text()
-    assert "from migrate_targets import Layer, Net" in source
+    assert "from fixtures.migrate import Layer, Net" in source
     assert "dropout=0.5,  # a little" in source
     config = tmp_path / "pyrightconfig.json"
     config.write_text(
@@ -62,9 +59,9 @@ def test_custom_tags_and_includes(tmp_path: Path) -> None:
         {
             "experiments/rf.yaml": """
             model: !Load
-              cls: migrate_targets.Net
+              cls: fixtures.migrate.Net
               params:
-                layers: [!Load {cls: migrate_targets.Layer, params: {size: 3}}]
+                layers: [!Load {cls: fixtures.migrate.Layer, params: {size: 3}}]
             data:
               train: !Include ../data/train.yaml
             """,
@@ -89,10 +86,10 @@ def test_jsonargparse_class_path(tmp_path: Path) -> None:
             "fit.yaml": """
             seed_everything: 7
             model:
-              class_path: migrate_targets.Net
+              class_path: fixtures.migrate.Net
               init_args:
                 layers:
-                  - class_path: migrate_targets.Layer
+                  - class_path: fixtures.migrate.Layer
                     init_args: {size: 5, activation: tanh}
             trainer:
               max_epochs: 3
@@ -102,8 +99,8 @@ def test_jsonargparse_class_path(tmp_path: Path) -> None:
     result = migrate(tree, tmp_path / "out", imports=False)
     assert result.ok, result.report()
     source = (tmp_path / "out" / "__init__.py").read_text()
-    assert '"_target_": "migrate_targets.Net"' in source and "import Net" not in source
-    assert "migrate_targets" not in sys.modules or CALLED == []
+    assert '"_target_": "fixtures.migrate.Net"' in source and "import Net" not in source
+    assert "fixtures.migrate" not in sys.modules or CALLED == []
 
 
 def test_check_reports_differences_by_path(tmp_path: Path) -> None:

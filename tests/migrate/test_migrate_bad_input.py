@@ -6,9 +6,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from fixtures.migrate import write_tree
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_migrate import write_tree
 
 from lazycfg.cli import main
 from lazycfg.migrate import migrate
@@ -84,7 +84,7 @@ values = st.recursive(
     lambda kids: st.one_of(
         st.lists(kids, max_size=2),
         st.dictionaries(keys, kids, max_size=2),
-        st.builds(lambda s: {"_target_": "migrate_targets.Layer", "size": s}, st.integers(0, 9)),
+        st.builds(lambda s: {"_target_": "fixtures.migrate.Layer", "size": s}, st.integers(0, 9)),
     ),
     max_leaves=6,
 )
@@ -124,14 +124,14 @@ def test_a_rejected_call_points_at_its_yaml_line(tmp_path: Path) -> None:
     tree = write_tree(
         tmp_path / "conf",
         {
-            "c.yaml": "m:\n  _target_: migrate_targets.Layer\n  size: 1\n"
-            "n: !Load\n  cls: migrate_targets.Layer\n  params: {size: x}\n",
-            "part.yaml": "deep:\n  k: !Load {cls: migrate_targets.Layer, params: {size: y}}\n",
+            "c.yaml": "m:\n  _target_: fixtures.migrate.Layer\n  size: 1\n"
+            "n: !Load\n  cls: fixtures.migrate.Layer\n  params: {size: x}\n",
+            "part.yaml": "deep:\n  k: !Load {cls: fixtures.migrate.Layer, params: {size: y}}\n",
             "top.yaml": "a: 1\ninc: !Include part.yaml\n",
         },
     )
     report = migrate(tree, tmp_path / "out", check=False).report()
-    assert f"{tree / 'c.yaml'}:4: c: n: migrate_targets.Layer: size: expected int" in report
-    included = f"{tree / 'part.yaml'}:2: top: inc.deep.k: migrate_targets.Layer:"
+    assert f"{tree / 'c.yaml'}:4: c: n: fixtures.migrate.Layer: size: expected int" in report
+    included = f"{tree / 'part.yaml'}:2: top: inc.deep.k: fixtures.migrate.Layer:"
     assert included in report, report
     assert "lazycfg/" not in report and "codegen.py" not in report

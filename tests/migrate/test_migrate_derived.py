@@ -18,7 +18,7 @@ LAZYCFG = str(Path(sys.executable).parent / "lazycfg")
 ROW = """
 # ablation row {i}: the baseline with {what}
 model:
-  _target_: migrate_targets.Mlp
+  _target_: fixtures.migrate.Mlp
   hidden: {hidden}
   dropout: 0.1  # kept small
   layers: [64, 64, 32]

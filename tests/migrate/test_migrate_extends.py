@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from fixtures.migrate import write_tree
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from migrate_trees import write_tree
 
 from lazycfg.migrate import extend, migrate
 

@@ -11,19 +11,18 @@ import textwrap
 from pathlib import Path
 
 import yaml
+from fixtures.migrate import write_tree
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from migrate_trees import write_tree
 
-from lazycfg.migrate import migrate
+from lazycfg.migrate import migrate, read_tree, verify
 from lazycfg.migrate.jsonargparse_check import (
     NO_IMPORT,
     NOT_INSTALLED,
     _as_class_paths,
     jsonargparse_checks,
 )
-from lazycfg.migrate.readers import read_source, read_tree
-from lazycfg.migrate.verify import verify
+from lazycfg.migrate.readers import read_source
 
 LAZYCFG = str(Path(sys.executable).parent / "lazycfg")
 TESTS = Path(__file__).resolve().parents[1]
@@ -258,12 +257,12 @@ def test_an_original_jsonargparse_refuses_is_not_verified(tmp_path: Path) -> Non
     assert "'deepth' is not accepted" in done.stderr
 
 
-# The library side: a converted package edited after writing, checked again. migrate_targets
+# The library side: a converted package edited after writing, checked again. fixtures.migrate
 # (tests/) holds the classes; Net's layers are list[Layer], so `Layer` is a short name here.
 NET = {
     "fit.yaml": """
     model:
-      class_path: migrate_targets.Net
+      class_path: fixtures.migrate.Net
       init_args:
         layers:
           - class_path: Layer
@@ -384,9 +383,8 @@ def test_a_file_whose_root_is_a_class_node_is_parsed_as_an_arguments_value(
     script = textwrap.dedent(
         """
         from pathlib import Path
+        from lazycfg.migrate import read_tree, verify
         from lazycfg.migrate.jsonargparse_check import jsonargparse_checks
-        from lazycfg.migrate.readers import read_tree
-        from lazycfg.migrate.verify import verify
 
         sources = read_tree(Path("conf"), imports=True)
         verification = verify(sources, Path("conf"), Path("out"), [], parallel=False)
@@ -409,7 +407,7 @@ SCALARS = st.integers(-5, 5) | st.booleans() | st.from_regex(r"s_[a-z]{0,3}", fu
 
 def class_node(children: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
     args = st.dictionaries(KEYS, children, max_size=3)
-    target = st.sampled_from(["migrate_targets.Layer", "no_such_package_here.Thing"])
+    target = st.sampled_from(["fixtures.migrate.Layer", "no_such_package_here.Thing"])
     return st.builds(
         lambda t, a: {"class_path": t, **({"init_args": a} if a else {})}, target, args
     )

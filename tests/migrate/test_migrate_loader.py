@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from fixtures.migrate import typed
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from migrate_trees import typed
 from omegaconf._utils import get_yaml_loader
 
-from lazycfg.migrate.loader import MigrateError, read_yaml
+from lazycfg.migrate import MigrateError, read_yaml
 
 # Plain scalars whose type depends on the resolver rules (YAML 1.1 ints, floats, bools, no dates).
 TRICKY = [

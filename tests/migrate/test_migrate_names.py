@@ -11,14 +11,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from fixtures.migrate import write_tree
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
-from test_migrate import write_tree
 
-from lazycfg.codegen.module import CommentMap, Module, identifier
-from lazycfg.codegen.syntax import GeneratedCodeError, prove
-from lazycfg.migrate import migrate
-from lazycfg.migrate.writer import MARKER
+from lazycfg.codegen import CommentMap, GeneratedCodeError, Module, identifier, prove
+from lazycfg.migrate import MARKER, migrate
 
 MARKER_FILE = "lazycfg-names-pwned"  # written in the current directory if the payload ran
 PAYLOAD = f'__import__("os").system("touch {MARKER_FILE}")'

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from migrate_trees import write_tree
+from fixtures.migrate import write_tree
 
 from lazycfg.migrate.compare import _compose_checks
 
@@ -114,7 +114,7 @@ def test_jsonargparse_interpolations_into_init_args_resolve(tmp_path: Path) -> N
         {
             "fit.yaml": """
             model:
-              class_path: migrate_targets.Mlp
+              class_path: fixtures.migrate.Mlp
               init_args:
                 hidden: 16
                 dropout: 0.5
@@ -167,13 +167,13 @@ def with_tests_on_path() -> dict[str, str]:
 
 def test_short_class_path_names_resolve_in_the_named_modules(tmp_path: Path) -> None:
     write_tree(tmp_path / "conf", SHORT)
-    argv = [LAZYCFG, "migrate", "conf", "-o", "out", "--class-module", "migrate_targets"]
+    argv = [LAZYCFG, "migrate", "conf", "-o", "out", "--class-module", "fixtures.migrate"]
     done = subprocess.run(
         argv, cwd=tmp_path, capture_output=True, text=True, timeout=120, env=with_tests_on_path()
     )
     assert done.returncode == 0, done.stderr
     source = (tmp_path / "out" / "__init__.py").read_text()
-    assert "from migrate_targets import Mlp" in source and "Mlp(hidden=16)" in source
+    assert "from fixtures.migrate import Mlp" in source and "Mlp(hidden=16)" in source
 
 
 def test_short_names_without_a_module_stay_and_a_bad_module_is_refused(tmp_path: Path) -> None:

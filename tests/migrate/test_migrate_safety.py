@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from test_migrate import write_tree
+from fixtures.migrate import write_tree
 
 LAZYCFG = str(Path(sys.executable).parent / "lazycfg")
 PAYLOAD = '__import__("os").system("touch pwned")'
@@ -298,10 +298,7 @@ def test_every_bad_file_is_reported_in_one_run_and_exclude_leaves_them_out(
 
 
 def test_a_file_that_appears_during_the_run_is_never_deleted(project: Path) -> None:
-    from lazycfg.migrate import OutputError, output
-    from lazycfg.migrate.cleanup import Guard
-    from lazycfg.migrate.readers import read_tree
-    from lazycfg.migrate.writer import write_package
+    from lazycfg.migrate import Guard, OutputError, output, read_tree, write_package
 
     assert run(project, "migrate", "proj/conf", "-o", "out").returncode == 0
     target = output.plan(project / "proj/conf", project / "out", force=False)
@@ -318,7 +315,7 @@ def test_a_file_that_appears_during_the_run_is_never_deleted(project: Path) -> N
 
 
 def test_the_watcher_undoes_exactly_what_was_registered(tmp_path: Path) -> None:
-    from lazycfg.migrate.cleanup import Guard
+    from lazycfg.migrate import Guard
 
     keep = tmp_path / "keep"
     keep.mkdir()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from migrate_trees import write_tree
+from fixtures.migrate import write_tree
 
 from lazycfg.migrate import migrate
 

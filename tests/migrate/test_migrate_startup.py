@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from lazycfg.core.errors import ConfigError
+from lazycfg import ConfigError
 
 FACTORY = """
 from lazycfg import factory, store, to_dict

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lazycfg.migrate import migrate
-from lazycfg.migrate.readers import read_tree
+from lazycfg.migrate import migrate, read_tree
 from lazycfg.migrate.verify import _loaded, _snapshot, _stored_node, import_package, verify
 
 TREE = {

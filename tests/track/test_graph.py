@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from track_targets import Color, Data, Layer, Link, Net, make_shared
+from fixtures.track import Color, Data, Layer, Link, Net, make_shared
 
 from lazycfg import lazy, to_dict
-from lazycfg.track.graph import build_boxes, layout, to_html, to_svg
+from lazycfg.track import build_boxes, layout, to_html, to_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -15,9 +15,9 @@ SVG = "{http://www.w3.org/2000/svg}"
 def test_boxes_rows_and_edges() -> None:
     boxes = build_boxes(make_shared())
     assert [b.title for b in boxes] == [
-        "track_targets.Net",
-        "track_targets.Layer",
-        "track_targets.Layer",
+        "fixtures.track.Net",
+        "fixtures.track.Layer",
+        "fixtures.track.Layer",
     ]
     net = boxes[0]
     assert net.rows == [("layers[0]", ""), ("layers[1]", ""), ("layers[2]", "")]
@@ -51,7 +51,7 @@ def test_layout_puts_children_right_of_parents_without_overlap() -> None:
 def test_svg_is_well_formed_and_names_every_target() -> None:
     svg = ET.fromstring(to_svg({"model": make_shared(), "note": "<&>"}))
     texts = [t.text for t in svg.iter(f"{SVG}text")]
-    assert texts.count("track_targets.Layer") == 2 and "track_targets.Net" in texts
+    assert texts.count("fixtures.track.Layer") == 2 and "fixtures.track.Net" in texts
     assert 'note = "<&>"' in texts  # escaped in the file, intact when read
     assert len(list(svg.iter(f"{SVG}path"))) == 1 + 4  # the arrow head, four edges
 
@@ -73,7 +73,7 @@ def test_a_very_deep_chain_is_drawn() -> None:
 def test_plain_configs_are_drawn_too() -> None:
     boxes = build_boxes(to_dict(make_shared()))
     assert boxes[0].title == "config"
-    assert ("_target_", '"track_targets.Net"') in boxes[0].rows
+    assert ("_target_", '"fixtures.track.Net"') in boxes[0].rows
 
 
 def test_an_edge_that_skips_a_column_runs_in_a_free_lane() -> None:
@@ -83,7 +83,7 @@ def test_an_edge_that_skips_a_column_runs_in_a_free_lane() -> None:
     root = boxes[0]
     assert [len(r) for r in root.routes] == [0, 1]  # "direct" skips the Net column
     (left, right, y) = root.routes[1][0]
-    net = next(b for b in boxes if b.title == "track_targets.Net")
+    net = next(b for b in boxes if b.title == "fixtures.track.Net")
     assert (left, right) == (net.x, net.x + net.width)
     assert not net.y <= y <= net.y + net.height  # never behind the box it passes
     svg = to_svg({"net": lazy(Net)(layers=[shared]), "direct": shared})

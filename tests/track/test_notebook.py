@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from auto_targets import Layer, Net
-from store_targets import Model, make_step, small
+from fixtures.factory import Layer, Net
+from fixtures.store import Model, make_step, small
 
-from lazycfg import Partial, lazy
-from lazycfg.core.node import Lazy
-from lazycfg.track.notebook import factory_html, node_html, pretty_text
+from lazycfg import Lazy, Partial, lazy
+from lazycfg.track import factory_html, node_html, pretty_text
 
 
 def test_node_html_shows_the_yaml_and_the_graph_with_a_header() -> None:
     page = node_html(lazy(Model)(width=3))
     assert page.startswith("<div class='lazycfg'>")
-    assert "lazy(store_targets.Model)  defined at " in page and "test_notebook.py:" in page
-    assert "_target_: store_targets.Model\nwidth: 3" in page
+    assert "lazy(fixtures.store.Model)  defined at " in page and "test_notebook.py:" in page
+    assert "_target_: fixtures.store.Model\nwidth: 3" in page
     assert "<svg " in page and page.count("<svg") == 1
 
 
@@ -43,21 +42,21 @@ def test_a_failing_factory_shows_the_error_instead_of_raising() -> None:
 
 
 def test_pretty_text_keeps_short_calls_on_one_line_and_splits_long_ones() -> None:
-    assert pretty_text(lazy(Model)(width=3)) == "lazy(store_targets.Model)(width=3)"
+    assert pretty_text(lazy(Model)(width=3)) == "lazy(fixtures.store.Model)(width=3)"
     net = lazy(Net)(layers=[lazy(Layer)(size=n, activation="relu") for n in (8, 16, 32)])
-    text = pretty_text(net, width=60)
+    text = pretty_text(net, width=64)  # the width the layers fit in, one per line
     assert text.splitlines() == [
-        "lazy(auto_targets.Net)(",
+        "lazy(fixtures.factory.Net)(",
         "    layers=[",
-        "        lazy(auto_targets.Layer)(size=8, activation='relu'),",
-        "        lazy(auto_targets.Layer)(size=16, activation='relu'),",
-        "        lazy(auto_targets.Layer)(size=32, activation='relu'),",
+        "        lazy(fixtures.factory.Layer)(size=8, activation='relu'),",
+        "        lazy(fixtures.factory.Layer)(size=16, activation='relu'),",
+        "        lazy(fixtures.factory.Layer)(size=32, activation='relu'),",
         "    ],",
         ")",
     ]
     assert (
         pretty_text(Partial(make_step, offset=1.0))
-        == "partial(store_targets.make_step)(offset=1.0)"
+        == "partial(fixtures.store.make_step)(offset=1.0)"
     )
 
 

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from show_targets import WIPED, make_boosted, make_experiment
+from fixtures.show import WIPED, make_boosted, make_experiment
 
 from lazycfg import flatten, instantiate, to_dict, to_yaml, unflatten
 from lazycfg.cli import main
 
 TESTS = Path(__file__).resolve().parents[1]
-APP = TESTS / "track_app.py"
+APP = TESTS / "fixtures" / "track_app.py"
 
 
 @pytest.fixture(autouse=True)
@@ -32,28 +32,28 @@ def lazycfg(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, s
 
 
 def test_show_prints_yaml_by_default(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = lazycfg(capsys, "show", "show_targets:make_experiment")
+    code, out, _ = lazycfg(capsys, "show", "fixtures.show:make_experiment")
     assert code == 0
     assert yaml.safe_load(out) == to_dict(make_experiment())
-    code, out2, _ = lazycfg(capsys, "show", "show_targets:experiment", "--yaml")
+    code, out2, _ = lazycfg(capsys, "show", "fixtures.show:experiment", "--yaml")
     assert out2 == out
 
 
 def test_show_full_adds_defaults(capsys: pytest.CaptureFixture[str]) -> None:
-    _, out, _ = lazycfg(capsys, "show", "show_targets:make_experiment", "--full")
+    _, out, _ = lazycfg(capsys, "show", "fixtures.show:make_experiment", "--full")
     assert yaml.safe_load(out) == to_dict(make_experiment(), full=True)
     assert yaml.safe_load(out)["model"]["criterion"] == "gini"
 
 
 def test_show_flat_is_the_flattened_config(capsys: pytest.CaptureFixture[str]) -> None:
-    _, out, _ = lazycfg(capsys, "show", "show_targets:make_experiment", "--flat", "--full")
+    _, out, _ = lazycfg(capsys, "show", "fixtures.show:make_experiment", "--flat", "--full")
     assert yaml.safe_load(out) == flatten(make_experiment(), full=True)
 
 
 def test_show_python_regenerates_the_factory(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    _, out, _ = lazycfg(capsys, "show", "show_targets:make_boosted", "--python")
+    _, out, _ = lazycfg(capsys, "show", "fixtures.show:make_boosted", "--python")
     assert "def make_boosted" in out
     (tmp_path / "generated.py").write_text(out)
     rebuilt = runpy.run_path(str(tmp_path / "generated.py"))["make_boosted"]()
@@ -70,34 +70,34 @@ def test_show_reads_yaml_files(tmp_path: Path, capsys: pytest.CaptureFixture[str
 def test_show_graph_writes_svg_and_html(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     for name in ("g.svg", "g.html"):
         code, out, _ = lazycfg(
-            capsys, "show", "show_targets:make_shared", "--graph", str(tmp_path / name)
+            capsys, "show", "fixtures.show:make_shared", "--graph", str(tmp_path / name)
         )
         assert code == 0 and out.strip() == f"wrote {tmp_path / name}"
     svg = (tmp_path / "g.svg").read_text()
-    assert svg.startswith("<svg") and svg.count("track_targets.Layer<") == 2  # shared: once
+    assert svg.startswith("<svg") and svg.count("fixtures.track.Layer<") == 2  # shared: once
     assert "<svg" in (tmp_path / "g.html").read_text()
 
 
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["show", "show_targets:make_experment"], "did you mean 'make_experiment'?"),
+        (["show", "fixtures.show:make_experment"], "did you mean 'make_experiment'?"),
         (["show", "no_such_module:x"], "cannot import 'no_such_module'"),
         (["show", "missing.yaml"], "missing.yaml: no such file"),
         (["show", "plainword"], "is not a YAML file, a job output dir or module:attr"),
-        (["show", "show_targets:make_shared", "--graph", "out.png"], "must end in .svg or .html"),
+        (["show", "fixtures.show:make_shared", "--graph", "out.png"], "must end in .svg or .html"),
         (["show", "<empty dir>"], "a directory without .hydra"),
         (
-            ["show", "track_targets:SEED"],
-            "track_targets:SEED is an int, not a config (a lazy node, dict, DictConfig or @factory)",
+            ["show", "fixtures.track:SEED"],
+            "fixtures.track:SEED is an int, not a config (a lazy node, dict, DictConfig or @factory)",
         ),
-        (["diff", "track_targets:SEED", "show_targets:experiment"], "SEED is an int, not a"),
-        (["show", "track_targets:Forest"], "is a class, not a config; lazycfg show never calls"),
+        (["diff", "fixtures.track:SEED", "fixtures.show:experiment"], "SEED is an int, not a"),
+        (["show", "fixtures.track:Forest"], "is a class, not a config; lazycfg show never calls"),
         (
-            ["show", "show_targets:make_shared", "--graph", "<empty dir>/missing/g.svg"],
+            ["show", "fixtures.show:make_shared", "--graph", "<empty dir>/missing/g.svg"],
             "missing/g.svg: cannot write: No such file or directory",
         ),
-        (["diff", "show_targets:experiment", "nowhere.yml"], "nowhere.yml: no such file"),
+        (["diff", "fixtures.show:experiment", "nowhere.yml"], "nowhere.yml: no such file"),
     ],
 )
 def test_bad_input_exits_2_with_a_clear_message(
@@ -121,13 +121,13 @@ def test_bad_yaml_is_reported_with_its_file(
 
 def test_diff_exit_status(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "a.yaml").write_text(to_yaml(make_experiment()))
-    code, out, _ = lazycfg(capsys, "diff", str(tmp_path / "a.yaml"), "show_targets:experiment")
+    code, out, _ = lazycfg(capsys, "diff", str(tmp_path / "a.yaml"), "fixtures.show:experiment")
     assert (code, out.strip()) == (0, "no differences")
-    code, out, _ = lazycfg(capsys, "diff", "show_targets:experiment", "show_targets:make_boosted")
+    code, out, _ = lazycfg(capsys, "diff", "fixtures.show:experiment", "fixtures.show:make_boosted")
     assert code == 1
-    assert "model" in out and "track_targets.Forest" in out and "(target changed)" in out
+    assert "model" in out and "fixtures.track.Forest" in out and "(target changed)" in out
     code, out, _ = lazycfg(
-        capsys, "diff", "show_targets:experiment", "show_targets:make_boosted", "--markdown"
+        capsys, "diff", "fixtures.show:experiment", "fixtures.show:make_boosted", "--markdown"
     )
     assert code == 1 and out.startswith("| | path | old | new |")
 
@@ -162,7 +162,7 @@ def test_diff_of_two_job_dirs_through_the_installed_command(tmp_path: Path) -> N
 def test_module_factory_sharing_is_drawn_once(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    lazycfg(capsys, "show", "show_targets:make_shared", "--graph", str(tmp_path / "s.svg"))
+    lazycfg(capsys, "show", "fixtures.show:make_shared", "--graph", str(tmp_path / "s.svg"))
     assert (tmp_path / "s.svg").read_text().count("size = 64") == 1
 
 
@@ -171,7 +171,7 @@ def test_a_graph_that_cannot_be_written_leaves_nothing_behind(
 ) -> None:
     (tmp_path / "g.svg").mkdir()  # the destination is a directory: the final rename fails
     code, out, err = lazycfg(
-        capsys, "show", "show_targets:make_shared", "--graph", str(tmp_path / "g.svg")
+        capsys, "show", "fixtures.show:make_shared", "--graph", str(tmp_path / "g.svg")
     )
     assert code == 2 and "cannot write" in err and "Traceback" not in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g.svg"]
@@ -206,10 +206,10 @@ def test_diff_resolve_names_what_cannot_be_resolved(
 LAZYCFG = str(Path(sys.executable).parent / "lazycfg")
 
 
-@pytest.mark.parametrize("command", [["show"], ["diff", "show_targets:experiment"]])
+@pytest.mark.parametrize("command", [["show"], ["diff", "fixtures.show:experiment"]])
 def test_a_plain_function_is_never_called(tmp_path: Path, command: list[str]) -> None:
     done = subprocess.run(
-        [LAZYCFG, *command, "show_targets:wipe"],
+        [LAZYCFG, *command, "fixtures.show:wipe"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -221,12 +221,16 @@ def test_a_plain_function_is_never_called(tmp_path: Path, command: list[str]) ->
     assert not (tmp_path / WIPED).exists()
 
 
-def test_a_python_file_says_how_to_name_a_config(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = lazycfg(capsys, "show", "show_targets.py")
+def test_a_python_file_says_how_to_name_a_config(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Loading a file puts its folder on the path; tests/fixtures must not stay there after.
+    monkeypatch.setattr(sys, "path", [*sys.path])
+    code, _, err = lazycfg(capsys, "show", "fixtures/show.py")
     assert code == 2
-    assert "show_targets.py:make_experiment or show_targets:make_experiment" in err
+    assert "fixtures/show.py:make_experiment or fixtures.show:make_experiment" in err
     assert not Path(WIPED).exists()
-    code, out, _ = lazycfg(capsys, "show", "show_targets.py:make_boosted")
+    code, out, _ = lazycfg(capsys, "show", "fixtures/show.py:make_boosted")
     assert code == 0 and yaml.safe_load(out) == to_dict(make_boosted())
 
 

@@ -8,13 +8,13 @@ import sys
 from typing import Any
 
 import pytest
+from fixtures.track import Forest, make_boosted, make_experiment
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from omegaconf import OmegaConf
-from track_targets import Forest, make_boosted, make_experiment
 
 from lazycfg import ConfigError, diff, fingerprint, flatten, lazy, to_config, to_dict, unflatten
-from lazycfg.track.flat import canonical_json, escape_key, split_key
+from lazycfg.track import canonical_json, escape_key, split_key
 
 # --- generated configs ---------------------------------------------------------------------------
 
@@ -128,7 +128,7 @@ def test_fingerprint_is_the_same_in_another_process() -> None:
     config = make_experiment()
     code = (
         "import sys; sys.path.insert(0, 'tests');"
-        "from track_targets import make_experiment; from lazycfg import fingerprint;"
+        "from fixtures.track import make_experiment; from lazycfg import fingerprint;"
         "print(fingerprint(make_experiment()))"
     )
     env_hashseed = {"PYTHONHASHSEED": "12345"}
@@ -162,7 +162,7 @@ def test_lazy_tree_dict_and_dictconfig_agree() -> None:
 
 def test_flatten_names_paths_like_hydra_overrides() -> None:
     flat = flatten(make_experiment())
-    assert flat["model._target_"] == "track_targets.Forest"
+    assert flat["model._target_"] == "fixtures.track.Forest"
     assert flat["model.n_estimators"] == 300
     assert "model.criterion" not in flat
     layers = flatten({"net": {"layers": [{"size": 3}, {"size": 4}], "groups": [], "opts": {}}})
@@ -234,7 +234,7 @@ def test_diff_reports_changed_added_removed() -> None:
 def test_a_changed_target_is_one_entry() -> None:
     d = diff(make_experiment(), make_boosted())
     assert [(c.path, c.kind, c.old, c.new) for c in d.entries] == [
-        ("model", "target", "track_targets.Forest", "track_targets.Boosting"),
+        ("model", "target", "fixtures.track.Forest", "fixtures.track.Boosting"),
         ("seed", "changed", 1, 2),
     ]
     assert "(target changed)" in str(d)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lazycfg import eager, factory, instantiate
-from lazycfg.factory.knobs import factory_config, knob_paths
+from lazycfg.factory import factory_config, knob_paths
 
 
 class Model:

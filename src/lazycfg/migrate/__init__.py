@@ -21,14 +21,25 @@ from lazycfg.migrate import output
 from lazycfg.migrate.class_names import check_modules
 from lazycfg.migrate.cleanup import Guard
 from lazycfg.migrate.jsonargparse_check import jsonargparse_checks
-from lazycfg.migrate.loader import BadTree, MigrateError
+from lazycfg.migrate.loader import BadTree, MigrateError, read_yaml
 from lazycfg.migrate.output import OutputError
 from lazycfg.migrate.progress import Progress
 from lazycfg.migrate.readers import HYDRA, Source, read_tree
 from lazycfg.migrate.verify import Verification, verify
-from lazycfg.migrate.writer import Written, prove_package, write_package
+from lazycfg.migrate.writer import MARKER, Written, prove_package, write_package
 
-__all__ = ["MigrateError", "Migration", "OutputError", "migrate"]
+__all__ = [
+    "MARKER",
+    "Guard",
+    "MigrateError",
+    "Migration",
+    "OutputError",
+    "migrate",
+    "read_tree",
+    "read_yaml",
+    "verify",
+    "write_package",
+]
 
 
 @dataclass
