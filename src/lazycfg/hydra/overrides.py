@@ -22,6 +22,7 @@ from hydra.errors import CompactHydraException
 
 from lazycfg.core.errors import ConfigError, did_you_mean
 from lazycfg.core.node import Lazy, format_path, walk
+from lazycfg.core.problems import INTERPOLATION_KIND, TYPE_KIND, VALUE_KIND, Problem
 
 
 class OverrideError(ConfigError, CompactHydraException):
@@ -58,12 +59,12 @@ def _overrides_by_key(overrides: list[str]) -> dict[str, str]:
 _LAST_PART = re.compile(r"(\[[^\[\]]*\]|\.[^.\[\]]*)$")
 
 
-def _blame(problem: str, overrides: dict[str, str]) -> str:
-    """A problem line, with the override that set that key (or a key holding it) if any.
+def _blame(problem: Problem, overrides: dict[str, str]) -> str:
+    """A problem's line, with the override that set its key (or a key holding it) if any.
 
-    ``model.hidden[1]: ...`` is blamed on ``model.hidden=[64,'64']``.
+    A problem at ``model.hidden[1]`` is blamed on ``model.hidden=[64,'64']``.
     """
-    key = problem.split(": ", 1)[0]
+    key = problem.path
     while key:
         override = overrides.get(key)
         if override is not None:
@@ -72,7 +73,7 @@ def _blame(problem: str, overrides: dict[str, str]) -> str:
         if shorter == key:
             break
         key = shorter
-    return problem
+    return str(problem)
 
 
 _RESERVED = ("_target_", "_args_", "_partial_", "_recursive_", "_convert_")
@@ -106,7 +107,7 @@ def _annotation_text(annotation: Any) -> str:
     return _QUALIFIED.sub(r"\1", str(annotation))
 
 
-def unannotated_number_problems(tree: Any) -> list[str]:
+def unannotated_number_problems(tree: Any) -> list[Problem]:
     """Strings given where an unannotated parameter defaults to a number.
 
     Many libraries (scikit-learn among them) do not annotate constructor parameters, so the
@@ -116,7 +117,7 @@ def unannotated_number_problems(tree: Any) -> list[str]:
     """
     from lazycfg.check.signature import spec_of
 
-    problems: list[str] = []
+    problems: list[Problem] = []
     for path, node in walk(tree):
         if not isinstance(node, Lazy) or isinstance(node._lazy_target, str):
             continue
@@ -126,10 +127,8 @@ def unannotated_number_problems(tree: Any) -> list[str]:
                 continue
             default = spec.defaults.get(name)
             if type(default) in (int, float) and value != "???":
-                problems.append(
-                    f"{format_path((*path, name))}: expected a number "
-                    f"({_expected(node._lazy_target, name)}), got str {value!r:.60}"
-                )
+                detail = f"expected a number ({_expected(node._lazy_target, name)}), got str {value!r:.60}"
+                problems.append(Problem(format_path((*path, name)), TYPE_KIND, "", detail))
     return problems
 
 
@@ -150,9 +149,10 @@ def check_config(cfg: Any, overrides: list[str] | None = None) -> None:
     try:
         problems += unannotated_number_problems(from_config(data))
     except ConfigError as exc:
-        problems += exc.problems
+        problems += exc.records
     except Exception as exc:  # a shape from_config does not expect: reported, not a traceback
-        problems.append(f"<root>: cannot be read as a config ({type(exc).__name__}: {exc})")
+        why = f"cannot be read as a config ({type(exc).__name__}: {exc})"
+        problems.append(Problem("<root>", VALUE_KIND, "", why))
     if problems:
         by_key = _overrides_by_key(overrides or [])
         header = "the composed config does not fit its targets (nothing was built)"
@@ -241,7 +241,7 @@ def read_as_current(cfg: Any) -> None:
                     node[name] = item
 
 
-def _resolved(cfg: Any) -> tuple[Any, list[str]]:
+def _resolved(cfg: Any) -> tuple[Any, list[Problem]]:
     """``cfg`` as plain data with its interpolations resolved where they can be.
 
     An interpolation to a key the composed config lacks is a problem (a typo in the override,
@@ -256,7 +256,7 @@ def _resolved(cfg: Any) -> tuple[Any, list[str]]:
     except Exception:
         pass
     data: Any = OmegaConf.to_container(cfg, resolve=False)
-    problems: list[str] = []
+    problems: list[Problem] = []
     for path, value in list(walk(data)):
         if not (isinstance(value, str) and "${" in value):
             continue
@@ -270,7 +270,8 @@ def _resolved(cfg: Any) -> tuple[Any, list[str]]:
                 else node
             )
         except InterpolationKeyError as exc:
-            problems.append(f"{format_path(path)}: {value!r} cannot be resolved: {_why(cfg, exc)}")
+            why = f"{value!r} cannot be resolved: {_why(cfg, exc)}"
+            problems.append(Problem(format_path(path), INTERPOLATION_KIND, "", why))
             continue
         except Exception:
             continue
