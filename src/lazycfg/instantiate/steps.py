@@ -10,7 +10,7 @@ and no child node, only leaves, so a kept program keeps nothing alive.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple, TypeAlias, final
+from typing import Any, TypeAlias, final
 
 from lazycfg.core.node import Place
 from lazycfg.instantiate.engine import CONVERT, PARTIAL, RECURSIVE
@@ -132,25 +132,45 @@ class RawStep:
         return self.value
 
 
-new = tuple.__new__
-
 Step: TypeAlias = "CallStep | DictStep | ListStep | ValueStep | RawStep"
 
 
 @final
-class Pending(NamedTuple):
-    """A value the planner has still to visit: where its step goes (``kids`` of the parent, at
-    ``slot``), its config ``path``, and the flags it inherits. The planner's loops make them
-    with ``new(Pending, (...))``: the same record without a call of ``Pending.__new__``."""
+class Children:
+    """The planner's work item: one parent's children still to visit, ``pairs`` of (slot,
+    value) in reverse (the next one last, popped). Each child's step goes into ``kids`` at its
+    slot; its config path is ``(path, slot)``; it inherits ``mode`` and ``recursive``. One
+    record per parent, not one per child: the walk's cost is in the children."""
 
-    value: Any
-    kids: Kids
-    slot: Any
-    path: Place
-    mode: str
-    recursive: Any
-    partial: Any
-    is_root: bool
+    __slots__ = ("pairs", "kids", "path", "mode", "recursive", "partial", "is_root")
+
+    def __init__(
+        self,
+        pairs: list[tuple[Any, Any]],
+        kids: Kids,
+        path: Place,
+        mode: str,
+        recursive: Any,
+        partial: Any = False,
+        is_root: bool = False,
+    ) -> None:
+        self.pairs = pairs
+        self.kids = kids
+        self.path = path
+        self.mode = mode
+        self.recursive = recursive
+        self.partial = partial  # the root's (from the call); a child's own is on itself
+        self.is_root = is_root
+
+
+@final
+class ArgsList:
+    """A config dict's ``_args_`` list queued as a child: planned as a list to unpack."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
 
 
 class Program:
@@ -174,7 +194,7 @@ class Program:
         self.resolved = resolved
         self.strict = strict
         # What is still to visit, and steps to close once their children are (post-order).
-        self.work: list[Pending | Step] = []
+        self.work: list[Children | Step] = []
         self.seen: dict[int, CallStep] = {}  # Lazy node id -> its step
         # The containers the tree holds, each with its items then (a cached program is run
         # again only while they are the same objects), or None: never cached.
