@@ -7,16 +7,16 @@ from __future__ import annotations
 from typing import Any
 
 from lazycfg.core.node import Place
-from lazycfg.instantiate.engine import MISSING, NeedsOmegaConf, freeze
+from lazycfg.instantiate.engine import MISSING, STATIC, NeedsOmegaConf, freeze
 from lazycfg.instantiate.steps import (
     ARGS_LIST,
-    STATIC,
     TUPLE,
     Children,
-    DictStep,
     Kids,
-    ListStep,
     Walk,
+    children,
+    dict_step,
+    list_step,
 )
 
 
@@ -57,15 +57,15 @@ def plan_container(
         else:
             values.append(value)
     if is_dict:
-        step: Any = DictStep(values, kids, mode, object_type)
+        step: Any = dict_step(values, kids, mode, object_type)
     else:
         how = ARGS_LIST if kind is ARGS_LIST else 0
         if kind is tuple and walk.python:
             how |= TUPLE
-        step = ListStep(values, kids, mode, how)
+        step = list_step(values, kids, mode, how)
     at.kids.append((slot, step))
     work = walk.work
     work.append(step)
     if pending:
         pending.reverse()  # (popped from the end: the first child first)
-        work.append(Children(pending, kids, path, mode, rec))
+        work.append(children(pending, kids, path, mode, rec))

@@ -13,6 +13,7 @@ from lazycfg.instantiate.engine import (
     MISSING,
     PARTIAL,
     RECURSIVE,
+    STATIC,
     NeedsOmegaConf,
     call_problem,
     convert_mode,
@@ -27,12 +28,13 @@ from lazycfg.instantiate.problems import (
 from lazycfg.instantiate.steps import (
     CALL_ARGS,
     CHECK,
-    STATIC,
     ArgsList,
     CallStep,
     Children,
     RawStep,
     Walk,
+    call_step,
+    children,
 )
 from lazycfg.safety.policy import DISCOVERY_TARGETS
 
@@ -91,7 +93,7 @@ def visit_lazy(walk: Walk, node: Lazy[Any], at: Children, slot: Any, path: Place
     if not leaves:
         args, kwargs, named, positional = _lazy_arguments(walk, node, part, path)
     fill = named or positional  # (no lists where nothing is filled)
-    step = CallStep(
+    step = call_step(
         fn, args, kwargs, [] if fill else (), [] if fill else (), part, path, written, how, mode
     )
     at.kids.append((slot, step))
@@ -202,12 +204,13 @@ def queue_arguments(
         return
     if positional:  # (under the named ones: visited after them)
         positional.reverse()
-        work.append(Children(positional, step.arg_kids, (path, ARGS_KEY), mode, rec))
+        work.append(children(positional, step.arg_kids, (path, ARGS_KEY), mode, rec))
     if named:
-        named = [
-            (ARGS_KEY, ArgsList(value))
-            if key == ARGS_KEY and type(value) in (list, tuple)
-            else (key, value)
-            for key, value in reversed(named)
-        ]
-        work.append(Children(named, step.kwarg_kids, path, mode, rec))
+        named.reverse()
+        if ARGS_KEY in step.kwargs:  # an ``_args_`` list: a list to unpack
+            named = [
+                (key, ArgsList(value)) if key == ARGS_KEY and type(value) in (list, tuple)
+                else (key, value)
+                for key, value in named
+            ]  # fmt: skip
+        work.append(children(named, step.kwarg_kids, path, mode, rec))

@@ -32,6 +32,7 @@ from lazycfg.instantiate.containers import plan_container
 from lazycfg.instantiate.engine import (
     MISSING,
     NOT_ARGUMENTS,
+    STATIC,
     TARGET,
     NeedsOmegaConf,
     call_problem,
@@ -56,13 +57,14 @@ from lazycfg.instantiate.steps import (
     CALL_ARGS,
     CHECK,
     ROOT_FLAGS,
-    STATIC,
     ArgsList,
     CallStep,
     Children,
     Program,
     ValueStep,
     Walk,
+    call_step,
+    children,
 )
 from lazycfg.safety.policy import DISCOVERY_TARGETS, Policy
 
@@ -87,7 +89,7 @@ def plan(
     walk = Walk(policy, call_args, python, resolved, strict)
     if type(recursive) is not bool or type(partial) is not bool:  # the root's, from the call
         mode, recursive, partial = flags(walk, {}, None, mode, recursive, partial)
-    _visit(walk, root, Children([], [], None, mode, recursive, partial, True), None, None)
+    _visit(walk, root, children([], [], None, mode, recursive, partial, True), None, None)
     work = walk.work
     steps = walk.steps
     seen = walk.seen
@@ -288,4 +290,4 @@ def _call(
             walk.problems.append(args_problem(path, raw_args))
     if is_root and walk.call_args:
         how |= CALL_ARGS
-    return CallStep(fn, (), kwargs, [], [], part, path, written, how, mode), pending
+    return call_step(fn, (), kwargs, [], [], part, path, written, how, mode), pending
