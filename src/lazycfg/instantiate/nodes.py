@@ -33,7 +33,6 @@ from lazycfg.instantiate.steps import (
     Children,
     RawStep,
     Walk,
-    call_step,
     children,
 )
 from lazycfg.safety.policy import DISCOVERY_TARGETS
@@ -55,6 +54,10 @@ def flags(walk: Walk, fields: Any, path: Place, mode: str, rec: Any, part: Any) 
         problems.append(flag_problem(path, PARTIAL, part))
         part = False
     return mode, rec, part
+
+
+_new = object.__new__
+_NO_KIDS: Any = ()  # a call with nothing to fill has no lists
 
 
 def visit_lazy(walk: Walk, node: Lazy[Any], at: Children, slot: Any, path: Place) -> None:
@@ -93,22 +96,28 @@ def visit_lazy(walk: Walk, node: Lazy[Any], at: Children, slot: Any, path: Place
     if not leaves:
         args, kwargs, named, positional = _lazy_arguments(walk, node, part, path)
     fill = named or positional  # (no lists where nothing is filled)
-    step = call_step(
-        fn, args, kwargs, [] if fill else (), [] if fill else (), part, path, written, how, mode
-    )
+    step = _new(CallStep)  # (`call_step` inline: the lazy-tree hot path, one call less)
+    step.fn = fn
+    step.args = args
+    step.kwargs = kwargs
+    step.arg_kids = [] if fill else _NO_KIDS
+    step.kwarg_kids = [] if fill else _NO_KIDS
+    step.partial = part
+    step.path = path
+    step.written = written
+    step.how = how
+    step.mode = mode
     at.kids.append((slot, step))
     walk.seen[id(node)] = step
     if how & CHECK and not walk.strict:  # strict: bound when closed, with argument views
         bind(walk, step)
-    if fill:
+    if fill or walk.strict:  # closed when popped (strict: to bind it with its views)
         walk.work.append(step)
-        queue_arguments(walk, step, named, positional, path, mode, rec)
-    elif walk.strict:  # closed when popped, to bind it with its views
-        walk.work.append(step)
+        if fill:
+            queue_arguments(walk, step, named, positional, path, mode, rec)
     else:  # closed now
-        steps = walk.steps
-        step.result = len(steps)
-        steps.append(step)
+        step.result = len(walk.steps)
+        walk.steps.append(step)
 
 
 def _target_problem(

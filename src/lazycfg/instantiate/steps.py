@@ -41,7 +41,7 @@ class CallStep:
     fn: Any
     args: Any  # a tuple, or a list (None where a child goes)
     kwargs: dict[Any, Any]  # (None where a child goes)
-    arg_kids: Kids  # () when it has none
+    arg_kids: Kids  # () when it has none (nothing to fill)
     kwarg_kids: Kids
     partial: Any
     path: Place
