@@ -6,27 +6,35 @@ from __future__ import annotations
 
 from typing import Any
 
-from lazycfg.core.node import ARGS_KEY, Place
-from lazycfg.instantiate.engine import MISSING, NeedsOmegaConf, freeze
+from lazycfg.core.node import Place
+from lazycfg.instantiate.engine import MISSING, STATIC, NeedsOmegaConf, freeze
 from lazycfg.instantiate.steps import (
     ARGS_LIST,
-    STATIC,
     TUPLE,
-    DictStep,
+    Children,
     Kids,
-    ListStep,
-    Pending,
     Walk,
-    new,
+    children,
+    dict_step,
+    list_step,
 )
 
 
 def plan_container(
-    walk: Walk, item: Pending, source: Any, pairs: Any, kind: Any, object_type: Any = None
+    walk: Walk,
+    at: Children,
+    slot: Any,
+    path: Place,
+    mode: str,
+    rec: Any,
+    source: Any,
+    pairs: Any,
+    kind: Any,
+    object_type: Any = None,
 ) -> None:
-    """Plan ``item`` as a container of ``pairs`` (key, value): ``kind`` is ``dict``, ``list``,
-    ``tuple`` or `ARGS_LIST`; ``object_type`` a structured dict's. ``source``: the list the
-    pairs come from (recorded for a kept program; a dict's is recorded by its caller)."""
+    """Plan a container of ``pairs`` (key, value) at ``slot`` of ``at``: ``kind`` is ``dict``,
+    ``list``, ``tuple`` or `ARGS_LIST`; ``object_type`` a structured dict's. ``source``: the
+    list the pairs come from (recorded for a kept program; a dict's is recorded by its caller)."""
     if walk.frozen is not None and type(source) is list:
         walk.frozen.append(freeze(source))
     is_dict = kind is dict
@@ -48,23 +56,16 @@ def plan_container(
             values[key] = value
         else:
             values.append(value)
-    mode, rec = item.mode, item.recursive
     if is_dict:
-        step: Any = DictStep(values, kids, mode, object_type)
+        step: Any = dict_step(values, kids, mode, object_type)
     else:
         how = ARGS_LIST if kind is ARGS_LIST else 0
         if kind is tuple and walk.python:
             how |= TUPLE
-        step = ListStep(values, kids, mode, how)
-    item.kids.append((item.slot, step))
+        step = list_step(values, kids, mode, how)
+    at.kids.append((slot, step))
     work = walk.work
     work.append(step)
-    path = item.path
-    for key, value in reversed(pending):
-        work.append(new(Pending, (value, kids, key, (path, key), mode, rec, False, False)))
-
-
-def args_list(walk: Walk, value: Any, kids: Kids, path: Place, mode: str, rec: Any) -> None:
-    """A config's ``_args_`` list: a list step marked so it is unpacked as Hydra unpacks it."""
-    item = Pending(value, kids, ARGS_KEY, path, mode, rec, False, False)
-    plan_container(walk, item, value, enumerate(value), ARGS_LIST)
+    if pending:
+        pending.reverse()  # (popped from the end: the first child first)
+        work.append(children(pending, kids, path, mode, rec))

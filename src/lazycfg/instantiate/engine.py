@@ -31,6 +31,8 @@ NOT_ARGUMENTS = frozenset({TARGET, PARTIAL, RECURSIVE, CONVERT})
 MISSING = "???"
 MODES = frozenset({"none", "partial", "object", "all"})
 LEAF_TYPES = frozenset({str, int, float, bool, type(None), bytes})
+# Leaves that are values whatever the context: never a target, a node, a config or ``${``.
+STATIC = frozenset({int, float, bool, type(None), bytes, complex})
 
 
 def freeze(container: Any) -> tuple[Any, ...]:
@@ -43,11 +45,13 @@ def freeze(container: Any) -> tuple[Any, ...]:
 def holds(root: Any, found: Callable[[Any], bool], *, into_nodes: bool = False) -> bool:
     """Whether ``found(leaf)`` is true of a value anywhere in ``root``: dicts, lists and tuples
     are searched (explicit stack), and a lazy node's arguments too when ``into_nodes`` (else a
-    node is a value like any other)."""
+    node is a value like any other). `STATIC` leaves are skipped: no test is true of them."""
     stack = [root]
     while stack:
         item = stack.pop()
         kind = type(item)
+        if kind in STATIC:
+            continue
         if kind is dict:
             stack.extend(item.values())
         elif kind is list or kind is tuple:

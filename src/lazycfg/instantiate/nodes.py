@@ -8,12 +8,12 @@ from typing import Any
 
 from lazycfg.core.node import ARGS_KEY, Lazy, Place
 from lazycfg.instantiate.bind import bind
-from lazycfg.instantiate.containers import args_list
 from lazycfg.instantiate.engine import (
     CONVERT,
     MISSING,
     PARTIAL,
     RECURSIVE,
+    STATIC,
     NeedsOmegaConf,
     call_problem,
     convert_mode,
@@ -28,12 +28,12 @@ from lazycfg.instantiate.problems import (
 from lazycfg.instantiate.steps import (
     CALL_ARGS,
     CHECK,
-    STATIC,
+    ArgsList,
     CallStep,
-    Pending,
+    Children,
     RawStep,
     Walk,
-    new,
+    children,
 )
 from lazycfg.safety.policy import DISCOVERY_TARGETS
 
@@ -56,85 +56,87 @@ def flags(walk: Walk, fields: Any, path: Place, mode: str, rec: Any, part: Any) 
     return mode, rec, part
 
 
-def visit_lazy(walk: Walk, item: Pending) -> None:
-    """A lazy node (``item`` is its work item), called with its own args and kwargs when they
-    hold only leaves (copies otherwise); nodes made by lazy()/partial() were bound when
-    defined. A node without children is closed at once (post-order puts it here)."""
-    node, parent_kids, slot, path, mode, rec, _, is_root = item
+_new = object.__new__
+_NO_KIDS: Any = ()  # a call with nothing to fill has no lists
+
+
+def visit_lazy(walk: Walk, node: Lazy[Any], at: Children, slot: Any, path: Place) -> None:
+    """A lazy node at ``slot`` of ``at``, called with its own args and kwargs when they hold
+    only leaves (copies otherwise); nodes made by lazy()/partial() were bound when defined. A
+    node without children is closed at once (post-order puts it here)."""
+    mode, rec = at.mode, at.recursive
     meta = node._lazy_meta
     check = True
     if meta is not None:
-        options = meta.options
-        if options:
-            mode, rec, _ = flags(walk, options, path, mode, rec, False)
+        if meta.options:
+            mode, rec, _ = flags(walk, meta.options, path, mode, rec, False)
         check = not meta.checked
-    if is_root and walk.call_args:
-        check = True
     part = node._lazy_partial
     fn, written, problem = lazy_target(node, walk.policy)  # cached on the policy
     if problem is not None or written in DISCOVERY_TARGETS:
-        problem = call_problem(node, part, fn, written, problem, walk.policy)
-        if problem:
-            walk.problems.append(problem_at(path, problem))
-            check = False  # a refused target's call is not bound: its problem is the target
-    args = node._lazy_args
-    kwargs = node._lazy_kwargs
-    if (not args or _LEAVES(map(type, args))) and (
-        not kwargs or _LEAVES(map(type, kwargs.values()))
-    ):
-        pending = None
-    else:
-        args, kwargs, pending = _lazy_arguments(walk, node, part, path)
-    how = CHECK if check and fn is not None else 0
-    if is_root and walk.call_args:
-        how |= CALL_ARGS
-    arg_kids, kwarg_kids = ([], []) if pending else ((), ())  # (nothing to fill: no lists)
-    step = CallStep(fn, args, kwargs, arg_kids, kwarg_kids, part, path, written, how, mode)
-    parent_kids.append((slot, step))
+        problem = _target_problem(walk, node, part, fn, written, problem, path)
+    how = CHECK if check and fn is not None and not problem else 0
+    if at.is_root and walk.call_args:  # bound against the call's args (unless refused)
+        how = CALL_ARGS | (CHECK if fn is not None and not problem else 0)
+    args, kwargs = node._lazy_args, node._lazy_kwargs
+    leaves = True  # (a loop: faster than a set test of the types on a few arguments)
+    for value in args:
+        if type(value) not in STATIC:
+            leaves = False
+            break
+    if leaves and kwargs:
+        for value in kwargs.values():
+            if type(value) not in STATIC:
+                leaves = False
+                break
+    named = positional = None
+    if not leaves:
+        args, kwargs, named, positional = _lazy_arguments(walk, node, part, path)
+    fill = named or positional  # (no lists where nothing is filled)
+    step = _new(CallStep)  # (`call_step` inline: the lazy-tree hot path, one call less)
+    step.fn = fn
+    step.args = args
+    step.kwargs = kwargs
+    step.arg_kids = [] if fill else _NO_KIDS
+    step.kwarg_kids = [] if fill else _NO_KIDS
+    step.partial = part
+    step.path = path
+    step.written = written
+    step.how = how
+    step.mode = mode
+    at.kids.append((slot, step))
     walk.seen[id(node)] = step
     if how & CHECK and not walk.strict:  # strict: bound when closed, with argument views
         bind(walk, step)
-    if not pending:
-        _close_leaf(walk, step)
-        return
-    work = walk.work
-    work.append(step)
-    if not rec:
-        queue_arguments(walk, step, pending, path, mode, rec)
-        return
-    for key, value in reversed(pending):  # (inline: this is the lazy-tree hot path)
-        if type(key) is tuple:
-            index = key[1]
-            child_path = ((path, ARGS_KEY), index)
-            work.append(new(Pending, (value, arg_kids, index, child_path, mode, rec, False, False)))
-        else:
-            work.append(
-                new(Pending, (value, kwarg_kids, key, (path, key), mode, rec, False, False))
-            )
-
-
-def _close_leaf(walk: Walk, step: CallStep) -> None:
-    """Close a call without children now (strict: when popped, to bind it with its views)."""
-    if walk.strict:
+    if fill or walk.strict:  # closed when popped (strict: to bind it with its views)
         walk.work.append(step)
-    else:
-        steps = walk.steps
-        step.result = len(steps)
-        steps.append(step)
+        if fill:
+            queue_arguments(walk, step, named, positional, path, mode, rec)
+    else:  # closed now
+        step.result = len(walk.steps)
+        walk.steps.append(step)
 
 
-# True when every type is a leaf type that needs no check (numbers, None, bytes)
-_LEAVES = STATIC.issuperset
+def _target_problem(
+    walk: Walk, node: Lazy[Any], part: Any, fn: Any, written: str, problem: Any, path: Place
+) -> Any:
+    """The final verdict on a node's target (`call_problem`), recorded when there is one."""
+    problem = call_problem(node, part, fn, written, problem, walk.policy)
+    if problem:
+        walk.problems.append(problem_at(path, problem))
+    return problem
 
 
 def _lazy_arguments(
     walk: Walk, node: Lazy[Any], part: Any, path: Place
-) -> tuple[Any, dict[str, Any], list[tuple[Any, Any]]]:
-    """A node's (args, kwargs, arguments to queue): its own tuple and dict when they hold only
-    leaves, copies to fill otherwise; a ``???`` left out (a problem unless it is a partial's)."""
+) -> tuple[Any, dict[str, Any], list[tuple[Any, Any]], list[tuple[Any, Any]]]:
+    """A node's (args, kwargs, keyword and positional arguments to queue as (key or index,
+    value)): its own tuple and dict when they hold only leaves, copies to fill otherwise; a
+    ``???`` left out (a problem unless it is a partial's)."""
     kwargs: dict[str, Any] = node._lazy_kwargs
     args: Any = node._lazy_args
-    pending: list[tuple[Any, Any]] = []
+    named: list[tuple[Any, Any]] = []
+    positional: list[tuple[Any, Any]] = []
     resolved = walk.resolved
     missing = False
     for key, value in kwargs.items():
@@ -147,26 +149,25 @@ def _lazy_arguments(
             elif not resolved and "${" in value:
                 raise NeedsOmegaConf
             continue
-        pending.append((key, value))
+        named.append((key, value))
     if missing:
         kwargs = _without_missing(walk, kwargs, part, path)
-    elif pending:
+    elif named:
         kwargs = dict(kwargs)  # filled with the built values when run
-    for key, _ in pending:
+    for key, _ in named:
         kwargs[key] = None  # (a program holds no child: a kept one would keep it alive)
     if args:
-        positional = len(pending)
         for index, value in enumerate(args):
             kind = type(value)
             if kind in STATIC:
                 continue
             if kind is not str or value == MISSING or not resolved and "${" in value:
-                pending.append(((ARGS_KEY, index), value))
-        if len(pending) > positional:
+                positional.append((index, value))
+        if positional:
             args = list(args)
-            for key, _ in pending[positional:]:
-                args[key[1]] = None
-    return args, kwargs, pending
+            for index, _ in positional:
+                args[index] = None
+    return args, kwargs, named, positional
 
 
 def _without_missing(walk: Walk, kwargs: dict[str, Any], part: Any, path: Place) -> dict[str, Any]:
@@ -183,31 +184,39 @@ def _without_missing(walk: Walk, kwargs: dict[str, Any], part: Any, path: Place)
 
 
 def queue_arguments(
-    walk: Walk, step: CallStep, pending: list[tuple[Any, Any]], path: Place, mode: str, rec: Any
+    walk: Walk,
+    step: CallStep,
+    named: Any,
+    positional: Any,
+    path: Place,
+    mode: str,
+    rec: Any,
 ) -> None:
-    """Queue a call's arguments that are not leaves: children to build, or raw configuration
-    for a non-recursive call. A positional argument's slot is ``(ARGS_KEY, index)``."""
-    arg_kids, kwarg_kids = step.arg_kids, step.kwarg_kids
+    """Queue a call's arguments that are not leaves, ``named`` (key, value) then
+    ``positional`` (index, value): children to build, or raw configuration for a
+    non-recursive call. A config's ``_args_`` list is a list to unpack."""
     work = walk.work
     if not rec:
         walk.frozen = None  # handed unbuilt, so read when run: not cached
-        if not walk.resolved and any(holds_interpolation(v) for _, v in pending):
-            raise NeedsOmegaConf  # passed unbuilt, but resolved first, as Hydra does
-        for key, value in reversed(pending):
-            kids, key = (arg_kids, key[1]) if type(key) is tuple else (kwarg_kids, key)
-            raw = RawStep(value, mode)
-            kids.append((key, raw))
-            work.append(raw)
+        for kids, pending in ((step.arg_kids, positional), (step.kwarg_kids, named)):
+            if not pending:
+                continue
+            if not walk.resolved and any(holds_interpolation(v) for _, v in pending):
+                raise NeedsOmegaConf  # passed unbuilt, but resolved first, as Hydra does
+            for key, value in reversed(pending):  # (popped: the first one first)
+                raw = RawStep(value, mode)
+                kids.append((key, raw))
+                work.append(raw)
         return
-    for key, value in reversed(pending):
-        if type(key) is tuple:  # a positional argument of a lazy node
-            child_path = ((path, ARGS_KEY), key[1])
-            work.append(
-                new(Pending, (value, arg_kids, key[1], child_path, mode, rec, False, False))
-            )
-        elif key == ARGS_KEY and type(value) in (list, tuple):
-            args_list(walk, value, kwarg_kids, (path, key), mode, rec)
-        else:
-            work.append(
-                new(Pending, (value, kwarg_kids, key, (path, key), mode, rec, False, False))
-            )
+    if positional:  # (under the named ones: visited after them)
+        positional.reverse()
+        work.append(children(positional, step.arg_kids, (path, ARGS_KEY), mode, rec))
+    if named:
+        named.reverse()
+        if ARGS_KEY in step.kwargs:  # an ``_args_`` list: a list to unpack
+            named = [
+                (key, ArgsList(value)) if key == ARGS_KEY and type(value) in (list, tuple)
+                else (key, value)
+                for key, value in named
+            ]  # fmt: skip
+        work.append(children(named, step.kwarg_kids, path, mode, rec))

@@ -32,6 +32,7 @@ from lazycfg.instantiate.containers import plan_container
 from lazycfg.instantiate.engine import (
     MISSING,
     NOT_ARGUMENTS,
+    STATIC,
     TARGET,
     NeedsOmegaConf,
     call_problem,
@@ -51,18 +52,19 @@ from lazycfg.instantiate.problems import (
     where,
 )
 from lazycfg.instantiate.steps import (
+    ARGS_LIST,
     ARGS_SLOT,
     CALL_ARGS,
     CHECK,
     ROOT_FLAGS,
-    STATIC,
+    ArgsList,
     CallStep,
-    Kids,
-    Pending,
+    Children,
     Program,
     ValueStep,
     Walk,
-    new,
+    call_step,
+    children,
 )
 from lazycfg.safety.policy import DISCOVERY_TARGETS, Policy
 
@@ -87,15 +89,15 @@ def plan(
     walk = Walk(policy, call_args, python, resolved, strict)
     if type(recursive) is not bool or type(partial) is not bool:  # the root's, from the call
         mode, recursive, partial = flags(walk, {}, None, mode, recursive, partial)
-    holder: Kids = []
+    _visit(walk, root, children([], [], None, mode, recursive, partial, True), None, None)
     work = walk.work
-    work.append(new(Pending, (root, holder, None, None, mode, recursive, partial, True)))
     steps = walk.steps
     seen = walk.seen
     pop = work.pop
     while work:
-        item = pop()
-        if type(item) is not Pending:  # a step whose children are all closed: close it
+        item = work[-1]
+        if type(item) is not Children:  # a step whose children are all closed: close it
+            pop()
             if strict:
                 close_view(item)
                 if type(item) is CallStep and item.how & CHECK:
@@ -103,43 +105,54 @@ def plan(
             item.result = len(steps)  # its result's index when run
             steps.append(item)
             continue
-        value = item.value
+        pairs = item.pairs
+        if not pairs:  # every child visited (the parent's step is next on the stack)
+            pop()
+            continue
+        slot, value = pairs.pop()
         if type(value) is Lazy:  # the lazy-tree fast path (a subclass goes through _visit)
             shared = seen.get(id(value))
             if shared is not None:
-                item.kids.append((item.slot, shared))
+                item.kids.append((slot, shared))
             else:
-                visit_lazy(walk, item)
+                visit_lazy(walk, value, item, slot, (item.path, slot))
             continue
-        _visit(walk, item)
+        _visit(walk, value, item, slot, (item.path, slot))
     return walk
 
 
-def _visit(walk: Walk, item: Pending) -> None:
-    value = item.value
+def _visit(walk: Walk, value: Any, at: Children, slot: Any, path: Place) -> None:
+    """Plan one value of ``at`` (its parent's children) at ``slot``."""
     kind = type(value)
     if kind is dict:
-        _visit_dict(walk, item, value, None)
+        _visit_dict(walk, value, None, at, slot, path)
     elif kind is list or kind is tuple:
-        plan_container(walk, item, value, enumerate(value), kind)
+        plan_container(walk, at, slot, path, at.mode, at.recursive, value, enumerate(value), kind)
     elif isinstance(value, Lazy):
         shared = walk.seen.get(id(value))
         if shared is not None:
-            item.kids.append((item.slot, shared))
+            at.kids.append((slot, shared))
         else:
-            visit_lazy(walk, item)
+            visit_lazy(walk, value, at, slot, path)
     elif is_omega(value):
         walk.frozen = None  # an OmegaConf node may change: not cached
         if value._is_none():
-            item.kids.append((item.slot, value_step(walk, None)))
+            at.kids.append((slot, value_step(walk, None)))
         elif hasattr(value, "keys"):
-            items, object_type = _omega_items(walk, value, item.path)
-            _visit_dict(walk, item, items, object_type)
+            items, object_type = _omega_items(walk, value, path)
+            _visit_dict(walk, items, object_type, at, slot, path)
         else:
-            items, _ = _omega_items(walk, value, item.path)
-            plan_container(walk, item, None, enumerate(items.values()), list)
+            items, _ = _omega_items(walk, value, path)
+            plan_container(
+                walk, at, slot, path, at.mode, at.recursive, None, enumerate(items.values()), list
+            )
+    elif kind is ArgsList:  # a config's ``_args_`` list, unpacked as Hydra unpacks it
+        value = value.value
+        plan_container(
+            walk, at, slot, path, at.mode, at.recursive, value, enumerate(value), ARGS_LIST
+        )
     else:  # a leaf the parent could not put inline: ``???``, an interpolation, an object
-        item.kids.append((item.slot, _leaf(walk, value, item.path)))
+        at.kids.append((slot, _leaf(walk, value, path)))
 
 
 def _leaf(walk: Walk, value: Any, path: Place) -> ValueStep:
@@ -189,20 +202,21 @@ def _omega_items(walk: Walk, value: Any, path: Place) -> tuple[dict[Any, Any], A
     return out, getattr(value._metadata, "object_type", None)
 
 
-def _visit_dict(walk: Walk, item: Pending, fields: dict[Any, Any], object_type: Any) -> None:
+def _visit_dict(
+    walk: Walk, fields: dict[Any, Any], object_type: Any, at: Children, slot: Any, path: Place
+) -> None:
     """A config dict (or a DictConfig's items, with its ``object_type``): a call when it has
     a ``_target_``, else a container."""
-    path, mode, rec, part = item.path, item.mode, item.recursive, item.partial
-    if item.is_root:  # the root's flags came with the call (Hydra pops them from the root)
+    mode, rec, part = at.mode, at.recursive, at.partial
+    if at.is_root:  # the root's flags came with the call (Hydra pops them from the root)
         if not ROOT_FLAGS.isdisjoint(fields):
             fields = {k: v for k, v in fields.items() if k not in ROOT_FLAGS}
     elif not ROOT_FLAGS.isdisjoint(fields):
         mode, rec, part = flags(walk, fields, path, mode, rec, part)
-        item = item._replace(mode=mode, recursive=rec, partial=part)
     if walk.frozen is not None and type(fields) is dict:
         walk.frozen.append(freeze(fields))
     if TARGET not in fields:
-        plan_container(walk, item, fields, fields.items(), dict, object_type)
+        plan_container(walk, at, slot, path, mode, rec, fields, fields.items(), dict, object_type)
         return
     target = fields[TARGET]
     if type(target) is str:  # a string's verdict is cached on the policy, as a lazy node's
@@ -220,7 +234,13 @@ def _visit_dict(walk: Walk, item: Pending, fields: dict[Any, Any], object_type: 
     if not problem and fn is not None and renames.declared():
         fields = _renamed(walk, fn, fields, path)
     # A refused target's call is not bound: its problem is the target.
-    _call(walk, item, fn, written, fields, not problem)
+    step, pending = _call(walk, fn, written, fields, path, part, mode, not problem, at.is_root)
+    at.kids.append((slot, step))
+    if step.how & CHECK and not walk.strict:  # strict: bound when closed, with argument views
+        bind(walk, step)
+    walk.work.append(step)
+    if pending:
+        queue_arguments(walk, step, pending, [], path, mode, rec)
 
 
 def _renamed(walk: Walk, fn: Any, fields: dict[Any, Any], path: Place) -> dict[Any, Any]:
@@ -234,14 +254,21 @@ def _renamed(walk: Walk, fn: Any, fields: dict[Any, Any], path: Place) -> dict[A
 
 
 def _call(
-    walk: Walk, item: Pending, fn: Any, written: str, fields: dict[Any, Any], check: bool
-) -> None:
-    """Plan a config dict's call: leaves inline, other arguments queued as children (or raw);
-    the dict's flags are skipped and ``_args_`` stays among the kwargs, as in Hydra."""
+    walk: Walk,
+    fn: Any,
+    written: str,
+    fields: dict[Any, Any],
+    path: Place,
+    part: Any,
+    mode: str,
+    check: bool,
+    is_root: bool,
+) -> tuple[CallStep, list[tuple[Any, Any]]]:
+    """A config dict's call step, and its arguments to queue as (key, value): leaves inline,
+    the dict's flags skipped and ``_args_`` kept among the kwargs, as in Hydra."""
     kwargs: dict[Any, Any] = {}
     pending: list[tuple[Any, Any]] = []
     resolved = walk.resolved
-    path, part = item.path, item.partial
     for key, value in fields.items():
         if key in NOT_ARGUMENTS:
             continue
@@ -262,12 +289,6 @@ def _call(
         raw_args = kwargs[ARGS_KEY]
         if not isinstance(raw_args, list | tuple | str) and not is_omega(raw_args):
             walk.problems.append(args_problem(path, raw_args))
-    if item.is_root and walk.call_args:
+    if is_root and walk.call_args:
         how |= CALL_ARGS
-    step = CallStep(fn, (), kwargs, [], [], part, path, written, how, item.mode)
-    item.kids.append((item.slot, step))
-    if how & CHECK and not walk.strict:  # strict: bound when closed, with argument views
-        bind(walk, step)
-    walk.work.append(step)
-    if pending:
-        queue_arguments(walk, step, pending, path, item.mode, item.recursive)
+    return call_step(fn, (), kwargs, [], [], part, path, written, how, mode), pending
