@@ -1,12 +1,14 @@
 """Sources -> a Python package: one module per config group, one ``store`` per file.
 
-Each config is planned first (`_plan`): written as a sibling it extends through its defaults
-list (`lazycfg.migrate.extend`) or shares most entries with (`lazycfg.migrate.derive`, with
-`lazycfg.codegen.derived`), stored as data (`lazycfg.codegen.stored`; configs under their own
-name, three or more alike, as one table), or a ``@factory`` when it holds calls. The package is written into a staging directory (see `output`), formatted with ruff, and
-proven (`prove`): each file is parsed and must be exactly the AST its writer built from the
-data, before anything imports it. Every module starts with `MARKER`, by which a later run
-recognises a folder as earlier output it may replace.
+Each config is planned first (`_plan`, then across modules `_extend_all`): written as the
+config it extends through its defaults list (`lazycfg.migrate.extend`; another group's is
+imported from that group's module, ``from .model import base``) or a sibling it shares most
+entries with (`lazycfg.migrate.derive`, with `lazycfg.codegen.derived`), stored as data
+(`lazycfg.codegen.stored`; configs under their own name, three or more alike, as one table),
+or a ``@factory`` when it holds calls. The package is written into a staging directory (see
+`output`), formatted with ruff, and proven (`prove`): each file is parsed and must be exactly
+the AST its writer built from the data, before anything imports it. Every module starts with
+`MARKER`, by which a later run recognises a folder as earlier output it may replace.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ class Written:
     kept: list[tuple[str, Kept]] = field(default_factory=list)  # (config path, node)
     formatted: bool = False
     meant: dict[str, ast.Module] = field(default_factory=dict)  # file name -> its AST
-    # config path -> (the config path of the sibling it extends, whether _self_ came first)
+    # config path -> (the config path of the config it extends, whether _self_ came first)
     extends: dict[str, tuple[str, bool]] = field(default_factory=dict)
 
 
@@ -300,7 +302,7 @@ def write_package(
     literal: frozenset[str] = frozenset(),
 ) -> Written:
     """Write the package for ``sources`` into ``directory`` (a staging directory); configs
-    named in ``literal`` (config paths) keep their defaults list rather than extend a sibling
+    named in ``literal`` (config paths) keep their defaults list rather than extend another
     (`lazycfg.migrate.extend`)."""
     written = Written(directory)
     bar = progress.stage("write", len(sources))
