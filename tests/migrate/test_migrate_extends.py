@@ -225,6 +225,32 @@ def test_imports_that_would_close_a_cycle_stay_literal(tmp_path: Path) -> None:
     assert "from .a" not in b and '"defaults": ["/a/base@_here_", "_self_"], "k": 6' in b
 
 
+def test_a_second_pass_takes_no_import_the_first_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When a/x's call fails its check and is written literally, b/y (refused for the cycle
+    a/x's import made) stays literal too: the second pass writes nothing left unchecked."""
+    right = extend.merged
+
+    def wrong(base: object, own: object, self_first: bool) -> object:
+        merged = right(base, own, self_first)
+        return {**merged, "k": 7} if isinstance(merged, dict) else merged
+
+    monkeypatch.setattr(extend, "merged", wrong)
+    files = {
+        "config.yaml": "defaults:\n  - a: x\n  - b: y\n",
+        "a/base.yaml": "k: 1\n",
+        "b/base.yaml": "k: 3\n",
+        "a/x.yaml": "defaults:\n  - /b/base@_here_\n  - _self_\nk: 5\n",
+        "b/y.yaml": "defaults:\n  - /a/base@_here_\n  - _self_\nk: 6\n",
+    }
+    result = migrate(write_tree(tmp_path / "conf", files), tmp_path / "out")
+    assert result.ok, result.report()
+    for group in "ab":
+        source = (tmp_path / "out" / f"{group}.py").read_text()
+        assert "from ." not in source and '"defaults": [' in source, source
+
+
 def test_another_group_lands_elsewhere_without_here_and_stays_literal(tmp_path: Path) -> None:
     """Without ``@_here_``, ``../model/top`` (``# @package _global_``) lands at the root: where
     the config's own entries go only when it is ``_global_`` too; only then is it a call."""

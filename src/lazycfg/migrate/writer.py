@@ -114,11 +114,17 @@ def _extend_all(
     graph = ImportGraph(list(plans))
     for path in sorted(found_in):
         group, entry = found_in[path]
-        found = None if path in literal else extension(entry.source, configs)
+        found = extension(entry.source, configs)
         if found is None:
             continue
         base_group, base = found_in[found.base.config_path]
         if base_group != group and graph.closes_cycle(group, base_group):
+            continue
+        # A config written literally on a second pass keeps its import edge, so that pass
+        # takes no extension the first refused for a cycle (it would go unchecked).
+        if path in literal:
+            if base_group != group:
+                graph.add(group, base_group)
             continue
         if not _extend(entry, base, found, imports):
             continue
@@ -314,6 +320,7 @@ def write_package(
         written.modules[group] = module_name(group, taken) + ".py"
     plans = {g: _plan(groups[g], imports, written, f[:-3]) for g, f in written.modules.items()}
     plans[""] = _plan(groups.get("", []), imports, written, "")
+    plans[""].module.taken |= taken  # an import into __init__ must not shadow a module
     _extend_all(plans, imports, written, literal)
     modules: dict[str, Module] = {}
     for group, plan in plans.items():
