@@ -142,17 +142,24 @@ orders = st.sampled_from([["base"], ["base", "_self_"], ["_self_", "base"]])
 
 
 @settings(max_examples=6, deadline=None)
-@given(base=bodies, children=st.lists(st.tuples(orders, bodies), min_size=1, max_size=3))
+@given(
+    base=bodies,
+    children=st.lists(st.tuples(orders, bodies), min_size=1, max_size=3),
+    group=st.sampled_from(["opt", "model"]),
+)
 def test_extensions_of_any_shape_check_equal(
-    tmp_path_factory: pytest.TempPathFactory, base: dict, children: list
+    tmp_path_factory: pytest.TempPathFactory, base: dict, children: list, group: str
 ) -> None:
-    """Whatever the bodies (dicts onto scalars, lists, ``???``, interpolations) and the place
-    of ``_self_``, the package is never different: calls of the base, or written as they were."""
+    """Whatever the bodies (dicts onto scalars, lists, ``???``, interpolations), the place of
+    ``_self_`` and the base's group (a sibling, or ``/model/base@_here_`` imported), the package
+    is never different: calls of the base, or written as they were."""
     tmp = tmp_path_factory.mktemp("extends")
-    files = {"opt/base.yaml": yaml.safe_dump(base)}
+    files = {f"{group}/base.yaml": yaml.safe_dump(base)}
+    named = "base" if group == "opt" else "/model/base@_here_"
     for i, (order, body) in enumerate(children):
+        order = [named if d == "base" else d for d in order]
         files[f"opt/c{i}.yaml"] = yaml.safe_dump({"defaults": order, **body})
-    tree = write_tree(tmp / "conf", {"config.yaml": PRIMARY.replace("adam", "base"), **files})
+    tree = write_tree(tmp / "conf", {"config.yaml": PRIMARY.replace("adam", "c0"), **files})
     options = [f"c{i}" for i in range(len(children))]
     result = migrate(tree, tmp / "out", overrides=[[f"opt={o}"] for o in options])
     assert result.verification is not None
