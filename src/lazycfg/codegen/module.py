@@ -202,9 +202,12 @@ class Module:
             froms.setdefault(module, []).append((attr, None if attr == alias else alias))
         if self.lazycfg_names:
             froms["lazycfg"] = [(n, None) for n in sorted(self.lazycfg_names)]
+        # A module of this package (``.model``: a config another module's config extends).
         rows: list[tuple[str | None, list[tuple[str, str | None]], int]] = [
-            (m, names, 0)
-            for m, names in sorted(froms.items(), key=lambda r: (_section(r[0]), r[0]))
+            (m.lstrip("."), names, len(m) - len(m.lstrip(".")))
+            for m, names in sorted(
+                froms.items(), key=lambda r: (r[0].startswith("."), _section(r[0]), r[0])
+            )
         ]
         line: list[tuple[str, str | None]] = []
         for name in self.local_modules:
@@ -221,8 +224,10 @@ class Module:
         # Sections as isort makes them: the standard library, others, lazycfg, this package.
         blocks: list[list[str]] = [[], [], [], []]
         for module, names, level in self._import_rows():
-            if level:
+            if level and not module:
                 blocks[3].append(_local_import(names))
+            elif level:
+                blocks[3].append(f"from {'.' * level}{module} import {_listed(names)}")
             else:
                 blocks[_section(module or "")].append(f"from {module} import {_listed(names)}")
         if any(blocks):

@@ -1,15 +1,19 @@
-"""Configs that extend a sibling through their defaults list, written as a call of it.
+"""Configs that extend another through their defaults list, written as a call of it.
 
 ``trainer/cpu.yaml`` holding ``defaults: [default]`` and two keys is Hydra's way of saying
 "the default trainer, with these changed". The writer says it the Python way: ``cpu()`` calls
 ``default()`` and changes what differs, and the config keeps no defaults list. That holds only
-where Hydra puts the sibling's content where the config's own goes and merges the two as
-OmegaConf does; so a config is taken only when its defaults list names one sibling of its group
-(``default``, ``default@_here_``, ``/trainer/default@_here_``) beside ``_self_``, with the same
-``# @package``, and the sibling has no defaults list of its own. The check proves each one: the
-config loaded must equal the merge of the two as Hydra read them (`expected_load`), and the
-config composed alone (``compose("trainer/cpu")``) must be equal on both sides; a config whose
-check fails is written literally by a second pass (`lazycfg.migrate.migrate`).
+where Hydra puts the base's content where the config's own goes and merges the two as
+OmegaConf does; so a config is taken only when its defaults list names one config beside
+``_self_``, and the base has no defaults list of its own. A sibling of its group may be named
+any way (``default``, ``default@_here_``, ``/trainer/default@_here_``) when both have the same
+``# @package``; a config of another group (``/model/base@_here_``, imported from that group's
+module) only with ``@_here_``, or ``../model/base`` when both are ``# @package _global_``
+(else Hydra puts it elsewhere). An import that would close a cycle between group modules is
+not made (`ImportGraph`): that config stays literal. The check proves each one: the config
+loaded must equal the merge of the two as Hydra read them (`expected_load`), and the config
+composed alone (``compose("trainer/cpu")``) must be equal on both sides; a config whose check
+fails is written literally by a second pass (`lazycfg.migrate.migrate`).
 """
 
 from __future__ import annotations
@@ -32,8 +36,9 @@ class Extension:
     self_first: bool  # ``[_self_, base]``: the base's values win
 
 
-def extension(source: Source, siblings: dict[str, Source]) -> Extension | None:
-    """The sibling ``source`` extends through its defaults list (see the module doc), or None."""
+def extension(source: Source, configs: dict[str, Source]) -> Extension | None:
+    """The config ``source`` extends through its defaults list (see the module doc), or None;
+    ``configs`` by config path."""
     defaults = source.defaults
     if not defaults or not isinstance(source.body, dict | None):
         return None
@@ -46,10 +51,10 @@ def extension(source: Source, siblings: dict[str, Source]) -> Extension | None:
         return None
     if path.startswith("/") and package != "_here_":
         return None  # an absolute entry lands at its own group's package, under the config's
-    base = siblings.get(_sibling(path, source.group) or "")
+    base = configs.get(_config_path(path, source.group) or "")
     if base is None or base is source or not isinstance(base.body, dict | None):
         return None
-    if base.defaults not in (None, [], [SELF]) or (not package and base.package != source.package):
+    if base.defaults not in (None, [], [SELF]) or not _same_place(source, base, package):
         return None
     self_first = SELF in defaults and defaults.index(SELF) < index
     body = merged(base.body or {}, source.body or {}, self_first)
@@ -58,12 +63,45 @@ def extension(source: Source, siblings: dict[str, Source]) -> Extension | None:
     return Extension(base, body, self_first)
 
 
-def _sibling(path: str, group: str) -> str | None:
-    """The name of the config ``path`` names when it is in ``group``, else None."""
+def _same_place(source: Source, base: Source, package: str) -> bool:
+    """Whether Hydra puts ``base``'s content where ``source``'s own goes (see the module doc)."""
+    if package:  # @_here_
+        return True
+    if base.group != source.group and base.package != "_global_":
+        return False
+    return base.package == source.package
+
+
+def _config_path(path: str, group: str) -> str | None:
+    """The config path a defaults entry names from ``group``; None when it leaves the tree."""
     full = path[1:] if path.startswith("/") else posixpath.join(group, path)
     full = posixpath.normpath(full)
-    folder, name = posixpath.split(full)
-    return name if folder == group and name else None
+    return None if full.startswith(("..", "/")) or full == "." else full
+
+
+class ImportGraph:
+    """The imports between group modules the writer makes (group -> groups it imports; the
+    root ``""`` is ``__init__``, which imports every group module), kept free of cycles: a
+    module importing one that imports it back fails half-initialised."""
+
+    def __init__(self, groups: list[str]) -> None:
+        self.edges: dict[str, set[str]] = {g: set() for g in groups}
+        self.edges[""] = {g for g in groups if g}
+
+    def closes_cycle(self, importer: str, imported: str) -> bool:
+        """Whether ``importer`` importing ``imported`` would close a cycle."""
+        seen, stack = set(), [imported]
+        while stack:
+            group = stack.pop()
+            if group == importer:
+                return True
+            if group not in seen:
+                seen.add(group)
+                stack.extend(self.edges.get(group, ()))
+        return False
+
+    def add(self, importer: str, imported: str) -> None:
+        self.edges.setdefault(importer, set()).add(imported)
 
 
 def merged(base: Any, own: Any, self_first: bool) -> Any:

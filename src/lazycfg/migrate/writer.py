@@ -1,12 +1,14 @@
 """Sources -> a Python package: one module per config group, one ``store`` per file.
 
-Each config is planned first (`_plan`): written as a sibling it extends through its defaults
-list (`lazycfg.migrate.extend`) or shares most entries with (`lazycfg.migrate.derive`, with
-`lazycfg.codegen.derived`), stored as data (`lazycfg.codegen.stored`; configs under their own
-name, three or more alike, as one table), or a ``@factory`` when it holds calls. The package is written into a staging directory (see `output`), formatted with ruff, and
-proven (`prove`): each file is parsed and must be exactly the AST its writer built from the
-data, before anything imports it. Every module starts with `MARKER`, by which a later run
-recognises a folder as earlier output it may replace.
+Each config is planned first (`_plan`, then across modules `_extend_all`): written as the
+config it extends through its defaults list (`lazycfg.migrate.extend`; another group's is
+imported from that group's module, ``from .model import base``) or a sibling it shares most
+entries with (`lazycfg.migrate.derive`, with `lazycfg.codegen.derived`), stored as data
+(`lazycfg.codegen.stored`; configs under their own name, three or more alike, as one table),
+or a ``@factory`` when it holds calls. The package is written into a staging directory (see
+`output`), formatted with ruff, and proven (`prove`): each file is parsed and must be exactly
+the AST its writer built from the data, before anything imports it. Every module starts with
+`MARKER`, by which a later run recognises a folder as earlier output it may replace.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from lazycfg.migrate.derive import (
     header,
     plain_tree,
 )
-from lazycfg.migrate.extend import Extension, extension
+from lazycfg.migrate.extend import Extension, ImportGraph, extension
 from lazycfg.migrate.progress import OFF, Progress
 from lazycfg.migrate.readers import Source
 
@@ -49,7 +51,7 @@ class Written:
     kept: list[tuple[str, Kept]] = field(default_factory=list)  # (config path, node)
     formatted: bool = False
     meant: dict[str, ast.Module] = field(default_factory=dict)  # file name -> its AST
-    # config path -> (the config path of the sibling it extends, whether _self_ came first)
+    # config path -> (the config path of the config it extends, whether _self_ came first)
     extends: dict[str, tuple[str, bool]] = field(default_factory=dict)
 
 
@@ -72,17 +74,25 @@ class _Entry:
     tree: Any
     derived: tuple[str, list[Any]] | None = None  # (base's Python name, changes)
     extends: Extension | None = None
+    base_called: bool | None = None  # a base imported from another module: a factory
+    exported: bool = False  # a base another module imports: a module variable or factory
 
 
-def _plan(
-    sources: list[Source], imports: bool, written: Written, literal: frozenset[str]
-) -> tuple[Module, list[_Entry]]:
-    """Resolve each config and choose its form: derived from a sibling (through its defaults
-    list, or sharing most entries), stored as data, or a factory (calls, or called)."""
+@dataclass
+class _Plan:
+    """One module's configs, planned; ``file`` its module name (no ``.py``; ``""`` for
+    ``__init__``)."""
+
+    module: Module
+    entries: list[_Entry]
+    file: str
+
+
+def _plan(sources: list[Source], imports: bool, written: Written, file: str) -> _Plan:
+    """Resolve each config of a module and reserve its Python name."""
     module = Module()
     module.header = MARKER + "\n"
     entries: list[_Entry] = []
-    siblings = {s.name: s for s in sources}
     for source in sources:
         body = {} if source.body is None else source.body
         tree, kept = resolve(body, imports=imports)
@@ -90,12 +100,61 @@ def _plan(
             (source.config_path, replace(k, where=source.location(k.key))) for k in kept
         ]
         entries.append(_Entry(source, module.reserve(source.name), body, tree))
-    names = {e.source.name: e for e in entries}
-    for entry in entries:
-        found = None if entry.source.config_path in literal else extension(entry.source, siblings)
-        if found is not None and _extend(entry, names[found.base.name], found, imports):
-            written.extends[entry.source.config_path] = (found.base.config_path, found.self_first)
+    return _Plan(module, entries, file)
+
+
+def _extend_all(
+    plans: dict[str, _Plan], imports: bool, written: Written, literal: frozenset[str]
+) -> None:
+    """Plan each config that extends another through its defaults list (`extension`) as a
+    call of it: a sibling by its name, another group's config imported from its module, unless
+    that import would close a cycle between modules (then it stays literal)."""
+    found_in = {e.source.config_path: (g, e) for g, p in plans.items() for e in p.entries}
+    configs = {path: entry.source for path, (_, entry) in found_in.items()}
+    graph = ImportGraph(list(plans))
+    for path in sorted(found_in):
+        group, entry = found_in[path]
+        found = extension(entry.source, configs)
+        if found is None:
+            continue
+        base_group, base = found_in[found.base.config_path]
+        if base_group != group and graph.closes_cycle(group, base_group):
+            continue
+        # A config written literally on a second pass keeps its import edge, so that pass
+        # takes no extension the first refused for a cycle (it would go unchecked).
+        if path in literal:
+            if base_group != group:
+                graph.add(group, base_group)
+            continue
+        if not _extend(entry, base, found, imports):
+            continue
+        written.extends[path] = (found.base.config_path, found.self_first)
+        if base_group != group:
+            graph.add(group, base_group)
+            base.exported, entry.base_called = True, has_calls(base.tree)
+            name = _import(plans[group].module, plans[base_group].file, base.name)
+            entry.derived = (name, entry.derived[1]) if entry.derived else None
+
+
+def _import(module: Module, file: str, name: str) -> str:
+    """The name ``module`` gives config ``name`` of sibling module ``file`` (``from .file
+    import name``), imported once."""
+    source = f".{file}"
+    for imported, attr, alias in module.imports:
+        if (imported, attr) == (source, name):
+            return alias
+    alias = name if name not in module.taken else module.reserve(f"{name}_{file or 'root'}")
+    module.taken.add(alias)
+    module.imports.add((source, name, alias))
+    return alias
+
+
+def _derive(plan: _Plan) -> None:
+    """Write each config not yet planned as a call of a sibling it shares most entries with
+    (`best_base`), if any; configs other modules import stay written out."""
+    entries = plan.entries
     extended = {e.derived[0] for e in entries if e.derived is not None}
+    extended |= {e.name for e in entries if e.exported}
     bases: list[tuple[str, Any, Any, CommentMap]] = []  # configs written out, to derive from
     for entry in entries:
         if entry.derived is not None or isinstance(entry.tree, list):
@@ -108,7 +167,6 @@ def _plan(
             bases.append((entry.name, entry.body, entry.tree, entry.source.comments))
     called = {e.derived[0] for e in entries if e.derived is not None}
     entries.sort(key=lambda e: e.name not in called)  # a base above the configs that call it
-    return module, entries
 
 
 def _callable_base(derived: tuple[str, list[Any]], entries: list[_Entry]) -> bool:
@@ -131,12 +189,11 @@ def _extend(entry: _Entry, base: _Entry, found: Extension, imports: bool) -> boo
     return True
 
 
-def _module_for(
-    sources: list[Source], imports: bool, written: Written, bar: Any, literal: frozenset[str]
-) -> Module:
-    module, entries = _plan(sources, imports, written, literal)
+def _module_for(plan: _Plan, bar: Any) -> Module:
+    module, entries = plan.module, plan.entries
     factories = {e.name for e in entries if e.derived is None and has_calls(e.tree)}
     called = {e.derived[0] for e in entries if e.derived is not None}
+    called |= {e.name for e in entries if e.exported}
     table = _table(entries, factories | called)
     for entry in entries:
         bar.update()
@@ -156,7 +213,7 @@ def _module_for(
             keywords = _store_keywords(
                 name, source, notes, decorator=in_factory, extends=entry.extends
             )
-            base_form = (base, base in factories)
+            base_form = (base, base in factories or bool(entry.base_called))
             add_derived(
                 module, name, base_form, found, DELETE, notes, heading, keywords, in_factory
             )
@@ -251,7 +308,7 @@ def write_package(
     literal: frozenset[str] = frozenset(),
 ) -> Written:
     """Write the package for ``sources`` into ``directory`` (a staging directory); configs
-    named in ``literal`` (config paths) keep their defaults list rather than extend a sibling
+    named in ``literal`` (config paths) keep their defaults list rather than extend another
     (`lazycfg.migrate.extend`)."""
     written = Written(directory)
     bar = progress.stage("write", len(sources))
@@ -261,10 +318,15 @@ def write_package(
     taken: set[str] = set()
     for group in sorted(g for g in groups if g):
         written.modules[group] = module_name(group, taken) + ".py"
+    plans = {g: _plan(groups[g], imports, written, f[:-3]) for g, f in written.modules.items()}
+    plans[""] = _plan(groups.get("", []), imports, written, "")
+    plans[""].module.taken |= taken  # an import into __init__ must not shadow a module
+    _extend_all(plans, imports, written, literal)
     modules: dict[str, Module] = {}
-    for group, file in written.modules.items():
-        modules[file] = _module_for(groups[group], imports, written, bar, literal)
-    root = _module_for(groups.get("", []), imports, written, bar, literal)
+    for group, plan in plans.items():
+        _derive(plan)
+        modules[written.modules.get(group, INIT)] = _module_for(plan, bar)
+    root = modules.pop(INIT)
     bar.close()
     root.taken |= taken
     root.local_modules = [f[:-3] for f in written.modules.values()]
