@@ -187,8 +187,8 @@ _Run = tuple[list[Source], Path, Path, list[list[str]], Guard, bool, Progress]
 
 def _write_and_check(run: _Run, imports: bool, check: bool) -> tuple[Written, Verification | None]:
     """Write the package, prove it, check it (``run``: the arguments of `_check`); configs
-    written as a call of a sibling whose check fails are written again with their defaults
-    list (`lazycfg.migrate.extend`), and the package checked again."""
+    written as a call of another config (a sibling, or one in another group) whose check fails
+    are written again with their defaults list (`lazycfg.migrate.extend`), and checked again."""
     sources, staging, bars = run[0], run[2], run[6]
     written = write_package(sources, staging, imports=imports, progress=bars)
     prove_package(written)
