@@ -155,8 +155,11 @@ def test_an_interrupted_run_leaves_nothing(tmp_path: Path, how: str) -> None:
     files = {f"g{i}/o{j}.yaml": f"a: {i}\nb: [{j}, x]\n" for i in range(40) for j in range(10)}
     files["config.yaml"] = "defaults:\n" + "".join(f"  - g{i}: o0\n" for i in range(40))
     write_tree(tmp_path / "conf", files)
+    # Override sets make the check, after the temporaries appear, last seconds, not a fraction
+    # of one: the signal must land mid-run even when the machine is busy.
+    overrides = [arg for i in range(20) for arg in ("--override", f"g{i}=o{i % 10}")]
     process = subprocess.Popen(
-        [LAZYCFG, "migrate", "conf", "-o", "out"],
+        [LAZYCFG, "migrate", "conf", "-o", "out", *overrides],
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
