@@ -58,7 +58,7 @@ def _operations(depth: int) -> dict[str, Callable[[], object]]:
         "diff (one change at the bottom)": lambda: diff(node, other),
         "fingerprint": lambda: fingerprint(node),
         "repr": lambda: repr(node),
-        "== (emits both)": lambda: node == other,
+        "== (one walk, nothing emitted)": lambda: node == other,
     }
 
 
