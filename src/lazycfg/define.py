@@ -239,6 +239,8 @@ def lazy(fn: Callable[P, R]) -> Callable[P, R]:
         model = lazy(RandomForestClassifier)(n_estimators=3000)
         rf = instantiate(model)  # a RandomForestClassifier
     """
+    if id(fn) in _checked_by_id:  # (`_wrapper`'s usual case inline: one call less)
+        return _LazyCall(fn, False)  # pyright: ignore[reportReturnType]
     return _wrapper(fn, False)
 
 

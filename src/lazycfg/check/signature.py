@@ -273,7 +273,8 @@ def _positional_pass(
             if name not in by_position and name not in kwargs:
                 return False
     accepts = spec.accepts
-    for name, value in chain(zip(by_position, args, strict=True), kwargs.items()):
+    pairs: Any = zip(by_position, args, strict=False)  # (as long as each other)
+    for name, value in chain(pairs, kwargs.items()) if kwargs else pairs:
         quick: Any = accepts.get(name, _NO_QUICK_TEST)
         if quick is None:
             continue

@@ -68,6 +68,7 @@ from lazycfg.instantiate.steps import (
 from lazycfg.safety.policy import DISCOVERY_TARGETS, Policy
 
 _new = object.__new__
+_NO_KIDS: Any = ()  # (as in `visit_lazy`: a call with nothing to fill has no lists)
 
 
 def plan(
@@ -292,8 +293,8 @@ def _call(
     step.fn = fn
     step.args = ()
     step.kwargs = kwargs
-    step.arg_kids = []
-    step.kwarg_kids = []
+    step.arg_kids = _NO_KIDS  # a config's positional arguments are its _args_ (a kwarg)
+    step.kwarg_kids = [] if pending else _NO_KIDS
     step.partial = part
     step.path = path
     step.written = written

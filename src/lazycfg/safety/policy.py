@@ -279,7 +279,7 @@ def _cached(
 ) -> str | None:
     """``judge(written, obj)``, kept per object while it lives (an unhashable object without
     weak references is judged every time)."""
-    verdicts = cache.get(obj)
+    verdicts = cache.by_id.get(id(obj)) or cache.get(obj)  # (the usual hit inline)
     if verdicts is None:
         verdicts = cache.put(obj, {})
     try:
