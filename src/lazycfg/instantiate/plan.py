@@ -112,14 +112,17 @@ def plan(
             pop()
             continue
         slot, value = pairs.pop()
-        if type(value) is Lazy:  # the lazy-tree fast path (a subclass goes through _visit)
+        kind = type(value)
+        if kind is Lazy:  # the lazy-tree fast path (a subclass goes through _visit)
             shared = seen.get(id(value))
             if shared is not None:
                 item.kids.append((slot, shared))
             else:
                 visit_lazy(walk, value, item, slot, (item.path, slot))
-            continue
-        _visit(walk, value, item, slot, (item.path, slot))
+        elif kind is dict:  # a config dict's fast path (`_visit`'s first case)
+            _visit_dict(walk, value, None, item, slot, (item.path, slot))
+        else:
+            _visit(walk, value, item, slot, (item.path, slot))
     return walk
 
 
