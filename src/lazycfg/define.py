@@ -19,6 +19,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 T = TypeVar("T")
 
+_new_meta = tuple.__new__
 _SIMPLE = frozenset((int, float, str, bool, type(None)))
 
 
@@ -136,7 +137,10 @@ def make_node(
     if locate_caller:
         frame = sys._getframe(depth)
         located = (frame.f_code.co_filename, frame.f_lineno)
-        meta = Meta(located, True) if meta is None else meta._replace(where=located, checked=True)
+        if meta is None:  # Meta(located, True), without the named tuple's Python-level __new__
+            meta = _new_meta(Meta, (located, True, None, None, None))
+        else:
+            meta = meta._replace(where=located, checked=True)
         if problems:
             header = f"invalid call of {_name(target)} at {located[0]}:{located[1]}"
             raise ConfigError(problems, header)
@@ -235,6 +239,8 @@ def lazy(fn: Callable[P, R]) -> Callable[P, R]:
         model = lazy(RandomForestClassifier)(n_estimators=3000)
         rf = instantiate(model)  # a RandomForestClassifier
     """
+    if id(fn) in _checked_by_id:  # (`_wrapper`'s usual case inline: one call less)
+        return _LazyCall(fn, False)  # pyright: ignore[reportReturnType]
     return _wrapper(fn, False)
 
 

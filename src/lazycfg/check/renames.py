@@ -28,6 +28,10 @@ class Changes:
 # (some builtins) by their dotted name, a string, so nothing is ever kept alive.
 _by_target: weakref.WeakKeyDictionary[Any, Changes] = weakref.WeakKeyDictionary()
 _by_name: dict[str, Changes] = {}
+# The plain dict under _by_target, for `declared`: its truth is one C call, where the weak
+# dictionary's own ``__len__`` is Python (an entry whose key just died may stay a moment, so
+# `declared` may say yes for nothing: the lookup it lets through then finds no change).
+_by_target_entries: dict[Any, Changes] = vars(_by_target)["data"]
 
 
 def name_of(target: Any) -> str:
@@ -52,7 +56,7 @@ def changes_for(target: Any, *, create: bool) -> Changes | None:
 
 def declared() -> bool:
     """Whether any rename or removal is declared (one check on instantiate's per-node path)."""
-    return bool(_by_name) or bool(_by_target)
+    return bool(_by_name) or bool(_by_target_entries)
 
 
 def lookup(target: Any) -> dict[str, str | None]:

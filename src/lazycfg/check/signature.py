@@ -12,6 +12,7 @@ import dataclasses
 import inspect
 import typing
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 from lazycfg.check.checkers import (
@@ -226,11 +227,14 @@ def bind_problems(
     """Every problem with calling ``target(*args, **kwargs)``, as records whose paths are the
     arguments' (``lr``, ``hidden[1]``, ``_args_[0]``; ``""`` for the call). ``strict``: values
     are checked against the annotations too (else only the binding)."""
-    spec = spec_of(target)
+    spec = _specs_by_id.get(id(target)) or spec_of(target)  # (the hit inline: a call less)
     names = spec.names
     if names is None:
         return []
-    if not args and (partial or spec.required_set.issubset(kwargs)):
+    if args:
+        if strict and _positional_pass(spec, args, kwargs, partial):
+            return []
+    elif partial or spec.required_set.issubset(kwargs):
         if not strict:
             if spec.var_keyword or all(n in names for n in kwargs):
                 if not spec.positional_only or spec.positional_only.isdisjoint(kwargs):
@@ -251,6 +255,36 @@ def bind_problems(
             else:
                 return []
     return _all_problems(spec, target, args, kwargs, partial, strict)
+
+
+def _positional_pass(
+    spec: Spec, args: tuple[Any, ...], kwargs: dict[str, Any], partial: bool
+) -> bool:
+    """The quick path of `bind_problems` for a call with arguments by position: true when it
+    surely binds (no ``*args``, nothing given twice, nothing missing) and every value passes
+    its parameter's quick test. False sends the call down the full path, which says why."""
+    by_position = spec.positional[: len(args)]
+    if len(by_position) != len(args) or spec.field_names:
+        return False
+    if kwargs and not kwargs.keys().isdisjoint(by_position):
+        return False
+    if not partial:
+        for name in spec.required:
+            if name not in by_position and name not in kwargs:
+                return False
+    accepts = spec.accepts
+    pairs: Any = zip(by_position, args, strict=False)  # (as long as each other)
+    for name, value in chain(pairs, kwargs.items()) if kwargs else pairs:
+        quick: Any = accepts.get(name, _NO_QUICK_TEST)
+        if quick is None:
+            continue
+        if type(quick) is tuple:
+            if isinstance(value, quick):
+                continue
+            return False
+        if quick is _NO_QUICK_TEST or not quick(value):
+            return False
+    return True
 
 
 def _all_problems(

@@ -41,6 +41,18 @@ def _binds(fn: Any, part: bool, keys: tuple[Any, ...], nargs: int) -> bool:
     return spec.var_keyword or spec.names.issuperset(keys)
 
 
+def _verdict(fn: Any, part: bool, names: tuple[Any, ...], nargs: int) -> bool:
+    """`_binds`, kept for the call shape (the inline lookup in `bind` missed)."""
+    shapes = _shapes.get(fn)
+    if shapes is None:
+        shapes = _shapes.put(fn, {})
+    key = (part, names, nargs)
+    fine = shapes.get(key)
+    if fine is None:
+        fine = put_bounded(shapes, key, _binds(fn, part, names, nargs), _SHAPES_PER_TARGET)
+    return fine
+
+
 def bind(walk: Walk, step: CallStep) -> None:
     """Bind one call: by its shape's cached verdict unless strict, else through `bind_messages`
     with the views of its arguments (a child call seen as a stub of what it builds)."""
@@ -55,15 +67,10 @@ def bind(walk: Walk, step: CallStep) -> None:
     if how & CALL_ARGS:
         nargs = len(walk.call_args)
     if not walk.strict:
-        shapes = _shapes_by_id.get(id(fn))
-        if shapes is None:
-            shapes = _shapes.get(fn)
-            if shapes is None:
-                shapes = _shapes.put(fn, {})
-        key = (part, names, nargs)
-        fine = shapes.get(key)
-        if fine is None:
-            fine = put_bounded(shapes, key, _binds(fn, part, names, nargs), _SHAPES_PER_TARGET)
+        try:
+            fine = _shapes_by_id[id(fn)][part, names, nargs]
+        except KeyError:
+            fine = _verdict(fn, part, names, nargs)
         if fine:
             return
         view_args: tuple[Any, ...] = (None,) * nargs

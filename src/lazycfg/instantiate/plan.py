@@ -63,10 +63,12 @@ from lazycfg.instantiate.steps import (
     Program,
     ValueStep,
     Walk,
-    call_step,
     children,
 )
 from lazycfg.safety.policy import DISCOVERY_TARGETS, Policy
+
+_new = object.__new__
+_NO_KIDS: Any = ()  # (as in `visit_lazy`: a call with nothing to fill has no lists)
 
 
 def plan(
@@ -110,14 +112,17 @@ def plan(
             pop()
             continue
         slot, value = pairs.pop()
-        if type(value) is Lazy:  # the lazy-tree fast path (a subclass goes through _visit)
+        kind = type(value)
+        if kind is Lazy:  # the lazy-tree fast path (a subclass goes through _visit)
             shared = seen.get(id(value))
             if shared is not None:
                 item.kids.append((slot, shared))
             else:
                 visit_lazy(walk, value, item, slot, (item.path, slot))
-            continue
-        _visit(walk, value, item, slot, (item.path, slot))
+        elif kind is dict:  # a config dict's fast path (`_visit`'s first case)
+            _visit_dict(walk, value, None, item, slot, (item.path, slot))
+        else:
+            _visit(walk, value, item, slot, (item.path, slot))
     return walk
 
 
@@ -234,13 +239,7 @@ def _visit_dict(
     if not problem and fn is not None and renames.declared():
         fields = _renamed(walk, fn, fields, path)
     # A refused target's call is not bound: its problem is the target.
-    step, pending = _call(walk, fn, written, fields, path, part, mode, not problem, at.is_root)
-    at.kids.append((slot, step))
-    if step.how & CHECK and not walk.strict:  # strict: bound when closed, with argument views
-        bind(walk, step)
-    walk.work.append(step)
-    if pending:
-        queue_arguments(walk, step, pending, [], path, mode, rec)
+    _call(walk, fn, written, fields, at, slot, path, part, mode, rec, not problem)
 
 
 def _renamed(walk: Walk, fn: Any, fields: dict[Any, Any], path: Place) -> dict[Any, Any]:
@@ -258,14 +257,16 @@ def _call(
     fn: Any,
     written: str,
     fields: dict[Any, Any],
+    at: Children,
+    slot: Any,
     path: Place,
     part: Any,
     mode: str,
+    rec: Any,
     check: bool,
-    is_root: bool,
-) -> tuple[CallStep, list[tuple[Any, Any]]]:
-    """A config dict's call step, and its arguments to queue as (key, value): leaves inline,
-    the dict's flags skipped and ``_args_`` kept among the kwargs, as in Hydra."""
+) -> None:
+    """Plan a config dict's call: leaves inline, other arguments queued as children; the
+    dict's flags are skipped and ``_args_`` stays among the kwargs, as in Hydra."""
     kwargs: dict[Any, Any] = {}
     pending: list[tuple[Any, Any]] = []
     resolved = walk.resolved
@@ -289,6 +290,22 @@ def _call(
         raw_args = kwargs[ARGS_KEY]
         if not isinstance(raw_args, list | tuple | str) and not is_omega(raw_args):
             walk.problems.append(args_problem(path, raw_args))
-    if is_root and walk.call_args:
+    if at.is_root and walk.call_args:
         how |= CALL_ARGS
-    return call_step(fn, (), kwargs, [], [], part, path, written, how, mode), pending
+    step = _new(CallStep)  # (`call_step` inline, as in `visit_lazy`: one call less a node)
+    step.fn = fn
+    step.args = ()
+    step.kwargs = kwargs
+    step.arg_kids = _NO_KIDS  # a config's positional arguments are its _args_ (a kwarg)
+    step.kwarg_kids = [] if pending else _NO_KIDS
+    step.partial = part
+    step.path = path
+    step.written = written
+    step.how = how
+    step.mode = mode
+    at.kids.append((slot, step))
+    if how & CHECK and not walk.strict:  # strict: bound when closed, with argument views
+        bind(walk, step)
+    walk.work.append(step)
+    if pending:
+        queue_arguments(walk, step, pending, [], path, mode, rec)

@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from lazycfg.core.node import ARGS_KEY, Lazy, Path, children, fold
-from lazycfg.instantiate.engine import holds
 
 
 class Unmapped(Exception):
@@ -22,12 +21,21 @@ class Unmapped(Exception):
 
 
 def holds_lazy(root: Any) -> bool:
-    """Whether ``root`` is or contains a `Lazy` node (dicts, lists and tuples are searched)."""
-    return holds(root, _is_lazy)
+    """Whether ``root`` is or contains a `Lazy` node (dicts, lists and tuples are searched).
 
-
-def _is_lazy(value: Any) -> bool:
-    return isinstance(value, Lazy)
+    `engine.holds` with the test inline: every plain-dict ``instantiate`` asks this first,
+    and a call per leaf would cost more than the search itself."""
+    stack = [root]
+    while stack:
+        value = stack.pop()
+        kind = type(value)
+        if kind is dict:
+            stack.extend(value.values())
+        elif kind is list or kind is tuple:
+            stack.extend(value)
+        elif isinstance(value, Lazy):
+            return True
+    return False
 
 
 def substitute_resolved(root: Any) -> Any:

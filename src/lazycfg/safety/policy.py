@@ -259,7 +259,10 @@ class Policy:
             if not isinstance(result, functools.partial):
                 break
             result = result.func
-        return _cached(self._results, result, written, self._judge_result)
+        try:  # (the usual hit inline; a bound method is kept under its parts: `_cached`)
+            return self._results.by_id[id(result)][written]
+        except KeyError:
+            return _cached(self._results, result, written, self._judge_result)
 
     def _judge_result(self, written: str, result: Any) -> str | None:
         real = safety_hydra.identity(result)
@@ -279,7 +282,7 @@ def _cached(
 ) -> str | None:
     """``judge(written, obj)``, kept per object while it lives (an unhashable object without
     weak references is judged every time)."""
-    verdicts = cache.get(obj)
+    verdicts = cache.by_id.get(id(obj)) or cache.get(obj)  # (the usual hit inline)
     if verdicts is None:
         verdicts = cache.put(obj, {})
     try:
