@@ -93,7 +93,7 @@ def visit_lazy(walk: Walk, node: Lazy[Any], at: Children, slot: Any, path: Place
     if not leaves:
         args, kwargs, named, positional = _lazy_arguments(walk, node, part, path)
     fill = named or positional  # (no lists where nothing is filled)
-    step = _new(CallStep)  # (`call_step` inline: the lazy-tree hot path, one call less)
+    step = _new(CallStep)  # made inline (see `steps._new`): the lazy-tree hot path
     step.fn = fn
     step.args = args
     step.kwargs = kwargs

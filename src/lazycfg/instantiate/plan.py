@@ -292,7 +292,7 @@ def _call(
             walk.problems.append(args_problem(path, raw_args))
     if at.is_root and walk.call_args:
         how |= CALL_ARGS
-    step = _new(CallStep)  # (`call_step` inline, as in `visit_lazy`: one call less a node)
+    step = _new(CallStep)  # made inline, as in `visit_lazy` (see `steps._new`)
     step.fn = fn
     step.args = ()
     step.kwargs = kwargs

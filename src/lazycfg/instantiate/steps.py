@@ -52,36 +52,10 @@ class CallStep:
     result: int  # set when closed
 
 
+# Steps are made with ``_new(Cls)`` and slot stores, not a class call: ``type.__call__`` and an
+# ``__init__`` cost about 70 ns more a step on CPython 3.11, and planning makes one per call in
+# the tree (`plan._call` and `nodes.visit_lazy` make their `CallStep` inline that way).
 _new = object.__new__
-
-
-def call_step(
-    fn: Any,
-    args: Any,
-    kwargs: dict[Any, Any],
-    arg_kids: Any,
-    kwarg_kids: Any,
-    partial: Any,
-    path: Place,
-    written: str,
-    how: int,
-    mode: str,
-) -> CallStep:
-    """A new `CallStep`. Not an ``__init__``: a class call runs it through ``type.__call__``
-    and a slot wrapper, about 70 ns more a step on CPython 3.11, and planning makes one step
-    per call in the tree (the lazy-tree hot path makes them inline, the same way)."""
-    step = _new(CallStep)
-    step.fn = fn
-    step.args = args
-    step.kwargs = kwargs
-    step.arg_kids = arg_kids
-    step.kwarg_kids = kwarg_kids
-    step.partial = partial
-    step.path = path
-    step.written = written
-    step.how = how
-    step.mode = mode
-    return step
 
 
 @final
@@ -118,7 +92,7 @@ class ListStep:
 
 
 def dict_step(values: dict[Any, Any], kids: Kids, mode: str, object_type: Any) -> DictStep:
-    """A new `DictStep`, made as `call_step` makes a call (the planner's constructor)."""
+    """A new `DictStep`, made with `_new` and slot stores (the planner's constructor)."""
     step = _new(DictStep)
     step.values = values
     step.kids = kids
@@ -128,7 +102,7 @@ def dict_step(values: dict[Any, Any], kids: Kids, mode: str, object_type: Any) -
 
 
 def list_step(values: list[Any], kids: Kids, mode: str, how: int) -> ListStep:
-    """A new `ListStep`, made as `call_step` makes a call (the planner's constructor)."""
+    """A new `ListStep`, made with `_new` and slot stores (the planner's constructor)."""
     step = _new(ListStep)
     step.values = values
     step.kids = kids
@@ -199,7 +173,7 @@ def children(
     partial: Any = False,
     is_root: bool = False,
 ) -> Children:
-    """A new `Children` (made as `call_step` makes a step: one per parent planned)."""
+    """A new `Children` (made with `_new` and slot stores: one per parent planned)."""
     item = _new(Children)
     item.pairs = pairs
     item.kids = kids
