@@ -150,6 +150,10 @@ def _group_alive(pgid: int) -> bool:
     return True
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("how", ["kill -9", "Ctrl-C"])
 def test_an_interrupted_run_leaves_nothing(tmp_path: Path, how: str) -> None:
     files = {f"g{i}/o{j}.yaml": f"a: {i}\nb: [{j}, x]\n" for i in range(40) for j in range(10)}
@@ -164,6 +168,9 @@ def test_an_interrupted_run_leaves_nothing(tmp_path: Path, how: str) -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
+        # As from a terminal: a shell that runs this suite in the background starts it with
+        # SIGINT ignored, and an ignored signal is inherited (Python then never sees Ctrl-C).
+        preexec_fn=_default_sigint,
     )
     deadline = time.monotonic() + 120
     while not any(p.name.startswith(".") for p in tmp_path.iterdir()):
