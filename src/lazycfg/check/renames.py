@@ -9,8 +9,9 @@ weakly: declaring a rename never keeps a class or function alive.
 
 from __future__ import annotations
 
-import weakref
 from typing import Any
+
+from lazycfg.core.caches import WeakCache
 
 REMOVED: Any = None  # the new name of a removed argument
 
@@ -24,14 +25,10 @@ class Changes:
         self.names: dict[str, str | None] = {}
 
 
-# Classes and functions are keyed weakly; the few callables that take no weak reference
-# (some builtins) by their dotted name, a string, so nothing is ever kept alive.
-_by_target: weakref.WeakKeyDictionary[Any, Changes] = weakref.WeakKeyDictionary()
-_by_name: dict[str, Changes] = {}
-# The plain dict under _by_target, for `declared`: its truth is one C call, where the weak
-# dictionary's own ``__len__`` is Python (an entry whose key just died may stay a moment, so
-# `declared` may say yes for nothing: the lookup it lets through then finds no change).
-_by_target_entries: dict[Any, Changes] = vars(_by_target)["data"]
+# Declarations, not a cache: one entry per target the code declares changes for, held while
+# the target lives (a bound method by its object and function, a callable that takes no weak
+# reference by equality), so declaring a change never keeps a class or function alive.
+_changes: WeakCache[Changes] = WeakCache(None)
 
 
 def name_of(target: Any) -> str:
@@ -42,26 +39,23 @@ def name_of(target: Any) -> str:
 
 def changes_for(target: Any, *, create: bool) -> Changes | None:
     """The changes declared on ``target`` itself (made empty when ``create``)."""
-    try:
-        found = _by_target.get(target)
-        if found is None and create:
-            found = _by_target[target] = Changes()
-        return found
-    except TypeError:  # no weak reference to this callable
-        name = name_of(target)
-        if create:
-            return _by_name.setdefault(name, Changes())
-        return _by_name.get(name)
+    found = _changes.get(target)
+    if found is None and create:
+        found = _changes.put(target, Changes())
+        if _changes.get(target) is not found:  # neither weakly referable nor hashable
+            raise TypeError(f"cannot declare argument changes on {name_of(target)}")
+    return found
 
 
 def declared() -> bool:
-    """Whether any rename or removal is declared (one check on instantiate's per-node path)."""
-    return bool(_by_name) or bool(_by_target_entries)
+    """Whether any rename or removal is declared (one check on instantiate's per-node path:
+    two plain dicts' truth, no Python call)."""
+    return bool(_changes.by_id) or bool(_changes.others)
 
 
 def lookup(target: Any) -> dict[str, str | None]:
     """Every change declared for ``target`` (a class also takes its bases' declarations)."""
-    if not (_by_target or _by_name):
+    if not declared():
         return {}
     owners = getattr(target, "__mro__", (target,)) if isinstance(target, type) else (target,)
     found: dict[str, str | None] = {}
